@@ -1,0 +1,331 @@
+r"""2-D convolution (cross-correlation) forward and backward, fast and naive.
+
+Layout is NCHW, as in PyTorch: ``x`` of shape (N, C, H, W), ``w`` of shape
+(F, C, kh, kw), ``b`` of shape (F,), ``y`` and ``dy`` of shape (N, F, Ho, Wo).
+A plain 2-D ``x`` of shape (H, W) with a 2-D ``w`` of shape (kh, kw) is the
+single-channel case the series starts from; then ``y`` is 2-D too.
+
+The fast pair (:func:`conv2d`, :func:`conv2d_backward`) uses an im2col column
+buffer and one matrix product per quantity; the naive pair reads like the
+equations of the notebooks; :func:`input_gradient_by_full_conv` computes dX the
+"other" way, as a full convolution of dY with the 180-degree-rotated filter.
+Tests hold all of them equal.
+"""
+
+import numpy as np
+
+from ._checks import as_float_array, as_shape, check_ndim
+from .receptive import contributions, geometry, output_size
+
+_X_LAYOUT = "(N, C, H, W), or (H, W) together with a 2-D w"
+
+
+# --------------------------------------------------------------------------- checks
+
+def _prepare(x, w, b=None, *, stride, padding, dilation, x_name="x"):
+    """Check and convert the arguments shared by the convolution functions.
+
+    Returns ``(x4, w4, b1, two_d, geom)`` with x4, w4 4-D float arrays of one
+    common dtype and b1 of shape (F,) or None.
+    """
+    geom = geometry(stride, padding, dilation)
+    x = as_float_array(x, x_name)
+    w = as_float_array(w, "w")
+    check_ndim(x, x_name, (2, 4), _X_LAYOUT)
+    check_ndim(w, "w", (2, 4), "(F, C, kh, kw), or (kh, kw) together with a 2-D x")
+    if x.ndim != w.ndim:
+        raise ValueError(f"{x_name} and w must both be 2-D (one channel, one filter) or both 4-D (NCHW), "
+                         f"got {x_name}.shape={x.shape} and w.shape={w.shape}"
+                         + (f"; for one 2-D image use {x_name}[None, None]" if x.ndim == 2 else ""))
+    two_d = x.ndim == 2
+    if two_d:
+        x, w = x[None, None], w[None, None]
+    if w.shape[1] != x.shape[1]:
+        raise ValueError(f"w has {w.shape[1]} input channel(s) but {x_name} has {x.shape[1]} "
+                         f"({x_name}.shape={x.shape}, w.shape={w.shape}); w must be (F, C, kh, kw) "
+                         f"with C = {x_name}.shape[1]")
+    dtype = np.result_type(x, w)
+    if b is not None:
+        b = as_float_array(b, "b")
+        F = w.shape[0]
+        if two_d and b.ndim == 0:
+            b = b.reshape(1)
+        if b.shape != (F,):
+            raise ValueError(f"b must have shape ({F},), one bias per filter, got b.shape={b.shape} "
+                             f"(w.shape={w.shape})" + (" or a scalar" if two_d else ""))
+        dtype = np.result_type(dtype, b)
+        b = b.astype(dtype, copy=False)
+    output_size(x.shape[2:], w.shape[2:], stride=stride, padding=padding, dilation=dilation)
+    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b, two_d, geom
+
+
+def _check_dy(dy, expected, two_d, dtype):
+    dy = as_float_array(dy, "dy")
+    want = expected[2:] if two_d else expected
+    if dy.shape != want:
+        raise ValueError(f"dy must have the shape of the forward output, {want}, got dy.shape={dy.shape}")
+    dy = dy.reshape(expected)
+    return dy.astype(np.result_type(dy, dtype), copy=False)
+
+
+def _pad(x, ph, pw):
+    if ph == 0 and pw == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+# --------------------------------------------------------------------------- fast
+
+def _im2col(xp, kh, kw, Ho, Wo, geom):
+    """Column buffer of shape (N, C, kh, kw, Ho, Wo): entry [n, c, ki, kj, oi, oj] is the
+    padded-input pixel that filter entry (ki, kj) meets in output pixel (oi, oj)."""
+    (sh, sw), _, (dh, dw) = geom
+    N, C = xp.shape[:2]
+    cols = np.empty((N, C, kh, kw, Ho, Wo), dtype=xp.dtype)
+    for ki in range(kh):
+        r0 = ki * dh
+        for kj in range(kw):
+            c0 = kj * dw
+            cols[:, :, ki, kj] = xp[:, :, r0:r0 + sh * (Ho - 1) + 1:sh, c0:c0 + sw * (Wo - 1) + 1:sw]
+    return cols
+
+
+def _col2im(dcols, padded_shape, geom):
+    """Adjoint of :func:`_im2col`: scatter-add the columns back onto the padded input."""
+    (sh, sw), _, (dh, dw) = geom
+    _, _, kh, kw, Ho, Wo = dcols.shape
+    dxp = np.zeros(padded_shape, dtype=dcols.dtype)
+    for ki in range(kh):
+        r0 = ki * dh
+        for kj in range(kw):
+            c0 = kj * dw
+            dxp[:, :, r0:r0 + sh * (Ho - 1) + 1:sh, c0:c0 + sw * (Wo - 1) + 1:sw] += dcols[:, :, ki, kj]
+    return dxp
+
+
+def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
+    r"""Cross-correlate ``x`` with the filters ``w``, as deep-learning libraries do.
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W), or (H, W)
+        Input batch. A 2-D x (with a 2-D w) is one single-channel image.
+    w : array of shape (F, C, kh, kw), or (kh, kw)
+        Filters.
+    b : array of shape (F,), optional
+        One bias per filter (a scalar in the 2-D case).
+    stride, padding, dilation : int or (int, int)
+        Step between windows, zeros added on each side, spacing of filter taps.
+
+    Returns
+    -------
+    y : array of shape (N, F, Ho, Wo), or (Ho, Wo) in the 2-D case
+        float32 if every input is float32, otherwise float64.
+
+    Notes
+    -----
+    With :math:`x'` the zero-padded input,
+
+    .. math:: y_{n f i j} = b_f + \sum_{c, k, l} x'_{n, c, s i + d k, s j + d l}\, w_{f c k l}
+
+    and :math:`H_o = \lfloor (H + 2p - d(k_h - 1) - 1) / s \rfloor + 1`.
+    """
+    x, w, b, two_d, geom = _prepare(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    N, C, H, W = x.shape
+    F, _, kh, kw = w.shape
+    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    (ph, pw) = geom[1]
+    cols = _im2col(_pad(x, ph, pw), kh, kw, Ho, Wo, geom).reshape(N, C * kh * kw, Ho * Wo)
+    y = np.matmul(w.reshape(F, C * kh * kw), cols).reshape(N, F, Ho, Wo)
+    if b is not None:
+        y += b[:, None, None]
+    return y[0, 0] if two_d else y
+
+
+def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
+    r"""Gradients of a loss with respect to the input, the filters and the bias.
+
+    Parameters
+    ----------
+    dy : array of shape (N, F, Ho, Wo), or (Ho, Wo)
+        dL/dy, the upstream gradient; same shape as :func:`conv2d`'s output.
+    x : array of shape (N, C, H, W), or (H, W)
+        The input of the forward pass.
+    w : array of shape (F, C, kh, kw), or (kh, kw)
+        The filters of the forward pass.
+    stride, padding, dilation : int or (int, int)
+        As in the forward pass.
+
+    Returns
+    -------
+    dx : array with the shape of x
+    dw : array with the shape of w
+    db : array of shape (F,), or a float in the 2-D case
+
+    Notes
+    -----
+    .. math::
+        \frac{\partial L}{\partial w_{fckl}} = \sum_{n,i,j} dy_{nfij}\, x'_{n,c,si+dk,sj+dl}
+        \qquad
+        \frac{\partial L}{\partial b_f} = \sum_{n,i,j} dy_{nfij}
+
+    and dx sums, for every input pixel, ``dy`` times the filter entry over the
+    output pixels it feeds (see :func:`cnnlearn.contributions`). None of the
+    arguments is modified.
+    """
+    x, w, _, two_d, geom = _prepare(x, w, stride=stride, padding=padding, dilation=dilation)
+    N, C, H, W = x.shape
+    F, _, kh, kw = w.shape
+    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    dy = _check_dy(dy, (N, F, Ho, Wo), two_d, x.dtype)
+    x, w = x.astype(dy.dtype, copy=False), w.astype(dy.dtype, copy=False)
+    ph, pw = geom[1]
+    K, L = C * kh * kw, Ho * Wo
+    xp = _pad(x, ph, pw)
+    cols = _im2col(xp, kh, kw, Ho, Wo, geom).reshape(N, K, L)
+    dy3 = dy.reshape(N, F, L)
+    # one matrix product over the whole batch: (F, N*L) @ (N*L, K)
+    dw = (dy3.transpose(1, 0, 2).reshape(F, N * L) @ cols.transpose(0, 2, 1).reshape(N * L, K)).reshape(w.shape)
+    db = dy.sum(axis=(0, 2, 3))
+    dcols = np.matmul(w.reshape(F, K).T, dy3).reshape(N, C, kh, kw, Ho, Wo)
+    dx = _col2im(dcols, xp.shape, geom)[:, :, ph:ph + H, pw:pw + W]
+    if two_d:
+        return np.ascontiguousarray(dx[0, 0]), dw[0, 0], float(db[0])
+    return np.ascontiguousarray(dx), dw, db
+
+
+# --------------------------------------------------------------------------- naive
+
+def conv2d_naive(x, w, b=None, *, stride=1, padding=0, dilation=1):
+    """Loop twin of :func:`conv2d`: one output pixel at a time. Same arguments and result."""
+    x, w, b, two_d, geom = _prepare(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    N, C, H, W = x.shape
+    F, _, kh, kw = w.shape
+    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    (sh, sw), (ph, pw), (dh, dw) = geom
+    xp = _pad(x, ph, pw)
+    y = np.zeros((N, F, Ho, Wo), dtype=x.dtype)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    # the window this output pixel sees: rows s*i, s*i + d, ..., columns likewise
+                    patch = xp[n, :, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw]
+                    y[n, f, i, j] = np.sum(patch * w[f]) + (b[f] if b is not None else 0)
+    return y[0, 0] if two_d else y
+
+
+def conv2d_backward_naive(dy, x, w, *, stride=1, padding=0, dilation=1):
+    """Loop twin of :func:`conv2d_backward`. Same arguments and result.
+
+    dx goes one input pixel at a time and collects the outputs that pixel feeds,
+    exactly as :func:`cnnlearn.contributions` lists them; dw goes one filter
+    entry at a time and collects the input pixels it met.
+    """
+    x, w, _, two_d, geom = _prepare(x, w, stride=stride, padding=padding, dilation=dilation)
+    N, C, H, W = x.shape
+    F, _, kh, kw = w.shape
+    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    dy = _check_dy(dy, (N, F, Ho, Wo), two_d, x.dtype)
+    x, w = x.astype(dy.dtype, copy=False), w.astype(dy.dtype, copy=False)
+    (sh, sw), (ph, pw), (dh, dw_) = geom
+    feeds = contributions((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+
+    dx = np.zeros_like(x)
+    for (i, j), pairs in feeds.items():
+        for (oi, oj), (ki, kj) in pairs:
+            # dL/dx[n, c, i, j] += sum_f dy[n, f, oi, oj] * w[f, c, ki, kj]
+            dx[:, :, i, j] += dy[:, :, oi, oj] @ w[:, :, ki, kj]
+
+    xp = _pad(x, ph, pw)
+    dw = np.zeros_like(w)
+    for ki in range(kh):
+        for kj in range(kw):
+            for oi in range(Ho):
+                for oj in range(Wo):
+                    # dL/dw[f, c, ki, kj] += sum_n dy[n, f, oi, oj] * x'[n, c, s*oi + d*ki, s*oj + d*kj]
+                    dw[:, :, ki, kj] += dy[:, :, oi, oj].T @ xp[:, :, oi * sh + ki * dh, oj * sw + kj * dw_]
+    db = dy.sum(axis=(0, 2, 3))
+    if two_d:
+        return dx[0, 0], dw[0, 0], float(db[0])
+    return dx, dw, db
+
+
+# --------------------------------------------------------------------------- the key insight
+
+def rot180(w):
+    """Rotate a filter by 180 degrees: flip its last two axes. ``w`` of shape (..., kh, kw)."""
+    w = as_float_array(w, "w")
+    if w.ndim < 2:
+        raise ValueError(f"w must have at least 2 dimensions (..., kh, kw), got shape {w.shape}")
+    return w[..., ::-1, ::-1].copy()
+
+
+def dilate(a, factor, axes=(-2, -1)):
+    """Insert ``factor - 1`` zeros between neighbouring entries along the last two axes.
+
+    Used twice by the full-convolution view: on dY for a stride (zero insertion)
+    and on the filter for a dilation. ``factor`` is an ``(fh, fw)`` pair.
+    """
+    fh, fw = factor
+    *lead, h, w = a.shape
+    out = np.zeros((*lead, (h - 1) * fh + 1, (w - 1) * fw + 1), dtype=a.dtype)
+    out[..., ::fh, ::fw] = a
+    return out
+
+
+def input_gradient_by_full_conv(dy, w, *, stride=1, padding=0, dilation=1, input_shape):
+    r"""dL/dX as a full convolution of dL/dY with the 180-degree-rotated filter.
+
+    Parameters
+    ----------
+    dy : array of shape (N, F, Ho, Wo), or (Ho, Wo)
+    w : array of shape (F, C, kh, kw), or (kh, kw)
+    stride, padding, dilation : int or (int, int)
+        As in the forward pass.
+    input_shape : (N, C, H, W), or (H, W)
+        Shape of the forward pass's input.
+
+    Returns
+    -------
+    dx : array of shape ``input_shape``
+
+    Notes
+    -----
+    Four steps, each a picture in notebook 06:
+
+    1. *stride*: insert ``s - 1`` zeros between the entries of dY;
+    2. *dilation*: spread the filter the same way, ``d - 1`` zeros between taps;
+    3. *full convolution*: pad dY by ``k - 1`` zeros on every side and slide the
+       rotated filter over it, with the channel axes swapped (F, C) -> (C, F);
+    4. *padding*: rows and columns the forward pass never reached get zero
+       gradient, and the padding is cropped away.
+    """
+    shape = as_shape(input_shape, "input_shape", (2, 4))
+    w = as_float_array(w, "w")
+    dy = as_float_array(dy, "dy")
+    check_ndim(w, "w", (2, 4), "(F, C, kh, kw), or (kh, kw) for a 2-D input_shape")
+    if len(shape) != w.ndim:
+        raise ValueError(f"input_shape {shape} and w.shape {w.shape} must both be 2-D or both 4-D")
+    two_d = w.ndim == 2
+    if two_d:
+        w, shape = w[None, None], (1, 1) + shape
+    N, C, H, W = shape
+    F, _, kh, kw = w.shape
+    if w.shape[1] != C:
+        raise ValueError(f"w has {w.shape[1]} input channel(s) but input_shape has {C} "
+                         f"(input_shape={shape}, w.shape={w.shape})")
+    (sh, sw), (ph, pw), (dh, dw_) = geometry(stride, padding, dilation)
+    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    dy = _check_dy(dy, (N, F, Ho, Wo), two_d, w.dtype)
+    w = w.astype(dy.dtype, copy=False)
+
+    dy_up = dilate(dy, (sh, sw))                               # 1. stride -> zero insertion
+    w_sp = dilate(w, (dh, dw_))                                # 2. dilation -> spread filter
+    KH, KW = w_sp.shape[2:]
+    w_flip = rot180(w_sp).transpose(1, 0, 2, 3)                # 3. rotate, swap (F, C) -> (C, F)
+    full = conv2d(dy_up, w_flip, padding=(KH - 1, KW - 1))    #    full convolution
+    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=full.dtype)
+    dxp[:, :, :full.shape[2], :full.shape[3]] = full           # 4. untouched rows/cols stay 0
+    dx = np.ascontiguousarray(dxp[:, :, ph:ph + H, pw:pw + W])  #    crop the padding
+    return dx[0, 0] if two_d else dx

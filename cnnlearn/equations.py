@@ -1,0 +1,169 @@
+r"""LaTeX for every per-pixel equation the series shows, generated from the geometry.
+
+Indices passed in are 0-based, as in numpy; the equations use 1-based
+subscripts, as textbooks write them (``x_{11}`` is ``x[0, 0]``). When a grid has
+more than 9 rows or columns the subscripts get a comma, ``x_{10,3}``.
+Pass the arrays and the equation continues with the numbers substituted and the
+value: ``y_{11} = x_{11} f_{11} + ... = 1 \cdot 2 + ... = 5``.
+
+Symbols: ``x`` input, ``f`` filter, ``y`` output, ``dy`` for dL/dy.
+"""
+
+import numpy as np
+
+from ._checks import as_float_array, as_shape
+from .receptive import check_index, contributions, output_size, window
+
+
+def _sub(i, j, big):
+    return f"{i + 1},{j + 1}" if big else f"{i + 1}{j + 1}"
+
+
+def _sym(name, i, j, shape):
+    return f"{name}_{{{_sub(i, j, max(shape) > 9)}}}"
+
+
+def fmt_number(v):
+    """A number as the equations print it: whole numbers without a point, others to 4 significant digits."""
+    v = float(v)
+    if v == 0:
+        return "0"
+    if v == round(v) and abs(v) < 1e15:
+        return str(int(round(v)))
+    return f"{v:.4g}"
+
+
+def _factor(v):
+    s = fmt_number(v)
+    return f"({s})" if s.startswith("-") else s
+
+
+def _grid(a, name, shape):
+    """Check an optional value array against its grid shape and return it (or None)."""
+    if a is None:
+        return None
+    a = as_float_array(a, name)
+    if a.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)} to match the grid, got {a.shape}")
+    return a
+
+
+def _assemble(lhs, terms, arrays):
+    """``lhs = sym + sym ... [= num + num ... = value]``.
+
+    ``terms`` is a list of ``((name_a, idx_a, shape_a), (name_b, idx_b, shape_b))``;
+    ``arrays`` maps a name to its value grid, or is empty for the symbolic form.
+    """
+    if not terms:
+        return f"{lhs} = 0"
+    sym = " + ".join(f"{_sym(na, *ia, sa)} {_sym(nb, *ib, sb)}" for (na, ia, sa), (nb, ib, sb) in terms)
+    if not arrays:
+        return f"{lhs} = {sym}"
+    values = [(arrays[na][ia], arrays[nb][ib]) for (na, ia, _), (nb, ib, _) in terms]
+    num = " + ".join(f"{_factor(u)} \\cdot {_factor(v)}" for u, v in values)
+    total = sum(float(u) * float(v) for u, v in values)
+    return f"{lhs} = {sym} = {num} = {fmt_number(total)}"
+
+
+def _values(pairs):
+    """All given arrays, or none: a half-filled equation would be confusing."""
+    given = {k: v for k, v in pairs.items() if v is not None}
+    if given and len(given) != len(pairs):
+        missing = ", ".join(k for k in pairs if pairs[k] is None)
+        raise ValueError(f"to substitute numbers pass all of {', '.join(pairs)}; missing {missing}")
+    return given
+
+
+def forward_equation(oi, oj, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1, x=None, w=None):
+    r"""The sum that makes output pixel ``y[oi, oj]``.
+
+    Parameters
+    ----------
+    oi, oj : int
+        0-based output pixel.
+    input_shape : (H, W)
+    kernel_shape : (kh, kw)
+    stride, padding, dilation : int or (int, int)
+    x : array of shape (H, W), optional
+    w : array of shape (kh, kw), optional
+        Give both to append the numbers and the value.
+
+    Returns
+    -------
+    str
+        LaTeX, e.g. ``y_{11} = x_{11} f_{11} + x_{12} f_{12} + x_{21} f_{21} + x_{22} f_{22}``.
+        Taps that land on zero padding are left out (they add 0).
+    """
+    H, W = as_shape(input_shape, "input_shape", (2,))
+    kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
+    geo = dict(stride=stride, padding=padding, dilation=dilation)
+    out_shape = output_size((H, W), (kh, kw), **geo)
+    oi, oj = check_index((oi, oj), out_shape, "output pixel")
+    arrays = _values({"x": _grid(x, "x", (H, W)), "f": _grid(w, "w", (kh, kw))})
+    terms = [(("x", ij, (H, W)), ("f", k, (kh, kw))) for ij, k in window((oi, oj), (H, W), (kh, kw), **geo)]
+    return _assemble(_sym("y", oi, oj, out_shape), terms, arrays)
+
+
+def input_gradient_equation(i, j, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1,
+                            dy=None, w=None):
+    r"""dL/dx for input pixel ``(i, j)``: one term per output pixel it feeds.
+
+    Parameters
+    ----------
+    i, j : int
+        0-based input pixel.
+    input_shape : (H, W)
+    kernel_shape : (kh, kw)
+    stride, padding, dilation : int or (int, int)
+    dy : array of shape (Ho, Wo), optional
+    w : array of shape (kh, kw), optional
+        Give both to append the numbers and the value.
+
+    Returns
+    -------
+    str
+        LaTeX, e.g. for the centre of a 3x3 input and a 2x2 filter
+        ``\frac{\partial L}{\partial x_{22}} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}``.
+    """
+    H, W = as_shape(input_shape, "input_shape", (2,))
+    kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
+    geo = dict(stride=stride, padding=padding, dilation=dilation)
+    out_shape = output_size((H, W), (kh, kw), **geo)
+    i, j = check_index((i, j), (H, W), "input pixel")
+    arrays = _values({"dy": _grid(dy, "dy", out_shape), "f": _grid(w, "w", (kh, kw))})
+    pairs = contributions((H, W), (kh, kw), **geo)[(i, j)]
+    terms = [(("dy", o, out_shape), ("f", k, (kh, kw))) for o, k in pairs]
+    return _assemble(r"\frac{\partial L}{\partial " + _sym("x", i, j, (H, W)) + "}", terms, arrays)
+
+
+def filter_gradient_equation(ki, kj, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1,
+                             dy=None, x=None):
+    r"""dL/df for filter entry ``(ki, kj)``: one term per output pixel, times the input pixel it met there.
+
+    Parameters
+    ----------
+    ki, kj : int
+        0-based filter entry.
+    input_shape : (H, W)
+    kernel_shape : (kh, kw)
+    stride, padding, dilation : int or (int, int)
+    dy : array of shape (Ho, Wo), optional
+    x : array of shape (H, W), optional
+        Give both to append the numbers and the value.
+
+    Returns
+    -------
+    str
+        LaTeX, e.g. ``\frac{\partial L}{\partial f_{11}} = dy_{11} x_{11} + dy_{12} x_{12} + ...``.
+        Output pixels where this entry met the zero padding are left out.
+    """
+    H, W = as_shape(input_shape, "input_shape", (2,))
+    kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
+    geo = dict(stride=stride, padding=padding, dilation=dilation)
+    out_shape = output_size((H, W), (kh, kw), **geo)
+    ki, kj = check_index((ki, kj), (kh, kw), "filter entry")
+    arrays = _values({"dy": _grid(dy, "dy", out_shape), "x": _grid(x, "x", (H, W))})
+    terms = [(("dy", o, out_shape), ("x", ij, (H, W)))
+             for o in np.ndindex(*out_shape)
+             for ij, k in window(o, (H, W), (kh, kw), **geo) if k == (ki, kj)]
+    return _assemble(r"\frac{\partial L}{\partial " + _sym("f", ki, kj, (kh, kw)) + "}", terms, arrays)
