@@ -1,0 +1,63 @@
+"""Optional pieces of the test suite: PyTorch (a reference to compare with) and Chromium (real-browser tests).
+
+On a laptop without them the tests that need them skip, with one clear reason. In CI, ``.ci/run`` sets
+``CNNLEARN_REQUIRE_TORCH=1`` and ``CNNLEARN_REQUIRE_BROWSER=1``, and then a missing piece is a failure.
+
+Use the session fixtures ``torch`` and ``chromium`` (the path of the browser executable) in a test, or call
+``require_torch()`` / ``require_browser()`` at the top of a test module
+(``from conftest import require_torch``; they skip the whole module).
+"""
+
+import os
+import shutil
+
+import pytest
+
+TORCH_SKIP = "PyTorch not installed: skipping comparisons with torch (CI sets CNNLEARN_REQUIRE_TORCH=1)"
+BROWSER_SKIP = ("Chromium or playwright not installed: skipping browser tests "
+                "(CI sets CNNLEARN_REQUIRE_BROWSER=1)")
+
+
+def _missing(env_var, skip_reason, detail):
+    """Skip with ``skip_reason``, or fail when ``env_var`` is set to 1 (CI)."""
+    if os.environ.get(env_var) == "1":
+        pytest.fail(f"{env_var}=1 but {detail}", pytrace=False)
+    pytest.skip(skip_reason, allow_module_level=True)
+
+
+def require_torch():
+    """Return the ``torch`` module; skip without it, or fail when CNNLEARN_REQUIRE_TORCH=1."""
+    try:
+        import torch
+        return torch
+    except ImportError as exc:
+        error = exc
+    _missing("CNNLEARN_REQUIRE_TORCH", TORCH_SKIP, f"PyTorch cannot be imported ({error})")
+
+
+def require_browser():
+    """Return the path of a Chromium executable usable with playwright; skip without one, or fail
+    when CNNLEARN_REQUIRE_BROWSER=1."""
+    path = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
+                 if p and os.access(p, os.X_OK)), None)
+    if path is None:
+        _missing("CNNLEARN_REQUIRE_BROWSER", BROWSER_SKIP,
+                 "no Chromium at /usr/bin/chromium or on PATH (install the Debian package chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+        return path
+    except ImportError as exc:
+        error = exc
+    _missing("CNNLEARN_REQUIRE_BROWSER", BROWSER_SKIP, f"playwright cannot be imported ({error})")
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """The torch module (see :func:`require_torch`)."""
+    return require_torch()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Path of the Chromium executable (see :func:`require_browser`)."""
+    return require_browser()
