@@ -7,3 +7,16 @@ a short confirmation when right, a specific hint when not, never a traceback.
 from ._feedback import Feedback
 
 __all__ = ["Feedback"]
+
+from . import basics  # noqa: E402  (notebooks 00, 01, 02, 05)
+from .basics import (  # noqa: E402
+    check_central_difference, check_conv_forward, check_cross_entropy, check_logit_gradient,
+    check_output_length, check_relative_error, check_softmax, check_window_sum,
+)
+
+__all__ += basics.__all__
+
+from . import training  # noqa: E402  (notebook 07)
+from .training import check_max_pool_backward  # noqa: E402
+
+__all__ += training.__all__

@@ -1,0 +1,302 @@
+"""The checks of notebooks 00, 01, 02 and 05: the right answer passes, each typical slip gets its own hint."""
+
+import numpy as np
+import pytest
+
+import cnnlearn
+from cnnlearn import checks
+
+
+def stub(*args):
+    raise NotImplementedError()
+
+
+def assert_hint(feedback, *fragments):
+    assert not feedback.ok, f"a wrong answer passed: {feedback!r}"
+    for fragment in fragments:
+        assert fragment in feedback.message, f"{fragment!r} not in {feedback.message!r}"
+
+
+ALL_CHECKS = [checks.check_window_sum, checks.check_conv_forward, checks.check_output_length,
+              checks.check_softmax, checks.check_cross_entropy, checks.check_logit_gradient,
+              checks.check_central_difference, checks.check_relative_error]
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+def test_stub_gets_not_written_yet(check):
+    assert_hint(check(stub), "not written yet", "NotImplementedError")
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+def test_exception_and_non_function_get_hints(check):
+    def broken(*args):
+        return [1, 2][5]
+    assert_hint(check(broken), "raised IndexError")
+    assert_hint(check(42), "pass the function itself")
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+def test_none_gets_forgot_return(check):
+    assert_hint(check(lambda *args: None), "forget a `return`")
+
+
+# ----------------------------------------------------------------- window sum
+
+def test_window_sum():
+    assert checks.check_window_sum(lambda p, w: np.sum(p * w)).ok
+    assert_hint(checks.check_window_sum(lambda p, w: p @ w), "matrix product")
+    assert_hint(checks.check_window_sum(lambda p, w: p * w), "add them up")
+    assert_hint(checks.check_window_sum(lambda p, w: np.sum(p * w[::-1, ::-1])), "rotated by 180")
+    assert_hint(checks.check_window_sum(lambda p, w: np.sum(p) * np.sum(w)), "the sum is 3, you returned 4")
+
+
+def test_window_sum_mutation():
+    def mutates(p, w):
+        p *= w
+        return np.sum(p)
+    assert_hint(checks.check_window_sum(mutates), "changed the patch or filter")
+
+
+# ----------------------------------------------------------------- forward pass
+
+def conv_loops(x, w, flip=False, shift=0):
+    H, W = x.shape
+    kh, kw = w.shape
+    if flip:
+        w = w[::-1, ::-1]
+    y = np.zeros((H - kh + 1, W - kw + 1))
+    for i in range(y.shape[0]):
+        for j in range(y.shape[1]):
+            y[i, j] = np.sum(x[i:i + kh, j + shift:j + shift + kw] * w) if j + shift + kw <= W else 0
+    return y
+
+
+def test_conv_forward_right():
+    assert checks.check_conv_forward(conv_loops).ok
+    assert checks.check_conv_forward(cnnlearn.conv2d).ok
+
+
+def test_conv_forward_flipped_filter():
+    assert_hint(checks.check_conv_forward(lambda x, w: conv_loops(x, w, flip=True)), "rotated the filter",
+                "cross-correlation")
+
+
+def test_conv_forward_wrong_shape_names_sizes():
+    def same_size(x, w):
+        out = np.zeros_like(x)
+        y = conv_loops(x, w)
+        out[:y.shape[0], :y.shape[1]] = y
+        return out
+    assert_hint(checks.check_conv_forward(same_size), "the output is 2x2", "your output is 3x3")
+
+
+def test_conv_forward_names_the_pixel_and_its_sum():
+    def off_by_one(x, w):
+        y = conv_loops(x, w)
+        y[0, 1] = np.sum(x[0:2, 0:2] * w)  # y_12 computed from y_11's window
+        return y
+    fb = checks.check_conv_forward(off_by_one)
+    assert_hint(fb, "y_12 is 3 but should be", "x_12 f_11 + x_13 f_12 + x_22 f_21 + x_23 f_22 = -1")
+
+
+def test_conv_forward_transposed_input():
+    # rows and columns of x swapped, filter as it is: wrong already on the worked example
+    # on the worked example this looks like a rotated filter (w.T == rot180(w) there); the 4x5 case tells
+    assert_hint(checks.check_conv_forward(lambda x, w: conv_loops(x.T, w).T), "the output is 3x3",
+                "your output is 2x4")
+
+
+def test_conv_forward_wrong_on_second_case_only():
+    def skips_last_column(x, w):
+        y = conv_loops(x, w)
+        if x.shape == (4, 5):
+            y[:, -1] = 0
+        return y
+    assert_hint(checks.check_conv_forward(skips_last_column), "for a 4x5 input with a 2x3 filter, y_13 is")
+
+
+def test_conv_forward_mutation():
+    def mutates(x, w):
+        x -= 0
+        x[0, 0] = 99
+        return cnnlearn.conv2d(x, w)
+    assert_hint(checks.check_conv_forward(mutates), "changed the x or w")
+
+
+# ----------------------------------------------------------------- output size
+
+def test_output_length_right():
+    assert checks.check_output_length(lambda n, k, s, p, d: (n + 2 * p - d * (k - 1) - 1) // s + 1).ok
+    assert checks.check_output_length(
+        lambda n, k, s, p, d: cnnlearn.output_size((n, 1), (k, 1), stride=s, padding=p, dilation=d)[0]).ok
+
+
+@pytest.mark.parametrize("formula, fragment", [
+    (lambda n, k, s, p, d: (n + 2 * p - d * (k - 1) - 1) / s + 1, "floor division"),
+    (lambda n, k, s, p, d: (n + p - d * (k - 1) - 1) // s + 1, "BOTH sides"),
+    (lambda n, k, s, p, d: (n + 2 * p - k) // s + 1, "d(k - 1) + 1 pixels, not k"),
+    (lambda n, k, s, p, d: (n + 2 * p - d * k) // s + 1, "not d*k"),
+    (lambda n, k, s, p, d: (n + 2 * p - d * (k - 1) - 1) // s, "forgot the + 1"),
+    (lambda n, k, s, p, d: n + 2 * p - d * (k - 1), "left out the stride"),
+    (lambda n, k, s, p, d: n - k + 1, "for n=5, k=3, stride=1, padding=1, dilation=1 the output has 5 positions"),
+])
+def test_output_length_slips(formula, fragment):
+    assert_hint(checks.check_output_length(formula), fragment)
+
+
+# ----------------------------------------------------------------- softmax and loss
+
+def softmax_rows(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_softmax():
+    assert checks.check_softmax(softmax_rows).ok
+    assert checks.check_softmax(lambda z: cnnlearn.softmax(z)).ok
+    assert_hint(checks.check_softmax(lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)),
+                "exp(1000) overflows")
+    assert_hint(checks.check_softmax(lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=1, keepdims=True)),
+                "maximum of the whole array")
+    assert_hint(checks.check_softmax(lambda z: np.exp(z - z.max(axis=0)) / np.exp(z - z.max(axis=0)).sum(axis=0)),
+                "columns sum to 1")
+    assert_hint(checks.check_softmax(lambda z: np.exp(z - z.max(axis=1, keepdims=True))), "rows of your result sum")
+    assert_hint(checks.check_softmax(lambda z: softmax_rows(z)[:, ::-1]), "p[0, 0] should be 0.6811")
+    assert_hint(checks.check_softmax(lambda z: softmax_rows(z).T), "has shape (4, 1)")
+
+
+def test_softmax_mutation():
+    def mutates(z):
+        z -= z.max(axis=1, keepdims=True)
+        return softmax_rows(z)
+    assert_hint(checks.check_softmax(mutates), "changed the logits")
+
+
+def ce(z, t):
+    m = z.max(axis=1, keepdims=True)
+    lse = (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True)))[:, 0]
+    return np.mean(lse - z[np.arange(len(t)), t])
+
+
+def test_cross_entropy():
+    assert checks.check_cross_entropy(ce).ok
+    assert checks.check_cross_entropy(cnnlearn.cross_entropy).ok
+    assert_hint(checks.check_cross_entropy(lambda z, t: ce(z, t) * len(t)), "the sum over the 3 examples")
+    assert_hint(checks.check_cross_entropy(lambda z, t: -ce(z, t)), "your loss is negative")
+    assert_hint(checks.check_cross_entropy(lambda z, t: ce(z, t) / np.log(10)), "log10")
+    assert_hint(checks.check_cross_entropy(lambda z, t: np.mean(1 - softmax_rows(z)[np.arange(len(t)), t])),
+                "1 - p[label]")
+    assert_hint(checks.check_cross_entropy(lambda z, t: -np.mean(np.log(softmax_rows(z)[np.arange(len(t)), t]))),
+                "log(0) = -inf", "exactly 1000")
+    assert_hint(checks.check_cross_entropy(lambda z, t: ce(z, (t + 1) % z.shape[1])), "the loss is 1.384")
+
+
+def test_logit_gradient():
+    def grad(z, t, scale=1.0, sign=1.0, onehot=True):
+        n = z.shape[0]
+        y = np.eye(z.shape[1])[t] if onehot else 0
+        return sign * (softmax_rows(z) - y) / n * scale
+
+    assert checks.check_logit_gradient(grad).ok
+    assert checks.check_logit_gradient(cnnlearn.cross_entropy_backward).ok
+    assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, t) / z.shape[0]), "divided by n twice")
+    assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, t) * z.shape[0]), "forgot the 1/n")
+    assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, t, sign=-1)), "sign is flipped")
+    assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, t, onehot=False)), "left out the one-hot")
+    assert_hint(checks.check_logit_gradient(
+        lambda z, t: -np.eye(z.shape[1])[t] / (z.shape[0] * np.where(np.eye(z.shape[1])[t] > 0, softmax_rows(z), 1))),
+        "that is dL/dp")
+    assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, (t + 1) % z.shape[1])),
+                "dL/dlogits[0, 0] should be 0.6811", "(0.6811 - 0) / 1")
+
+
+# ----------------------------------------------------------------- gradient check
+
+def central(f, x, h):
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        fp = f(x)
+        x[i] = old - h
+        fm = f(x)
+        x[i] = old
+        g[i] = (fp - fm) / (2 * h)
+    return g
+
+
+def test_central_difference_right():
+    assert checks.check_central_difference(central).ok
+    assert checks.check_central_difference(lambda f, x, h: cnnlearn.numerical_gradient(f, x, h=h)).ok
+
+
+def test_central_difference_slips():
+    def forward(f, x, h):
+        g, f0 = np.zeros_like(x), f(x)
+        for i in np.ndindex(x.shape):
+            xp = x.copy()
+            xp[i] += h
+            g[i] = (f(xp) - f0) / h
+        return g
+
+    def no_restore(f, x, h):
+        g = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            x[i] += h
+            fp = f(x)
+            x[i] -= 2 * h
+            g[i] = (fp - f(x)) / (2 * h)
+        return g
+
+    def flat_only(f, x, h):
+        g = np.zeros(len(x))
+        for i in range(len(x)):
+            g[i] = central(f, x, h)[i].ravel()[0]
+        return g
+
+    assert_hint(checks.check_central_difference(forward), "forward difference")
+    assert_hint(checks.check_central_difference(lambda f, x, h: 2 * central(f, x, h)), "twice too large")
+    assert_hint(checks.check_central_difference(lambda f, x, h: central(f, x, h) / 2), "half the right size")
+    assert_hint(checks.check_central_difference(lambda f, x, h: central(f, x, 1e-6)), "h = 0.001")
+    assert_hint(checks.check_central_difference(no_restore), "put its old value back")
+    assert_hint(checks.check_central_difference(flat_only), "np.ndindex", "(2, 3)")
+
+
+def test_relative_error():
+    def rel(a, b):
+        scale = max(np.abs(a).max(), np.abs(b).max())
+        return 0.0 if scale == 0 else np.abs(a - b).max() / scale
+
+    assert checks.check_relative_error(rel).ok
+    assert checks.check_relative_error(cnnlearn.rel_error).ok
+    with np.errstate(all="ignore"):
+        assert_hint(checks.check_relative_error(
+            lambda a, b: np.abs(a - b).max() / max(np.abs(a).max(), np.abs(b).max())), "return 0.0")
+    assert_hint(checks.check_relative_error(lambda a, b: rel(a, b) * max(np.abs(a).max(), np.abs(b).max())
+                                            / (np.abs(a).max() or 1)), "max|a| only")
+    assert_hint(checks.check_relative_error(
+        lambda a, b: 0.0 if not a.any() and not b.any() else np.max(a - b) / max(np.abs(a).max(), np.abs(b).max())),
+        "absolute value")
+    assert_hint(checks.check_relative_error(
+        lambda a, b: 0.0 if not a.any() and not b.any() else np.sum(np.abs(a - b)) / max(np.abs(a).max(),
+                                                                                       np.abs(b).max())),
+        "summed the differences")
+
+    def entrywise(a, b):
+        if not a.any() and not b.any():
+            return 0.0
+        with np.errstate(all="ignore"):
+            return np.nanmax(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b)))
+    assert_hint(checks.check_relative_error(entrywise), "entry by entry")
+    assert_hint(checks.check_relative_error(lambda a, b: rel(a, b) + 0.5), "the relative error is 0.09091")
+
+
+def test_checks_print_no_warnings(recwarn):
+    checks.check_softmax(lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True))
+    checks.check_relative_error(lambda a, b: np.abs(a - b).max() / max(np.abs(a).max(), np.abs(b).max()))
+    assert len(recwarn) == 0
+
+
+def test_feedback_html_is_escaped():
+    fb = checks.check_window_sum(lambda p, w: "<b>")
+    assert not fb.ok and "<b>" not in fb._repr_html_().split("</b>", 1)[1]
