@@ -1,0 +1,112 @@
+"""Fixtures of the real-browser tests: one Chromium and one Jupyter server per front end for the session.
+
+Without Chromium or playwright these tests skip with one line (``chromium`` fixture of tests/conftest.py);
+CI sets CNNLEARN_REQUIRE_BROWSER=1, and then they fail instead. A failing test leaves a screenshot and the
+page's HTML under ``test-artifacts/browser/``.
+"""
+
+import re
+import statistics
+from pathlib import Path
+
+import pytest
+
+from . import jupyter
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+LATENCY = pytest.StashKey[dict]()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, headless=True, args=jupyter.CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def served_root(tmp_path_factory):
+    """A temporary root with the notebooks copied in, outputs stripped, under ``notebooks/``."""
+    root = tmp_path_factory.mktemp("jupyter-root")
+    jupyter.copy_stripped(NOTEBOOKS, root / "notebooks")
+    (root / "harness").mkdir()
+    return root
+
+
+def _server(app, root, tmp_path_factory):
+    server = jupyter.JupyterServer(app, root, tmp_path_factory.mktemp(f"jupyter-{app}")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab(chromium, served_root, tmp_path_factory):
+    """A JupyterLab 4 server on the stripped notebooks."""
+    yield from _server("lab", served_root, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def nb7(chromium, served_root, tmp_path_factory):
+    """A Notebook 7 server on the same stripped notebooks."""
+    yield from _server("notebook", served_root, tmp_path_factory)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    setattr(item, f"rep_{rep.when}", rep)
+    return rep
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser page (its own context); on failure its screenshot and HTML are saved."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(30_000)
+    pg = context.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
+    pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
+    yield pg
+    rep = getattr(request.node, "rep_call", None)
+    if rep is None or rep.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+        try:
+            pg.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
+            (ARTIFACTS / f"{stem}.html").write_text(pg.content())
+            (ARTIFACTS / f"{stem}.console.txt").write_text("\n".join(pg.console_errors))
+        except Exception as exc:  # a crashed page must not hide the test's own failure
+            print(f"could not save the screenshot of {stem}: {exc}")
+    context.close()
+
+
+@pytest.fixture
+def clean_kernels(request):
+    """Shut down every kernel of the servers this test used, once it is over."""
+    yield
+    for name in ("lab", "nb7"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).shutdown_kernels()
+
+
+@pytest.fixture
+def record_latency(request):
+    """Record a list of click-to-highlight times (ms) under a label; printed at the end of the run."""
+    def record(label, times_ms):
+        request.config.stash.setdefault(LATENCY, {})[label] = list(times_ms)
+    return record
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for label, times in config.stash.get(LATENCY, {}).items():
+        terminalreporter.write_line(
+            f"click-to-highlight latency, {label}: median {statistics.median(times):.1f} ms over "
+            f"{len(times)} clicks (min {min(times):.1f}, max {max(times):.1f}; goal < 100 ms)")

@@ -1,0 +1,296 @@
+"""Start a Jupyter server for the browser tests and drive its notebooks from Playwright.
+
+Two front ends are covered: JupyterLab 4 (``jupyter lab``) and Notebook 7 (``jupyter notebook``). Both
+run on 127.0.0.1 with a token, in a temporary root holding copies of the notebooks with their outputs
+stripped, with temporary settings, runtime and workspace folders.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+# Pre-seeded user settings: no news toast, no update check, and every cell rendered (windowing mode
+# "full" leaves off-screen cells, and the widgets in them, unrendered).
+SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+        {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings":
+        {"windowingMode": "none"},
+}
+
+# The notebook area of the page: in JupyterLab the visible notebook panel; Notebook 7 has one panel.
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def strip_outputs(src, dst):
+    """Copy the notebook ``src`` to ``dst`` without outputs or execution counts."""
+    nb = nbformat.read(src, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nb.metadata.pop("widgets", None)  # saved widget state would render before the kernel runs
+    nbformat.write(nb, dst)
+
+
+def copy_stripped(src_dir, dst_dir):
+    """Copy ``src_dir`` to ``dst_dir``, every notebook in it stripped of its outputs."""
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    for src in sorted(Path(src_dir).iterdir()):
+        if src.name.startswith(".") or src.name == "__pycache__":
+            continue
+        if src.is_dir():
+            copy_stripped(src, dst_dir / src.name)
+        elif src.suffix == ".ipynb":
+            strip_outputs(src, dst_dir / src.name)
+        else:
+            shutil.copy2(src, dst_dir / src.name)
+
+
+class JupyterServer:
+    """A ``jupyter lab`` or ``jupyter notebook`` server in a private set of folders.
+
+    Parameters
+    ----------
+    app : "lab" or "notebook"
+    root : Path, the folder the server serves (its notebooks already copied in)
+    home : Path, a private folder for settings, runtime files, workspaces and the log
+    """
+
+    def __init__(self, app, root, home):
+        if app not in ("lab", "notebook"):
+            raise ValueError(f"app must be 'lab' or 'notebook', got {app!r}")
+        self.app, self.root, self.home = app, Path(root), Path(home)
+        self.port, self.token = free_port(), secrets.token_hex(16)
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = self.home / "server.log"
+        self.proc = None
+
+    def start(self, timeout=90):
+        settings, runtime, workspaces = (self.home / d for d in ("settings", "runtime", "workspaces"))
+        for name, value in SETTINGS.items():
+            path = settings / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(value))
+        runtime.mkdir(parents=True, exist_ok=True)
+        workspaces.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTER_RUNTIME_DIR=str(runtime),
+                   JUPYTERLAB_WORKSPACES_DIR=str(workspaces), JUPYTER_CONFIG_DIR=str(self.home / "config"),
+                   MPLBACKEND="module://matplotlib_inline.backend_inline")
+        module = "jupyterlab" if self.app == "lab" else "notebook"
+        cmd = [sys.executable, "-m", module, "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
+               "--port-retries=0", f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
+               f"--{'LabApp' if self.app == 'lab' else 'JupyterNotebookApp'}.workspaces_dir={workspaces}"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdout=self._log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyter {self.app} exited with code {self.proc.returncode}:\n"
+                                   + self.log_tail())
+            try:
+                self.api("GET", "status")
+                return self
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"jupyter {self.app} did not answer within {timeout} s:\n" + self.log_tail())
+
+    def stop(self):
+        """Stop the server with SIGTERM (it then shuts its kernels down); kill it if it hangs."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc is not None:
+            self._log.close()
+
+    def log_tail(self, n=40):
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return "(no server log)"
+
+    def api(self, method, path):
+        """Call the server's REST API (``/api/<path>``) and return the decoded JSON answer, if any."""
+        req = urllib.request.Request(f"{self.base}/api/{path}", method=method,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self):
+        """Close every session and kernel, so that finished tests leave no kernel running."""
+        for session in self.api("GET", "sessions"):
+            self.api("DELETE", f"sessions/{session['id']}")
+        for kernel in self.api("GET", "kernels"):
+            self.api("DELETE", f"kernels/{kernel['id']}")
+
+    def url(self, notebook, workspace="ci"):
+        """The address that opens ``notebook`` (a path relative to the root) in this front end.
+
+        JupyterLab gets a workspace of its own per test, so no test reopens another's tabs.
+        """
+        if self.app == "lab":
+            return f"{self.base}/lab/workspaces/{workspace}/tree/{notebook}?token={self.token}"
+        return f"{self.base}/notebooks/{notebook}?token={self.token}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Page helpers: each takes a Playwright page showing one notebook.
+
+def open_notebook(page, server, notebook, workspace="ci", timeout=60_000):
+    """Open ``notebook`` and wait until its kernel is ready.
+
+    The execution indicator says idle before the toolbar's kernel name leaves "No Kernel": wait for both.
+    """
+    page.goto(server.url(notebook, workspace), wait_until="domcontentloaded")
+    page.wait_for_selector(f"{PANEL} .jp-Notebook .jp-Cell", timeout=timeout)
+    page.wait_for_function(
+        """(panel) => {
+            const p = document.querySelector(panel);
+            if (!p) return false;
+            const ind = p.querySelector('.jp-Notebook-ExecutionIndicator')
+                     || document.querySelector('.jp-Notebook-ExecutionIndicator');
+            const name = p.querySelector('.jp-KernelName') || document.querySelector('.jp-KernelName');
+            return ind && ind.getAttribute('data-status') === 'idle'
+                && name && name.textContent.trim() !== '' && !/No Kernel/i.test(name.textContent);
+        }""", arg=PANEL, timeout=timeout)
+
+
+def run_all(page, timeout=120_000):
+    """Run > Run All Cells from the menu, then wait until the run is over.
+
+    The run is over when every non-empty code cell shows an execution count ``[n]`` or, after an error
+    (which stops Run All), when no cell is queued any more and the kernel is idle.
+    """
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).first.click()
+    page.locator(".lm-Menu-item:visible", has_text=re.compile(r"^Run All Cells")).first.click()
+    page.wait_for_function(
+        """(panel) => {
+            const p = document.querySelector(panel);
+            if (!p) return false;
+            const prompts = code_cells(p).map(c => c.querySelector('.jp-InputPrompt').textContent.trim());
+            const queued = prompts.some(t => t.includes('*'));
+            const done = prompts.every(t => /\\[\\d+\\]/.test(t));
+            const error = p.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
+            const ind = p.querySelector('.jp-Notebook-ExecutionIndicator')
+                     || document.querySelector('.jp-Notebook-ExecutionIndicator');
+            const idle = ind && ind.getAttribute('data-status') === 'idle';
+            return (done && idle) || (error && !queued && idle);
+            function code_cells(p) {
+                return [...p.querySelectorAll('.jp-Notebook .jp-CodeCell')]
+                    .filter(c => c.querySelector('.jp-InputArea-editor').textContent.trim() !== '');
+            }
+        }""", arg=PANEL, timeout=timeout, polling=200)
+
+
+def cell_report(page):
+    """One dict per code cell: its prompt, whether it is empty, and the text of its outputs."""
+    return page.evaluate(
+        """(panel) => [...document.querySelector(panel).querySelectorAll('.jp-Notebook .jp-CodeCell')]
+            .map((c, i) => ({
+                index: i,
+                prompt: c.querySelector('.jp-InputPrompt').textContent.trim(),
+                empty: c.querySelector('.jp-InputArea-editor').textContent.trim() === '',
+                source: c.querySelector('.jp-InputArea-editor').textContent.slice(0, 200),
+                outputs: [...c.querySelectorAll('.jp-OutputArea-output')].map(o => ({
+                    mime: o.getAttribute('data-mime-type') || '',
+                    text: o.innerText.slice(0, 2000),
+                })),
+            }))""", PANEL)
+
+
+TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s*\w+(Error|Exception)\b.*$|^Cell In\[\d+\]",
+                       re.MULTILINE)
+WIDGET_AS_TEXT = re.compile(r"^\s*\w+\((children|layout|value)=|Error displaying widget|"
+                            r"model not found|Failed to load model", re.MULTILINE | re.IGNORECASE)
+
+
+def problems(page):
+    """What a reader of the page would call broken after Run All: tracebacks, cells that never ran,
+    widgets shown as text or as an error. Empty when all is well."""
+    found = []
+    for cell in cell_report(page):
+        head = f"code cell {cell['index']} ({cell['source'][:60]!r})"
+        if not cell["empty"] and not re.fullmatch(r"\[\d+\]:?", cell["prompt"]):
+            found.append(f"{head} did not run: prompt {cell['prompt']!r}")
+        for out in cell["outputs"]:
+            if out["mime"] == "application/vnd.jupyter.stderr" and TRACEBACK.search(out["text"]):
+                found.append(f"{head} shows a traceback:\n{out['text'][:1500]}")
+            elif WIDGET_AS_TEXT.search(out["text"]):
+                found.append(f"{head} shows a widget as text or a widget error:\n{out['text'][:500]}")
+    return found
+
+
+def wait_widgets_rendered(page, timeout=30_000):
+    """Wait until every widget output of the notebook is rendered (none says "Loading widget...")."""
+    page.wait_for_function(
+        """(panel) => [...document.querySelector(panel).querySelectorAll('.jp-OutputArea-output')]
+            .filter(o => !o.hasAttribute('data-mime-type'))
+            .every(o => !/Loading widget/i.test(o.innerText)
+                        && (o.querySelector(':scope > .jupyter-widgets') || /Error/.test(o.innerText)))
+        """, arg=PANEL, timeout=timeout)
+
+
+def widget_outputs(page):
+    """How many outputs of the notebook are rendered widget views."""
+    return page.evaluate(
+        """(panel) => document.querySelector(panel)
+            .querySelectorAll('.jp-OutputArea-output:not([data-mime-type]) > .jupyter-widgets').length""",
+        PANEL)
+
+
+def set_slider(slider, value):
+    """Type ``value`` into a slider's readout and press Enter, as a student would.
+
+    ``slider`` is a locator of one ``.widget-slider``. Typing works in every front end (Notebook 7
+    swallows the arrow keys on sliders, ipywidgets#3926).
+    """
+    readout = slider.locator(".widget-readout")
+    readout.click()
+    readout.press("Control+A")
+    readout.type(str(value))
+    readout.press("Enter")
+
+
+def click_slider_track(slider, fraction):
+    """Click a slider's track at ``fraction`` (0 = left end, 1 = right end) of its length."""
+    track = slider.locator(".noUi-target, .slider").first
+    box = track.bounding_box()
+    track.click(position={"x": max(1.0, min(box["width"] - 1.0, fraction * box["width"])),
+                          "y": box["height"] / 2})
+
+
+def slider_value(slider):
+    """The number a slider's readout shows."""
+    return float(slider.locator(".widget-readout").inner_text().strip())
