@@ -1,0 +1,138 @@
+r"""Student versions of the notebooks: solutions removed, outputs cleared.
+
+Usage::
+
+    python -m cnnlearn.student notebooks/ OUTDIR
+
+Every code-cell region between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (the nbgrader
+markers) is replaced, markers included, by the same stub nbgrader's ``generate_assignment``
+writes, at the indentation of the ``BEGIN`` line, so it works inside a function body::
+
+    def feeds(i, j):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+Markdown cells may use the same markers; their region becomes ``YOUR ANSWER HERE``. Every output,
+execution count and the saved widget state are removed, so nothing of a solution leaks through
+its output. Everything else (cell ids, tags such as ``nbval-ignore-output``, any ``nbgrader`` cell
+metadata) is kept, so the result can still go through nbgrader.
+"""
+
+import argparse
+import copy
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*$")
+END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
+CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+TEXT_STUB = ("YOUR ANSWER HERE",)
+
+
+class SolutionMarkerError(ValueError):
+    """A ``### BEGIN SOLUTION`` without its ``### END SOLUTION`` (or the other way round, or nested)."""
+
+
+def strip_solutions(source, stub=CODE_STUB, where="cell"):
+    """Return ``(new_source, n_regions)`` with every solution region of ``source`` replaced by ``stub``.
+
+    ``stub`` lines are written at the indentation of each ``### BEGIN SOLUTION`` line.
+    Raises :class:`SolutionMarkerError` (naming ``where`` and the line) for unbalanced or nested markers.
+    """
+    out, n, indent, start = [], 0, None, None
+    for number, line in enumerate(source.splitlines(), 1):
+        begin, end = BEGIN.match(line), END.match(line)
+        if begin:
+            if indent is not None:
+                raise SolutionMarkerError(f"{where}, line {number}: '### BEGIN SOLUTION' inside the region "
+                                          f"opened on line {start}; close it with '### END SOLUTION' first")
+            indent, start = begin.group("indent"), number
+            out.extend(indent + s for s in stub)
+        elif end:
+            if indent is None:
+                raise SolutionMarkerError(f"{where}, line {number}: '### END SOLUTION' without a "
+                                          "'### BEGIN SOLUTION' before it")
+            indent, n = None, n + 1
+        elif indent is None:
+            out.append(line)
+    if indent is not None:
+        raise SolutionMarkerError(f"{where}, line {start}: '### BEGIN SOLUTION' is never closed by "
+                                  "'### END SOLUTION'")
+    text = "\n".join(out)
+    return (text + "\n" if source.endswith("\n") and out else text), n
+
+
+def student_notebook(nb, name="notebook"):
+    """Return ``(student_nb, n_regions)``: a stripped, output-free copy of the nbformat notebook ``nb``."""
+    student = nbformat.from_dict(copy.deepcopy(dict(nb)))
+    total = 0
+    for index, cell in enumerate(student.cells):
+        where = f"{name}: cell {index}"
+        if cell.cell_type == "code":
+            cell.source, n = strip_solutions(cell.source, CODE_STUB, where)
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+        elif cell.cell_type == "markdown":
+            cell.source, n = strip_solutions(cell.source, TEXT_STUB, where)
+        else:
+            n = 0
+        total += n
+    student.metadata.pop("widgets", None)
+    return student, total
+
+
+def notebooks_in(src):
+    """The notebooks ``src`` names: one .ipynb file, or every .ipynb directly inside a folder, sorted."""
+    src = Path(src)
+    if src.is_file() and src.suffix == ".ipynb":
+        return [src]
+    if src.is_dir():
+        found = sorted(p for p in src.glob("*.ipynb") if not p.name.startswith("."))
+        if found:
+            return found
+        raise FileNotFoundError(f"src: no .ipynb files in {src}")
+    raise FileNotFoundError(f"src must be a notebook or a folder of notebooks, got {str(src)!r}")
+
+
+def write_student_versions(src, outdir):
+    """Write the student version of every notebook in ``src`` to ``outdir``; return {path: n_regions}."""
+    paths = notebooks_in(src)
+    outdir = Path(outdir)
+    if any(outdir.resolve() == p.parent.resolve() for p in paths):
+        raise ValueError(f"outdir {str(outdir)!r} is where the notebooks are: that would overwrite "
+                         "the solutions; choose another folder")
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        student, n = student_notebook(nb, path.name)
+        nbformat.validate(student)
+        target = outdir / path.name
+        nbformat.write(student, target)
+        written[target] = n
+    return written
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m cnnlearn.student",
+        description="Write student versions of the notebooks: solution regions replaced by "
+                    "`raise NotImplementedError()`, outputs cleared.")
+    parser.add_argument("src", help="a folder of notebooks (e.g. notebooks/) or one .ipynb file")
+    parser.add_argument("outdir", help="folder for the student versions (created if missing)")
+    args = parser.parse_args(argv)
+    try:
+        written = write_student_versions(args.src, args.outdir)
+    except (OSError, ValueError) as exc:
+        parser.exit(2, f"error: {exc}\n")
+    for target, n in written.items():
+        print(f"{target}: {n} solution region{'s' if n != 1 else ''} removed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

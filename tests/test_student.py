@@ -1,0 +1,227 @@
+"""Student versions (cnnlearn.student): solutions out, stubs in, and every check answers the stub
+with its "not written yet" hint instead of a traceback."""
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from cnnlearn.student import SolutionMarkerError, strip_solutions, student_notebook, write_student_versions
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+CHECK_CALL = re.compile(r"\bchecks\.check_\w+\s*\(")
+NOT_WRITTEN = "not written yet"
+
+
+# --- the transformation -----------------------------------------------------------------------------
+
+SOLVED = '''def feeds(i, j):
+    """How many outputs x_ij feeds."""
+    counts = {0: 1, 1: 2}
+    ### BEGIN SOLUTION
+    a = 1 if i in (0, 2) else 2
+    b = 1 if j in (0, 2) else 2
+    return a * b
+    ### END SOLUTION
+'''
+
+
+def test_region_inside_a_function_keeps_its_indentation():
+    source, n = strip_solutions(SOLVED)
+    assert n == 1
+    assert source == ('def feeds(i, j):\n    """How many outputs x_ij feeds."""\n    counts = {0: 1, 1: 2}\n'
+                      '    # YOUR CODE HERE\n    raise NotImplementedError()\n')
+    namespace = {}
+    exec(compile(source, "<student>", "exec"), namespace)
+    with pytest.raises(NotImplementedError):
+        namespace["feeds"](1, 1)
+
+
+def test_several_regions_and_top_level_regions():
+    source = ("x = 1\n### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION\n"
+              "def f():\n\tif True:\n\t\t### BEGIN SOLUTION\n\t\treturn 3\n\t\t### END SOLUTION\n")
+    out, n = strip_solutions(source)
+    assert n == 2
+    assert "42" not in out and "return 3" not in out
+    assert "\t\t# YOUR CODE HERE\n\t\traise NotImplementedError()" in out
+    assert out.startswith("x = 1\n# YOUR CODE HERE\nraise NotImplementedError()\ndef f():")
+    ast.parse(out)
+
+
+def test_source_without_markers_is_unchanged():
+    assert strip_solutions("print('BEGIN SOLUTION')\n") == ("print('BEGIN SOLUTION')\n", 0)
+
+
+@pytest.mark.parametrize("source, message", [
+    ("### BEGIN SOLUTION\nx = 1\n", "never closed"),
+    ("x = 1\n### END SOLUTION\n", "without a '### BEGIN SOLUTION'"),
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n", "inside the region opened on line 1"),
+])
+def test_unbalanced_markers_are_refused_with_the_line(source, message):
+    with pytest.raises(SolutionMarkerError, match=re.escape(message)) as err:
+        strip_solutions(source, where="03_x.ipynb: cell 7")
+    assert "03_x.ipynb: cell 7, line" in str(err.value)
+
+
+def _tiny_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2,
+                                                                            "version_minor": 0}}
+    check = nbformat.v4.new_code_cell(
+        "import types\n"
+        "from cnnlearn.checks._feedback import AnswerError, call_answer, correct, hint\n"
+        "def check_feeds(fn):\n"
+        "    try:\n"
+        "        got = [[call_answer(fn, i, j, name='feeds') for j in range(3)] for i in range(3)]\n"
+        "    except AnswerError as err:\n"
+        "        return hint(str(err))\n"
+        "    return correct('right') if got == [[1, 2, 1], [2, 4, 2], [1, 2, 1]] else hint('centre feeds 4')\n"
+        "checks = types.SimpleNamespace(check_feeds=check_feeds)")
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Tiny\nExplain.\n### BEGIN SOLUTION\nThe answer is 4.\n### END SOLUTION"),
+        check,
+        nbformat.v4.new_code_cell("print('before the exercise')"),
+        nbformat.v4.new_code_cell(SOLVED),
+        nbformat.v4.new_code_cell("checks.check_feeds(feeds)", metadata={"tags": ["nbval-ignore-output"]}),
+    ]
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    assert "Correct" in json.dumps(nb.cells[4].outputs)
+    return nb
+
+
+def test_student_notebook_clears_outputs_and_keeps_metadata():
+    nb = _tiny_notebook()
+    student, n = student_notebook(nb, "tiny.ipynb")
+    assert n == 2
+    nbformat.validate(student)
+    assert "widgets" not in student.metadata and "widgets" in nb.metadata  # the original is untouched
+    assert nb.cells[3].outputs == [] and nb.cells[4].outputs  # (cell 3 prints nothing) the original keeps outputs
+    for cell in student.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert "The answer is 4" not in student.cells[0].source and "YOUR ANSWER HERE" in student.cells[0].source
+    assert student.cells[4].metadata["tags"] == ["nbval-ignore-output"]
+    assert [c.id for c in student.cells] == [c.id for c in nb.cells]
+
+
+def test_cli_writes_valid_student_notebooks(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    nbformat.write(_tiny_notebook(), src / "01_tiny.ipynb")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "cnnlearn.student", str(src), str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "01_tiny.ipynb: 2 solution regions removed" in proc.stdout
+    student = nbformat.read(out / "01_tiny.ipynb", as_version=4)
+    nbformat.validate(student)
+    report = run_student_notebook(out / "01_tiny.ipynb", nbformat.read(src / "01_tiny.ipynb", as_version=4))
+    assert report == {"exercises": 1, "checks_with_hint": 1}
+
+
+def test_cli_refuses_to_overwrite_the_solutions(tmp_path):
+    nbformat.write(_tiny_notebook(), tmp_path / "01_tiny.ipynb")
+    proc = subprocess.run([sys.executable, "-m", "cnnlearn.student", str(tmp_path), str(tmp_path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "would overwrite the solutions" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "cnnlearn.student", str(tmp_path / "missing"), "out"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2 and "src must be a notebook or a folder" in proc.stderr
+
+
+def test_a_crashing_check_is_caught(tmp_path):
+    """The runner below is a real test: a check that crashes on the stub makes it fail."""
+    nb = _tiny_notebook()
+    nb.cells[1].source = nb.cells[1].source.replace("call_answer(fn, i, j, name='feeds')", "fn(i, j)")
+    nbformat.write(student_notebook(nb)[0], tmp_path / "bad.ipynb")
+    with pytest.raises(AssertionError, match="NotImplementedError"):
+        run_student_notebook(tmp_path / "bad.ipynb", nb)
+
+
+# --- running a student notebook ---------------------------------------------------------------------
+
+def _text(outputs):
+    parts = []
+    for out in outputs:
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type in ("execute_result", "display_data"):
+            parts.extend(str(v) for k, v in out.data.items() if k.startswith("text/"))
+        elif out.output_type == "error":
+            parts.append(f"{out.ename}: {out.evalue}")
+    return "\n".join(parts)
+
+
+def run_student_notebook(path, solved):
+    """Execute the student notebook ``path`` cell by cell in a fresh kernel and assert that
+
+    - every cell before the first exercise runs without an error;
+    - every exercise cell (one that held a solution in ``solved``) runs: it only defines the stub;
+    - the cell after each exercise is its check, and on the unsolved stub it shows the check's
+      "not written yet" hint, with no error;
+    - any later cell that fails does so only because it called a stub (NotImplementedError).
+    Returns counts for the caller to compare.
+    """
+    student = nbformat.read(path, as_version=4)
+    assert len(student.cells) == len(solved.cells)
+    exercise_cells = {i for i, c in enumerate(solved.cells)
+                      if c.cell_type == "code" and "### BEGIN SOLUTION" in c.source}
+    client = NotebookClient(student, timeout=120, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(Path(path).parent)}})
+    seen_exercise, checks_with_hint = False, 0
+    with client.setup_kernel():
+        for index, cell in enumerate(student.cells):
+            if cell.cell_type != "code":
+                continue
+            client.execute_cell(cell, index)
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            where = f"{Path(path).name} cell {index}"
+            if index in exercise_cells:
+                seen_exercise = True
+                assert "raise NotImplementedError()" in cell.source, where
+                assert not errors, f"{where}: the exercise stub itself fails: {_text(errors)}"
+                following = student.cells[index + 1] if index + 1 < len(student.cells) else None
+                assert following is not None and CHECK_CALL.search(following.source), (
+                    f"{where}: an exercise must be followed by its check cell")
+            elif index - 1 in exercise_cells or CHECK_CALL.search(cell.source) and seen_exercise:
+                shown = _text(cell.outputs)
+                assert not errors, f"{where}: the check crashed on the unsolved stub: {shown}"
+                assert NOT_WRITTEN in shown.lower(), f"{where}: no 'not written yet' hint, got: {shown[:500]}"
+                checks_with_hint += 1
+            elif not seen_exercise:
+                assert not errors, f"{where} fails before the first exercise: {_text(errors)}"
+            else:
+                assert all(e.ename == "NotImplementedError" for e in errors), (
+                    f"{where} fails for a reason other than an unsolved stub: {_text(errors)}")
+    return {"exercises": len(exercise_cells), "checks_with_hint": checks_with_hint}
+
+
+@pytest.fixture(scope="module")
+def student_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    if NOTEBOOKS:
+        write_student_versions(ROOT / "notebooks", out)
+    return out
+
+
+def test_the_series_has_notebooks():
+    assert NOTEBOOKS, "no notebooks in notebooks/"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_real_student_notebook(notebook, student_dir):
+    solved = nbformat.read(notebook, as_version=4)
+    student = nbformat.read(student_dir / notebook.name, as_version=4)
+    nbformat.validate(student)
+    assert "### BEGIN SOLUTION" not in json.dumps(student.cells)
+    assert all(c.get("outputs", []) == [] for c in student.cells)
+    report = run_student_notebook(student_dir / notebook.name, solved)
+    assert report["checks_with_hint"] >= report["exercises"]
