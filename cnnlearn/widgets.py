@@ -467,7 +467,7 @@ class ContributionExplorer(_GridWidget):
     def __init__(self, x=None, w=None, dy=None, *, stride=1, padding=0, dilation=1, controls=False, seed=0):
         super().__init__()
         self._seed = as_int(seed, "seed", minimum=0)
-        self._eq = ipw.HTMLMath("", layout=ipw.Layout(overflow_x="auto"))
+        self._eq = ipw.HTMLMath("", layout=ipw.Layout(overflow="auto"))
         self._info = ipw.HTML("")
         self._board = ipw.VBox([])
         self._message = ipw.HTML("")
@@ -709,7 +709,7 @@ class FilterGradientExplorer(_GridWidget):
             g = _Grid(name, a.shape, title, on_click=self._clicked if name == "df" else None)
             g.set_texts(_texts(a), _names(name, a))
             self._grids[name] = g
-        self._eq = ipw.HTMLMath("", layout=ipw.Layout(overflow_x="auto"))
+        self._eq = ipw.HTMLMath("", layout=ipw.Layout(overflow="auto"))
         self._info = ipw.HTML("")
         legend = _legend("the filter entry you clicked", "the input pixels and dL/dy values it is multiplied with")
         self._setup([legend, ipw.HBox([g.widget for g in self._grids.values()]), self._info, self._eq])
@@ -811,7 +811,7 @@ class FullConvAnimation(_GridWidget):
         self.slider = ipw.IntSlider(value=0, min=0, max=self.n_steps - 1, description="step")
         self.play = ipw.Play(value=0, min=0, max=self.n_steps - 1, interval=1200, description="play")
         ipw.jslink((self.play, "value"), (self.slider, "value"))
-        self._eq = ipw.HTMLMath("", layout=ipw.Layout(overflow_x="auto"))
+        self._eq = ipw.HTMLMath("", layout=ipw.Layout(overflow="auto"))
         self._info = ipw.HTML("")
         legend = _legend("the dL/dX pixel being computed", "the window under the rotated filter",
                          " &nbsp; Dashed cells are added zeros.")

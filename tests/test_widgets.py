@@ -182,3 +182,234 @@ def test_softmax_playground_other_sizes_and_errors():
         widgets.SoftmaxPlayground(label=4)
     with pytest.raises(ValueError, match="logits must have shape"):
         widgets.SoftmaxPlayground(np.zeros((2, 4)))
+
+
+# --------------------------------------------------------------------------- ContributionExplorer
+
+def test_explorer_opens_on_the_worked_example_and_honours_the_css_contract():
+    ex = widgets.ContributionExplorer()
+    assert "cnnlearn-explorer" in ex._dom_classes
+    assert np.array_equal(ex.x, EX.x) and np.array_equal(ex.w, EX.w) and np.array_equal(ex.dy, EX.dy)
+    assert ex.x.shape == (3, 3) and ex.w.shape == (2, 2)
+    found = {(g, rc) for g, rc, _ in cells(ex)}
+    want = {(g, rc) for g, shape in (("x", (3, 3)), ("dx", (3, 3)), ("f", (2, 2)), ("y", (2, 2)), ("dy", (2, 2)))
+            for rc in np.ndindex(*shape)}
+    assert found == want
+    ex.select("x", 1, 1)
+    assert ex.highlighted("y") == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert_css_matches_api(ex, ("x", "f", "y", "dy", "dx"))
+    selected = {(g, rc) for g, rc, b in cells(ex) if "cnnlearn-sel" in b._dom_classes}
+    assert selected == {("x", (1, 1))}
+
+
+def test_explorer_centre_pixel_equation_is_the_right_dx22_line():
+    ex = widgets.ContributionExplorer()
+    ex.select("x", 1, 1)
+    sym, num = ex.equations
+    assert sym == r"\frac{\partial L}{\partial x_{22}} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}"
+    assert num.startswith(sym + " = ")
+    assert num == cnnlearn.input_gradient_equation(1, 1, (3, 3), (2, 2), dy=EX.dy, w=EX.w)
+    dx = cnnlearn.conv2d_backward(EX.dy, EX.x, EX.w)[0]
+    assert num.endswith("= " + cnnlearn.equations.fmt_number(dx[1, 1]))
+    assert r"\begin{aligned}" in ex._eq.value
+
+
+def test_explorer_one_two_four_pattern_by_clicking():
+    ex = widgets.ContributionExplorer()
+    counts = np.zeros((3, 3), dtype=int)
+    for i, j in np.ndindex(3, 3):
+        click(ex, "x", i, j)
+        assert ex.selected == ("x", i, j)
+        counts[i, j] = len(ex.highlighted("y"))
+        assert dom_highlighted(ex, "y") == ex.highlighted("y")
+    assert counts.tolist() == [[1, 2, 1], [2, 4, 2], [1, 2, 1]]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_explorer_highlights_match_contributions_for_random_configs(seed):
+    rng = np.random.default_rng(100 + seed)
+    shape, kshape, geo = random_geometry(rng)
+    ex = widgets.ContributionExplorer(controls=True)
+    ex.configure(input_shape=shape, kernel_shape=kshape, **geo)
+    assert ex.x.shape == shape and ex.w.shape == kshape
+    feeds = cnnlearn.contributions(shape, kshape, **geo)
+    for i, j in list(np.ndindex(*shape))[:: max(1, shape[0] * shape[1] // 6)]:
+        grid = "x" if (i + j) % 2 else "dx"
+        ex.select(grid, i, j)
+        outs = {o for o, _ in feeds[i, j]}
+        assert ex.highlighted("y") == outs and ex.highlighted("dy") == outs
+        assert ex.highlighted("f") == {k for _, k in feeds[i, j]}
+        assert ex.highlighted("x") == {(i, j)} and ex.highlighted("dx") == {(i, j)}
+        assert ex.equations == (
+            cnnlearn.input_gradient_equation(i, j, shape, kshape, **geo),
+            cnnlearn.input_gradient_equation(i, j, shape, kshape, **geo, dy=ex.dy, w=ex.w))
+    assert_css_matches_api(ex, ("x", "f", "y", "dy", "dx"))
+    Ho, Wo = ex.dy.shape
+    o = (int(rng.integers(Ho)), int(rng.integers(Wo)))
+    ex.select("dy", *o)
+    taps = window(o, shape, kshape, **geo)
+    assert ex.highlighted("x") == {ij for ij, _ in taps} and ex.highlighted("f") == {k for _, k in taps}
+    assert ex.equations[1] == cnnlearn.forward_equation(*o, shape, kshape, **geo, x=ex.x, w=ex.w)
+    assert np.allclose(ex.dx, cnnlearn.conv2d_backward(ex.dy, ex.x, ex.w, **geo)[0])
+    assert np.allclose(ex.y, cnnlearn.conv2d(ex.x, ex.w, **geo))
+
+
+def test_explorer_filter_entry_selection():
+    ex = widgets.ContributionExplorer()
+    ex.select("f", 0, 1)
+    assert ex.highlighted("x") == {(0, 1), (0, 2), (1, 1), (1, 2)}
+    assert ex.highlighted("y") == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert ex.equations[1] == cnnlearn.filter_gradient_equation(0, 1, (3, 3), (2, 2), dy=EX.dy, x=EX.x)
+
+
+def test_explorer_controls_drive_configure_and_report_bad_combinations():
+    ex = widgets.ContributionExplorer(controls=True)
+    s = ex._sliders
+    assert (s["H"].value, s["W"].value, s["kh"].value, s["kw"].value) == (3, 3, 2, 2)
+    assert s["H"].max == 8
+    s["H"].value = 8
+    assert ex.x.shape == (8, 3)
+    s["stride"].value = 2
+    assert ex.geometry["stride"] == (2, 2)
+    assert ex.dy.shape == cnnlearn.output_size((8, 3), (2, 2), stride=2)
+    s["kw"].value = 5  # wider than the 3 columns: refused with a message, nothing changes
+    assert ex.w.shape == (2, 2) and "larger than" in ex._message.value
+    s["padding"].value = 1  # now it fits
+    assert ex.w.shape == (2, 5) and ex._message.value == ""
+
+
+def test_explorer_configure_back_to_the_worked_example_and_seeded_values():
+    ex = widgets.ContributionExplorer()
+    ex.configure(input_shape=(5, 4), kernel_shape=(3, 3))
+    a = (ex.x, ex.w, ex.dy)
+    ex.configure(input_shape=(3, 3), kernel_shape=(2, 2))
+    assert np.array_equal(ex.x, EX.x) and np.array_equal(ex.dy, EX.dy)
+    ex.configure(input_shape=(5, 4), kernel_shape=(3, 3))
+    assert all(np.array_equal(u, v) for u, v in zip(a, (ex.x, ex.w, ex.dy)))  # seeded: reproducible
+
+
+def test_explorer_given_arrays_and_no_mutation():
+    rng = np.random.default_rng(7)
+    x, w = rng.normal(size=(4, 5)), rng.normal(size=(2, 3))
+    dy = rng.normal(size=(2, 2))
+    keep = [a.copy() for a in (x, w, dy)]
+    ex = widgets.ContributionExplorer(x, w, dy, stride=2)
+    ex.select("x", 2, 2)
+    assert all(np.array_equal(a, b) for a, b in zip((x, w, dy), keep))
+    assert np.allclose(ex.dx, cnnlearn.conv2d_backward(dy, x, w, stride=2)[0])
+
+
+@pytest.mark.parametrize("call, err, words", [
+    (lambda: widgets.ContributionExplorer().select("z", 0, 0), ValueError, "grid must be one of"),
+    (lambda: widgets.ContributionExplorer().select("x", 3, 0), ValueError, "input pixel (3, 0) is outside"),
+    (lambda: widgets.ContributionExplorer().select("y", 0, 2), ValueError, "output pixel (0, 2) is outside"),
+    (lambda: widgets.ContributionExplorer().select("f", 0, -1), ValueError, "filter entry column must be >= 0"),
+    (lambda: widgets.ContributionExplorer().select(1, 0, 0), TypeError, "grid must be a string"),
+    (lambda: widgets.ContributionExplorer().configure(input_shape=(2, 2), kernel_shape=(3, 3)),
+     ValueError, "larger than the padded input"),
+    (lambda: widgets.ContributionExplorer().configure(stride=0), ValueError, "stride must be >= 1"),
+    (lambda: widgets.ContributionExplorer(dy=np.zeros((3, 3))), ValueError, "dy must have the shape of Y"),
+    (lambda: widgets.ContributionExplorer(x="abc"), TypeError, "x must be a numeric array"),
+])
+def test_explorer_bad_arguments(call, err, words):
+    with pytest.raises(err, match=re.escape(words)):
+        call()
+
+
+def test_explorer_failed_configure_changes_nothing():
+    ex = widgets.ContributionExplorer()
+    with pytest.raises(ValueError):
+        ex.configure(input_shape=(2, 2), kernel_shape=(3, 3))
+    assert ex.x.shape == (3, 3) and ex.highlighted("y") == {(0, 0), (0, 1), (1, 0), (1, 1)}
+
+
+# --------------------------------------------------------------------------- FilterGradientExplorer
+
+def test_filter_explorer_worked_example():
+    fe = widgets.FilterGradientExplorer()
+    assert "cnnlearn-filter-explorer" in fe._dom_classes
+    assert np.allclose(fe.df, cnnlearn.conv2d_backward(EX.dy, EX.x, EX.w)[1])
+    fe.select("df", 1, 0)
+    assert fe.highlighted("x") == {(1, 0), (1, 1), (2, 0), (2, 1)}
+    assert fe.highlighted("dy") == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert fe.highlighted("df") == {(1, 0)} == fe.highlighted("f")
+    sym, num = fe.equations
+    assert sym == cnnlearn.filter_gradient_equation(1, 0, (3, 3), (2, 2))
+    assert num == cnnlearn.filter_gradient_equation(1, 0, (3, 3), (2, 2), dy=EX.dy, x=EX.x)
+    assert num.endswith("= " + cnnlearn.equations.fmt_number(fe.df[1, 0]))
+    click(fe, "df", 0, 1)
+    assert fe.highlighted("x") == {(0, 1), (0, 2), (1, 1), (1, 2)}
+    assert_css_matches_api(fe, ("x", "dy", "df"))
+
+
+def test_filter_explorer_random_shapes_and_errors():
+    rng = np.random.default_rng(3)
+    x, dy = rng.normal(size=(6, 5)), rng.normal(size=(4, 2))
+    fe = widgets.FilterGradientExplorer(x, dy)
+    assert fe.kernel_shape == (3, 4)
+    for k in np.ndindex(3, 4):
+        fe.select("f", *k)
+        want = {ij for o in np.ndindex(4, 2) for ij, kk in window(o, (6, 5), (3, 4)) if kk == k}
+        assert fe.highlighted("x") == want and len(want) == 8
+    assert np.allclose(fe.df, cnnlearn.conv2d_backward(dy, x, np.zeros((3, 4)))[1])
+    with pytest.raises(ValueError, match="cannot be larger than x"):
+        widgets.FilterGradientExplorer(np.zeros((2, 2)), np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="grid must be one of 'df'"):
+        fe.select("x", 0, 0)
+
+
+# --------------------------------------------------------------------------- FullConvAnimation
+
+def test_full_conv_worked_example_ends_equal_to_dx():
+    a = widgets.FullConvAnimation()
+    assert "cnnlearn-fullconv" in a._dom_classes
+    dx = cnnlearn.conv2d_backward(EX.dy, EX.x, EX.w)[0]
+    assert a.n_steps == 9 and a.slider.max == 8 and a.play.max == 8
+    assert np.isnan(a.dx_so_far).sum() == 8
+    a.step_to(a.n_steps - 1)
+    assert np.allclose(a.dx_so_far, dx)
+    assert np.allclose(a.dx_so_far, cnnlearn.input_gradient_by_full_conv(EX.dy, EX.w, input_shape=(3, 3)))
+    # the canvas: dy with a border of k - 1 = 1 zero, so 4x4
+    assert {rc for g, rc, _ in cells(a) if g == "dy"} == set(np.ndindex(4, 4))
+    a.select("dx", 1, 1)
+    assert a.highlighted("dy") == {(1, 1), (1, 2), (2, 1), (2, 2)}
+    assert a.highlighted("f") == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert a.equation == cnnlearn.input_gradient_equation(1, 1, (3, 3), (2, 2), dy=EX.dy, w=EX.w)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_full_conv_every_step_is_the_per_pixel_sum(seed):
+    rng = np.random.default_rng(200 + seed)
+    (H, W), (kh, kw), geo = random_geometry(rng)
+    x, w = rng.normal(size=(H, W)), rng.normal(size=(kh, kw))
+    dy = rng.normal(size=cnnlearn.output_size((H, W), (kh, kw), **geo))
+    dx = cnnlearn.conv2d_backward(dy, x, w, **geo)[0]
+    a = widgets.FullConvAnimation(dy, w, **geo, input_shape=(H, W))
+    feeds = cnnlearn.contributions((H, W), (kh, kw), **geo)
+    for k in range(a.n_steps):
+        a.step_to(k)
+        i, j = divmod(k, W)
+        per_pixel = sum(dy[o] * w[kk] for o, kk in feeds[i, j])
+        assert np.isclose(a.window_sum, per_pixel)
+        assert len(a.highlighted("f")) == len(feeds[i, j])  # products that meet a real dy = the terms
+    assert not np.isnan(a.dx_so_far).any()
+    assert np.allclose(a.dx_so_far, dx)
+
+
+def test_full_conv_stride_inserts_zeros():
+    dy = np.arange(1.0, 5.0).reshape(2, 2)
+    a = widgets.FullConvAnimation(dy, EX.w, stride=2)
+    assert a.input_shape == (4, 4)
+    texts = {rc: b for g, rc, b in cells(a) if g == "dy"}
+    assert texts[(1, 1)].description == "1" and texts[(1, 3)].description == "2"
+    assert texts[(1, 2)].description == "0" and "cnnlearn-pad" in texts[(1, 2)]._dom_classes
+    assert "cnnlearn-pad" not in texts[(1, 1)]._dom_classes
+
+
+def test_full_conv_bad_arguments():
+    with pytest.raises(ValueError, match=re.escape("0..8")):
+        widgets.FullConvAnimation().step_to(9)
+    with pytest.raises(ValueError, match="gives an output of shape"):
+        widgets.FullConvAnimation(input_shape=(4, 4))
+    with pytest.raises(ValueError, match="dy must have shape"):
+        widgets.FullConvAnimation(dy=np.zeros(4))
