@@ -1,0 +1,105 @@
+"""The check of notebook 07's exercise (max pooling backward): the right answer passes, each slip gets its hint."""
+
+import numpy as np
+
+from cnnlearn import checks
+from cnnlearn.checks import check_max_pool_backward
+
+
+def loop_backward(dy, x, k, s, *, assign=False, ties="first"):
+    """A student's loop solution, and its typical slips (assign instead of add, ties to all or to the last)."""
+    N, C, Ho, Wo = dy.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = x[n, c, i * s:i * s + k, j * s:j * s + k]
+                    if ties == "all":
+                        dx[n, c, i * s:i * s + k, j * s:j * s + k] += (win == win.max()) * dy[n, c, i, j]
+                        continue
+                    flat = win.ravel()
+                    a = np.argmax(flat) if ties == "first" else len(flat) - 1 - np.argmax(flat[::-1])
+                    a, b = divmod(int(a), k)
+                    if assign:
+                        dx[n, c, i * s + a, j * s + b] = dy[n, c, i, j]
+                    else:
+                        dx[n, c, i * s + a, j * s + b] += dy[n, c, i, j]
+    return dx
+
+
+def assert_hint(feedback, *fragments):
+    assert not feedback.ok, f"a wrong answer passed: {feedback!r}"
+    for fragment in fragments:
+        assert fragment in feedback.message, f"{fragment!r} not in {feedback.message!r}"
+
+
+def test_exported():
+    assert checks.check_max_pool_backward is check_max_pool_backward
+
+
+def test_right_answer_passes():
+    fb = check_max_pool_backward(loop_backward)
+    assert fb.ok, fb.message
+    assert "overlapping windows add up" in fb.message
+
+
+def test_assigning_instead_of_adding_names_the_shared_maximum():
+    fb = check_max_pool_backward(lambda dy, x, k, s: loop_backward(dy, x, k, s, assign=True))
+    assert_hint(fb, "overlapping 2x2 windows", "x[0, 0, 1, 1] = 9 is the maximum of 4 overlapping windows",
+                "dy[0, 0, 0, 0] + dy[0, 0, 0, 1] + dy[0, 0, 1, 0] + dy[0, 0, 1, 1]", "(+=)")
+
+
+def test_ties_to_every_maximum_or_to_the_last_one():
+    for ties in ("all", "last"):
+        fb = check_max_pool_backward(lambda dy, x, k, s: loop_backward(dy, x, k, s, ties=ties))
+        assert_hint(fb, "ties", "window (0, 0) holds its maximum 5 more than once", "first one in row-major order",
+                    "x[0, 0, 0, 0]")
+
+
+def test_average_pooling_gradient_is_refused():
+    def average(dy, x, k, s):
+        dx = np.zeros_like(x)
+        for i in range(dy.shape[2]):
+            for j in range(dy.shape[3]):
+                dx[:, :, i * s:i * s + k, j * s:j * s + k] += dy[:, :, i:i + 1, j:j + 1] / k**2
+        return dx
+    assert_hint(check_max_pool_backward(average), "is not the maximum of any window", "should be 0")
+
+
+def test_wrong_value_at_a_single_maximum():
+    def doubled(dy, x, k, s):
+        return 2 * loop_backward(dy, x, k, s)
+    assert_hint(check_max_pool_backward(doubled), "is the maximum of window", "should be dy[0, 0,")
+
+
+def test_ignoring_the_batch_fails_on_the_last_case():
+    def first_image_only(dy, x, k, s):
+        dx = loop_backward(dy, x, k, s)
+        dx[1:] = 0
+        return dx
+    assert_hint(check_max_pool_backward(first_image_only), "a batch of 2 images", "dx[1, ")
+
+
+def test_mutating_dy_or_x():
+    def mutates(dy, x, k, s):
+        dx = loop_backward(dy, x, k, s)
+        dy *= 0
+        return dx
+    assert_hint(check_max_pool_backward(mutates), "changed its argument dy")
+
+    def mutates_x(dy, x, k, s):
+        dx = loop_backward(dy, x, k, s)
+        x[...] = 0
+        return dx
+    assert_hint(check_max_pool_backward(mutates_x), "changed its argument x")
+
+
+def test_stub_none_shape_and_exceptions():
+    def stub(dy, x, k, s):
+        raise NotImplementedError()
+    assert_hint(check_max_pool_backward(stub), "not written yet", "NotImplementedError")
+    assert_hint(check_max_pool_backward(lambda dy, x, k, s: None), "forget a `return`")
+    assert_hint(check_max_pool_backward(lambda dy, x, k, s: dy), "has shape (1, 1, 2, 2)", "(1, 1, 4, 4)")
+    assert_hint(check_max_pool_backward(lambda dy, x, k, s: [1][3]), "raised IndexError")
+    assert_hint(check_max_pool_backward(42), "pass the function itself")
