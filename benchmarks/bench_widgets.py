@@ -1,0 +1,88 @@
+"""Kernel-side cost of one widget update (a click, a step, a configuration change).
+
+Prints the median and the 90th percentile of each action, in milliseconds, for the
+worked example and for an 8x8 input with a 3x3 filter. The budget is 10 ms median per
+click on the 8x8 input. Everything runs without a browser: this is the Python side
+of a click (highlight classes, cell texts, equations, and the serialisation of every
+changed widget state, which ipywidgets does even with no front end attached), not the
+browser round trip.
+
+    python benchmarks/bench_widgets.py [--repeat N]
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from cnnlearn import widgets
+
+
+def timed(action, args_list):
+    times = []
+    for args in args_list:
+        t = time.perf_counter()
+        action(*args)
+        times.append((time.perf_counter() - t) * 1e3)
+    times.sort()
+    return statistics.median(times), times[int(0.9 * (len(times) - 1))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="passes over every cell (default 3)")
+    args = parser.parse_args()
+    R = args.repeat
+    rng = np.random.default_rng(0)
+    x8, w3 = rng.normal(size=(8, 8)), rng.normal(size=(3, 3))
+    dy6 = rng.normal(size=(6, 6))
+    cells8 = [(i, j) for i in range(8) for j in range(8)] * R
+    cells6 = [(i, j) for i in range(6) for j in range(6)] * R
+    rows = []
+
+    ex = widgets.ContributionExplorer()
+    rows.append(("ContributionExplorer 3x3 worked example", "select x pixel",
+                 timed(lambda i, j: ex.select("x", i, j), [(i, j) for i in range(3) for j in range(3)] * 10)))
+    ex8 = widgets.ContributionExplorer(x8, w3, dy6, controls=True)
+    rows.append(("ContributionExplorer 8x8, 3x3 filter", "select x pixel",
+                 timed(lambda i, j: ex8.select("x", i, j), cells8)))
+    rows.append(("ContributionExplorer 8x8, 3x3 filter", "select y pixel",
+                 timed(lambda i, j: ex8.select("y", i, j), cells6)))
+    rows.append(("ContributionExplorer 8x8, 3x3 filter", "select f entry",
+                 timed(lambda i, j: ex8.select("f", i, j), [(i, j) for i in range(3) for j in range(3)] * R)))
+    exs = widgets.ContributionExplorer(controls=True)
+    exs.configure(input_shape=(8, 8), kernel_shape=(3, 3), stride=2, padding=1, dilation=2)
+    rows.append(("ContributionExplorer 8x8, s=2 p=1 d=2", "select x pixel",
+                 timed(lambda i, j: exs.select("x", i, j), cells8)))
+    configs = [dict(input_shape=(8, 8), kernel_shape=(3, 3), stride=s, padding=p) for s in (1, 2) for p in (0, 1)]
+    rows.append(("ContributionExplorer", "configure (rebuild grids)",
+                 timed(lambda kw: exs.configure(**kw), [(c,) for c in configs] * R)))
+
+    st = widgets.ForwardStepper(x8, w3)
+    rows.append(("ForwardStepper 8x8, 3x3 filter", "step",
+                 timed(st.step_to, [(int(k),) for k in rng.permutation(st.n_steps)] * R)))
+    fe = widgets.FilterGradientExplorer(x8, dy6)
+    rows.append(("FilterGradientExplorer 8x8", "select df entry",
+                 timed(lambda i, j: fe.select("df", i, j), [(i, j) for i in range(3) for j in range(3)] * R)))
+    fc = widgets.FullConvAnimation(dy6, w3)
+    rows.append(("FullConvAnimation 8x8, 3x3 filter", "step",
+                 timed(fc.step_to, [(int(k),) for k in rng.permutation(fc.n_steps)] * R)))
+    fcs = widgets.FullConvAnimation(rng.normal(size=(4, 4)), w3, stride=2, padding=1, input_shape=(8, 8))
+    rows.append(("FullConvAnimation 8x8, stride 2, padding 1", "step",
+                 timed(fcs.step_to, [(int(k),) for k in rng.permutation(fcs.n_steps)] * R)))
+    sp = widgets.SoftmaxPlayground()
+    rows.append(("SoftmaxPlayground", "move a slider",
+                 timed(lambda v: setattr(sp.sliders[0], "value", v), [(float(v),) for v in rng.uniform(-5, 5, 50)])))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'widget':<{width}}  {'action':<26} {'median ms':>10} {'p90 ms':>8}")
+    for name, action, (med, p90) in rows:
+        print(f"{name:<{width}}  {action:<26} {med:>10.2f} {p90:>8.2f}")
+    click_rows = [r for r in rows if "8x8" in r[0] and r[1] != "configure (rebuild grids)"]
+    worst = max(med for _, _, (med, _) in click_rows)
+    print(f"\nslowest 8x8 click/step median: {worst:.2f} ms (budget 10 ms)")
+
+
+if __name__ == "__main__":
+    main()
