@@ -1,8 +1,8 @@
 """Fixtures of the real-browser tests: one Chromium and one Jupyter server per front end for the session.
 
 Without Chromium or playwright these tests skip with one line (``chromium`` fixture of tests/conftest.py);
-CI sets CNNLEARN_REQUIRE_BROWSER=1, and then they fail instead. A failing test leaves a screenshot and the
-page's HTML under ``test-artifacts/browser/``.
+CI sets CNNLEARN_REQUIRE_BROWSER=1, and then they fail instead. A failing test leaves a screenshot, the
+page's HTML and its console errors under ``test-artifacts/browser/``.
 """
 
 import re
@@ -67,25 +67,11 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def page(browser, request):
-    """A fresh browser page (its own context); on failure its screenshot and HTML are saved."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    pg = context.new_page()
-    pg.console_errors = []
-    pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
-    pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
+    """A fresh browser page; on failure its screenshot and HTML are saved."""
+    pg = jupyter.new_page(browser)
     yield pg
-    rep = getattr(request.node, "rep_call", None)
-    if rep is None or rep.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
-        try:
-            pg.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
-            (ARTIFACTS / f"{stem}.html").write_text(pg.content())
-            (ARTIFACTS / f"{stem}.console.txt").write_text("\n".join(pg.console_errors))
-        except Exception as exc:  # a crashed page must not hide the test's own failure
-            print(f"could not save the screenshot of {stem}: {exc}")
-    context.close()
+    jupyter.save_artifacts(pg, request.node, ARTIFACTS)
+    pg.context.close()
 
 
 @pytest.fixture

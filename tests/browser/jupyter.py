@@ -166,6 +166,35 @@ class JupyterServer:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Pages
+
+def save_artifacts(pg, node, folder):
+    """Save the page's screenshot, HTML and console errors under ``folder`` when the test ``node`` failed."""
+    rep = getattr(node, "rep_call", None)
+    if rep is not None and not rep.failed:
+        return
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", node.nodeid.removeprefix("tests/browser/"))
+    try:
+        pg.screenshot(path=str(folder / f"{stem}.png"), full_page=True)
+        (folder / f"{stem}.html").write_text(pg.content())
+        (folder / f"{stem}.console.txt").write_text("\n".join(getattr(pg, "console_errors", [])))
+    except Exception as exc:  # a crashed page must not hide the test's own failure
+        print(f"could not save the screenshot of {stem}: {exc}")
+
+
+def new_page(browser):
+    """A page in a context of its own, recording console errors in ``page.console_errors``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(30_000)
+    pg = context.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
+    pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
+    return pg
+
+
 # Page helpers: each takes a Playwright page showing one notebook.
 
 def open_notebook(page, server, notebook, workspace="ci", timeout=60_000):
@@ -293,4 +322,4 @@ def click_slider_track(slider, fraction):
 
 def slider_value(slider):
     """The number a slider's readout shows."""
-    return float(slider.locator(".widget-readout").inner_text().strip())
+    return float(slider.locator(".widget-readout").inner_text().strip().replace("\u2212", "-"))

@@ -1,0 +1,419 @@
+"""Drive the cnnlearn widgets in a browser page the way a student does, and check what the page shows.
+
+Everything the page should show is computed here by the package (``cnnlearn.contributions``,
+``cnnlearn.receptive.window``, ``cnnlearn.softmax``, ``cnnlearn.conv2d_backward``); the page is only read
+through the CSS contract of ``cnnlearn/widgets.py``: each widget's root class, grid cells
+``cnnlearn-<grid>-<row>-<col>`` and the highlight class ``cnnlearn-hl``.
+"""
+
+import itertools
+import re
+import time
+
+import numpy as np
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+import cnnlearn
+from cnnlearn.receptive import window
+
+from .jupyter import PANEL, click_slider_track, set_slider, slider_value
+
+ROOTS = {
+    "cnnlearn-explorer": "ContributionExplorer",
+    "cnnlearn-stepper": "ForwardStepper",
+    "cnnlearn-softmax": "SoftmaxPlayground",
+    "cnnlearn-filter-explorer": "FilterGradientExplorer",
+    "cnnlearn-fullconv": "FullConvAnimation",
+}
+
+_GRID_JS = """({sel, n, grid}) => {
+    const root = document.querySelectorAll(sel)[n];
+    if (!root) return null;
+    const re = new RegExp('^cnnlearn-' + grid + '-(\\\\d+)-(\\\\d+)$');
+    const cells = [];
+    for (const el of root.querySelectorAll('[class*="cnnlearn-' + grid + '-"]')) {
+        for (const c of el.classList) {
+            const m = re.exec(c);
+            if (m) cells.push([+m[1], +m[2], el.classList.contains('cnnlearn-hl'),
+                               el.classList.contains('cnnlearn-sel'), el.textContent.trim()]);
+        }
+    }
+    return cells;
+}"""
+
+_WAIT_JS = """({sel, n, grid, hl, selected}) => {
+    const cells = (%s)({sel, n, grid});
+    if (!cells || cells.length === 0) return false;
+    const key = (want) => cells.filter(c => c[want]).map(c => c[0] + ',' + c[1]).sort().join(';');
+    return key(2) === hl && (selected === null || key(3) === selected);
+}""" % _GRID_JS
+
+
+def _key(cells):
+    return ";".join(sorted(f"{r},{c}" for r, c in cells))
+
+
+class Widget:
+    """The ``n``-th widget with root class ``root_class`` in the visible notebook."""
+
+    def __init__(self, page, root_class, n=0):
+        self.page, self.root_class, self.n = page, root_class, n
+        self.sel = f"{PANEL} .{root_class}"
+        self.root = page.locator(self.sel).nth(n)
+
+    def __repr__(self):
+        return f"{ROOTS.get(self.root_class, self.root_class)} #{self.n}"
+
+    def cell(self, grid, r, c):
+        return self.root.locator(f".cnnlearn-{grid}-{r}-{c}")
+
+    def grid(self, grid):
+        """``{(r, c): (highlighted, selected, text)}`` for every cell of ``grid`` on the page now."""
+        cells = self.page.evaluate(_GRID_JS, {"sel": self.sel, "n": self.n, "grid": grid}) or []
+        return {(r, c): (hl, sel, text) for r, c, hl, sel, text in cells}
+
+    def shape(self, grid):
+        cells = self.grid(grid)
+        assert cells, f"{self}: no cells of grid {grid!r} on the page"
+        return max(r for r, _ in cells) + 1, max(c for _, c in cells) + 1
+
+    def highlighted(self, grid):
+        return {rc for rc, (hl, _, _) in self.grid(grid).items() if hl}
+
+    def selected(self, grid):
+        return {rc for rc, (_, sel, _) in self.grid(grid).items() if sel}
+
+    def texts(self, grid):
+        return {rc: text for rc, (_, _, text) in self.grid(grid).items()}
+
+    def wait_highlight(self, grid, expected, selected=None, timeout=15_000):
+        """Wait until exactly ``expected`` cells of ``grid`` are highlighted (and ``selected`` selected)."""
+        arg = {"sel": self.sel, "n": self.n, "grid": grid, "hl": _key(expected),
+               "selected": None if selected is None else _key(selected)}
+        try:
+            self.page.wait_for_function(_WAIT_JS, arg=arg, timeout=timeout)
+        except PlaywrightTimeout:
+            pass  # the asserts below say what the page shows instead
+        assert self.highlighted(grid) == set(expected), f"{self}: highlighted cells of {grid}"
+        if selected is not None:
+            assert self.selected(grid) == set(selected), f"{self}: selected cells of {grid}"
+
+    def slider(self, label=None):
+        """The widget's slider whose label reads ``label`` (the first slider when None)."""
+        sliders = self.root.locator(".widget-slider")
+        if label is None:
+            return sliders.first
+        return sliders.filter(has=self.page.locator(".widget-label", has_text=re.compile(f"^{label}$"))).first
+
+    def text(self):
+        return self.root.inner_text()
+
+    def wait_text_change(self, before, timeout=15_000):
+        self.page.wait_for_function(
+            "({sel, n, before}) => { const r = document.querySelectorAll(sel)[n];"
+            " return r && r.innerText !== before; }",
+            arg={"sel": self.sel, "n": self.n, "before": before}, timeout=timeout)
+
+
+def all_widgets(page):
+    """Every cnnlearn widget on the page, as :class:`Widget` objects."""
+    found = []
+    for root_class in ROOTS:
+        n = page.locator(f"{PANEL} .{root_class}").count()
+        found += [Widget(page, root_class, i) for i in range(n)]
+    return found
+
+
+# ------------------------------------------------------------------------------ explorer
+
+def explorer_geometry(w):
+    """The explorer's shapes and geometry: read from its controls when it has them, else every
+    geometry (stride 1..3, padding 0..2, dilation 1..3) consistent with the grid sizes on the page."""
+    H, W = w.shape("x")
+    kernel, out = w.shape("f"), w.shape("y")
+    if w.root.locator(".widget-slider").count() >= 7:
+        geo = {k: int(slider_value(w.slider(k))) for k in ("stride", "padding", "dilation")}
+        assert (int(slider_value(w.slider("input rows"))), int(slider_value(w.slider("input cols")))) == (H, W)
+        assert (int(slider_value(w.slider("kernel rows"))), int(slider_value(w.slider("kernel cols")))) == kernel
+        return (H, W), kernel, [geo]
+    cands = []
+    for s, p, d in itertools.product((1, 2, 3), (0, 1, 2), (1, 2, 3)):
+        try:
+            if cnnlearn.output_size((H, W), kernel, stride=s, padding=p, dilation=d) == out:
+                cands.append(dict(stride=s, padding=p, dilation=d))
+        except ValueError:
+            pass
+    assert cands, f"{w}: no stride/padding/dilation gives a {out} output from {(H, W)} and {kernel}"
+    return (H, W), kernel, cands
+
+
+def _sample(shape, limit=6):
+    """Corners, centre and edge pixels of a grid: the three kinds of pixels (1, 2 or 4 outputs fed)."""
+    H, W = shape
+    picks = [(H // 2, W // 2), (0, 0), (H - 1, W - 1), (0, W // 2), (H // 2, 0), (0, W - 1), (H - 1, 0)]
+    return list(dict.fromkeys(picks))[:limit]
+
+
+def check_explorer(w, pixels=None, geometry=None):
+    """Click input pixels and output pixels of an explorer; the highlighted cells must be the ones
+    ``cnnlearn.contributions`` and ``cnnlearn.receptive.window`` give. Returns the geometry used.
+
+    Without ``geometry`` it is read from the explorer's controls or, lacking those, the clicks must
+    agree with one stride/padding/dilation that fits the grid sizes.
+    """
+    shape, kernel, cands = explorer_geometry(w)
+    if geometry is not None:
+        assert geometry in cands, f"{w}: grid sizes on the page do not fit {geometry}"
+        cands = [geometry]
+    for (i, j) in pixels or _sample(shape):
+        w.cell("x", i, j).click()
+
+        def match():
+            seen = {g: w.highlighted(g) for g in ("x", "y", "dy", "f", "dx")}
+            keep = []
+            for geo in cands:
+                pairs = cnnlearn.contributions(shape, kernel, **geo)[i, j]
+                outs, taps = {o for o, _ in pairs}, {k for _, k in pairs}
+                if seen == {"x": {(i, j)}, "y": outs, "dy": outs, "f": taps, "dx": {(i, j)}}:
+                    keep.append(geo)
+            assert keep, (f"{w}: after a click on x[{i},{j}] the page highlights {seen}; "
+                          f"cnnlearn.contributions gives that for no geometry among {cands}")
+            assert w.selected("x") == {(i, j)}, f"{w}: x[{i},{j}] is not marked as clicked"
+            return keep
+        cands = eventually(match)
+    geo = cands[0]
+    Ho, Wo = w.shape("y")
+    for o in dict.fromkeys([(Ho - 1, Wo - 1), (0, 0)]):
+        before = w.text()
+        w.cell("y", *o).click()
+        taps = window(o, shape, kernel, **geo)
+        w.wait_highlight("y", {o}, selected={o})
+        w.wait_highlight("x", {ij for ij, _ in taps})
+        w.wait_highlight("f", {k for _, k in taps})
+        eventually(lambda: w.text() != before)  # the equation and the explanation follow the click
+    return shape, kernel, geo
+
+
+def _wait_grid_shape(w, grid, shape, timeout=15_000):
+    try:
+        w.page.wait_for_function(
+            """({sel, n, grid, H, W}) => { const r = document.querySelectorAll(sel)[n];
+                return r && r.querySelector('.cnnlearn-' + grid + '-' + (H - 1) + '-' + (W - 1))
+                    && !r.querySelector('.cnnlearn-' + grid + '-' + H + '-0')
+                    && !r.querySelector('.cnnlearn-' + grid + '-0-' + W); }""",
+            arg={"sel": w.sel, "n": w.n, "grid": grid, "H": shape[0], "W": shape[1]}, timeout=timeout)
+    except PlaywrightTimeout:
+        pass
+    assert w.shape(grid) == tuple(shape), f"{w}: grid {grid} on the page"
+
+
+def _controls_output_shape(w):
+    v = {k: int(slider_value(w.slider(k))) for k in ("input rows", "input cols", "kernel rows", "kernel cols",
+                                                      "stride", "padding", "dilation")}
+    return cnnlearn.output_size((v["input rows"], v["input cols"]), (v["kernel rows"], v["kernel cols"]),
+                                stride=v["stride"], padding=v["padding"], dilation=v["dilation"])
+
+
+def check_explorer_controls(w):
+    """Move the explorer's controls like a student (click a track, type into a readout), then check
+    that the grids take the new sizes and that clicks highlight what cnnlearn.contributions says."""
+    click_slider_track(w.slider("input rows"), 1.0)  # the right end of the track: the largest input
+    w.page.wait_for_function("(el) => el.innerText.trim() === '8'",
+                             arg=w.slider("input rows").locator(".widget-readout").element_handle())
+    _wait_grid_shape(w, "x", (8, w.shape("x")[1]))
+    set_slider(w.slider("stride"), 2)
+    _wait_grid_shape(w, "y", _controls_output_shape(w))
+    shape, kernel, geo = check_explorer(w)
+    assert shape[0] == 8 and geo["stride"] == 2, (shape, geo)
+    return shape, kernel, geo
+
+
+LATENCY_ORDER = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1), (2, 2), (1, 1), (0, 0)]
+
+_ARM_JS = """({sel, n, cell, grid, hl}) => {
+    const root = document.querySelectorAll(sel)[n];
+    const state = {t0: null, t1: null};
+    window.__cnnlearnClick = state;
+    const key = () => [...root.querySelectorAll('[class*="cnnlearn-' + grid + '-"]')]
+        .filter(el => el.classList.contains('cnnlearn-hl'))
+        .map(el => [...el.classList].find(c => c.startsWith('cnnlearn-' + grid + '-')).split('-').slice(2).join(','))
+        .sort().join(';');
+    const obs = new MutationObserver(() => {
+        if (state.t0 !== null && state.t1 === null && key() === hl) { state.t1 = performance.now(); obs.disconnect(); }
+    });
+    obs.observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['class']});
+    root.querySelector('.' + cell).addEventListener('click', () => { state.t0 = performance.now(); },
+                                                    {once: true, capture: true});
+}"""
+
+
+def click_to_highlight_ms(w, pixels=LATENCY_ORDER):
+    """For each input pixel: the time from the browser's click event until the output pixels it feeds
+    are highlighted, in ms (a real mouse click through Playwright; timed inside the page)."""
+    shape, kernel = w.shape("x"), w.shape("f")
+    feeds = cnnlearn.contributions(shape, kernel)
+    times = []
+    for i, j in pixels:
+        outs = {o for o, _ in feeds[i, j]}
+        w.page.evaluate(_ARM_JS, {"sel": w.sel, "n": w.n, "cell": f"cnnlearn-x-{i}-{j}", "grid": "y",
+                                  "hl": _key(outs)})
+        w.cell("x", i, j).click()
+        w.page.wait_for_function("() => window.__cnnlearnClick.t1 !== null", timeout=15_000)
+        times.append(w.page.evaluate("() => window.__cnnlearnClick.t1 - window.__cnnlearnClick.t0"))
+    return times
+
+
+# ------------------------------------------------------------------------------ steppers
+
+def _stepper_grids(w):
+    """(clicked grid, highlighted grid, its shape, the step -> (highlight, selected pixel) function)."""
+    if w.root_class == "cnnlearn-stepper":
+        shape, kernel, out = w.shape("x"), w.shape("f"), w.shape("y")
+
+        def expect(k):
+            o = divmod(k, out[1])
+            return {ij for ij, _ in window(o, shape, kernel)}, o
+        return "y", "x", out, expect
+    dx_shape = w.shape("dx")
+
+    def expect(k):
+        return None, divmod(k, dx_shape[1])
+    return "dx", "dy", dx_shape, expect
+
+
+def _wait_step(w, k, timeout=15_000):
+    """Wait until the page shows step ``k``: slider, selected pixel, highlighted window, and the
+    stepped grid filled in up to that pixel ("?" after it)."""
+    grid, hl_grid, shape, expect = _stepper_grids(w)
+    hl, o = expect(k)
+    w.wait_highlight(grid, {o}, selected={o}, timeout=timeout)
+    if hl is not None:
+        w.wait_highlight(hl_grid, hl)
+    assert int(slider_value(w.slider())) == k, f"{w}: the slider does not show step {k}"
+    texts = w.texts(grid)
+    for (r, c), t in texts.items():
+        done = r * shape[1] + c <= k
+        assert (t != "?") == done, f"{w}: at step {k}, {grid}[{r},{c}] shows {t!r}"
+
+
+def check_stepper(w):
+    """Move the step slider (typing into its readout and clicking its track), click an output cell,
+    press play: each time the selected pixel, its highlighted window and the text follow."""
+    grid, _, shape, _ = _stepper_grids(w)
+    n_steps = shape[0] * shape[1]
+    slider = w.slider()
+    before = w.text()
+    set_slider(slider, n_steps - 1)
+    _wait_step(w, n_steps - 1)
+    assert w.text() != before
+    click_slider_track(slider, 0.0)
+    _wait_step(w, 0)
+    w.cell(grid, shape[0] - 1, 0).click()
+    _wait_step(w, (shape[0] - 1) * shape[1])
+    set_slider(slider, 0)
+    _wait_step(w, 0)
+    w.root.locator(".widget-play button").first.click()  # play
+    w.page.wait_for_function(
+        "({sel, n}) => +document.querySelectorAll(sel)[n].querySelector('.widget-readout').innerText >= 1",
+        arg={"sel": w.sel, "n": w.n}, timeout=20_000)
+    w.root.locator(".widget-play button").nth(1).click()  # pause
+    w.page.wait_for_timeout(300)
+    _wait_step(w, int(slider_value(slider)))
+
+
+def check_fullconv_values(w, dy, f):
+    """Step the full-convolution animation to its end: every dL/dX pixel it filled in must be
+    cnnlearn.conv2d_backward's dx for ``dy`` and filter ``f`` (cells show 3 significant digits)."""
+    H, W = w.shape("dx")
+    set_slider(w.slider(), H * W - 1)
+    _wait_step(w, H * W - 1)
+    dx = cnnlearn.conv2d_backward(np.asarray(dy, float), np.zeros((H, W)), np.asarray(f, float))[0]
+    shown = w.texts("dx")
+    for (r, c), t in shown.items():
+        assert abs(float(t) - dx[r, c]) <= 5e-3 * abs(dx[r, c]) + 1e-9, f"{w}: dx[{r},{c}] shows {t}, not {dx[r, c]}"
+    assert len(shown) == dx.size
+
+
+# ------------------------------------------------------------------------------ the other two
+
+def check_filter_explorer(w):
+    """Click every dL/dF entry: the highlighted input pixels and dL/dy values are the ones that entry
+    meets (cnnlearn.receptive.window), one per output pixel."""
+    shape, out, kernel = w.shape("x"), w.shape("dy"), w.shape("df")
+    for k in itertools.product(range(kernel[0]), range(kernel[1])):
+        before = w.text()
+        w.cell("df", *k).click()
+        uses = [(o, ij) for o in np.ndindex(*out) for ij, kk in window(o, shape, kernel) if kk == k]
+        w.wait_highlight("df", {k}, selected={k})
+        w.wait_highlight("x", {ij for _, ij in uses})
+        w.wait_highlight("dy", {o for o, _ in uses})
+        if k != (0, 0):
+            assert w.text() != before, f"{w}: the text did not change after clicking df{k}"
+
+
+_NUM = r"[-+]?\d+(?:\.\d+)?"
+
+
+def softmax_shown(w):
+    """The logits, probabilities and loss the softmax playground shows right now."""
+    logits = [slider_value(s) for s in w.root.locator(".widget-slider").all()]
+    text = w.text()
+    p = [float(v) for v in re.findall(rf"p = ({_NUM})", text)]
+    loss = re.search(rf"loss L = .*?= ({_NUM})", text)
+    return np.array(logits), np.array(p), float(loss.group(1)) if loss else None
+
+
+def check_softmax(w):
+    """Type a new score into a slider's readout and pick another true class: the probabilities and
+    the loss on the page must be cnnlearn.softmax and cnnlearn.cross_entropy of what the page shows."""
+    select = w.root.locator("select")
+    label = select.evaluate("s => s.selectedIndex")
+
+    def agrees():
+        z, p, loss = softmax_shown(w)
+        assert p.shape == z.shape, f"{w}: {len(p)} probabilities shown for {len(z)} scores"
+        # the readouts round the scores to 2 decimals, the page rounds p to 4
+        np.testing.assert_allclose(p, cnnlearn.softmax(z[None])[0], atol=2e-3)
+        assert loss is not None and abs(loss - cnnlearn.cross_entropy(z[None], [label])) < 1e-2
+        return z
+
+    z0 = eventually(agrees)
+    set_slider(w.slider(), 3.5)
+    z1 = eventually(lambda: (z := agrees()) is not None and bool(z[0] == 3.5) and z)
+    assert np.array_equal(z1[1:], z0[1:]), f"{w}: moving one score moved others"
+    label = (label + 1) % len(z1)
+    select.select_option(index=label)
+    names = [t.strip() for t in w.root.locator(".widget-slider .widget-label").all_inner_texts()]
+    eventually(lambda: f"p({names[label]})" in w.text() and agrees() is not None)
+
+
+def eventually(check, timeout=15.0, every=0.1):
+    """Call ``check`` until it returns something true without raising; then return that. After
+    ``timeout`` seconds, call it once more and let its AssertionError speak."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            out = check()
+            if out is not None and out is not False:
+                return out
+        except AssertionError:
+            pass
+        time.sleep(every)
+    out = check()
+    assert out is not None and out is not False, f"{check} never held"
+    return out
+
+
+CHECKS = {
+    "cnnlearn-explorer": check_explorer,
+    "cnnlearn-stepper": check_stepper,
+    "cnnlearn-fullconv": check_stepper,
+    "cnnlearn-filter-explorer": check_filter_explorer,
+    "cnnlearn-softmax": check_softmax,
+}
+
+
+def drive(w):
+    """Drive one widget like a student, with the check its kind calls for."""
+    return CHECKS[w.root_class](w)
+

@@ -1,0 +1,109 @@
+"""Every widget of cnnlearn.widgets in JupyterLab 4, driven like a student would.
+
+A notebook written here shows each widget on the worked example, so the expected pages are known
+exactly: the highlighted cells must be those of ``cnnlearn.contributions`` and ``cnnlearn.receptive.window``,
+the numbers those of ``cnnlearn.softmax``, ``cnnlearn.cross_entropy`` and ``cnnlearn.conv2d_backward``.
+The notebooks of the series are checked in test_notebooks.py, with whatever widgets they hold.
+"""
+
+import nbformat
+import pytest
+
+import cnnlearn
+
+from . import jupyter, students
+from .conftest import ARTIFACTS
+
+GALLERY = [
+    "import cnnlearn\nfrom cnnlearn import widgets\nex = cnnlearn.worked_example()",
+    "widgets.ContributionExplorer()",
+    "widgets.ContributionExplorer(controls=True)",
+    "widgets.ForwardStepper()",
+    "widgets.SoftmaxPlayground()",
+    "widgets.FilterGradientExplorer()",
+    "widgets.FullConvAnimation()",
+]
+WORKED = dict(stride=1, padding=0, dilation=1)
+
+
+@pytest.fixture(scope="module")
+def gallery(browser, lab, served_root):
+    """One JupyterLab page with every widget displayed, after Run All."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in GALLERY]
+    nbformat.write(nb, served_root / "harness" / "widgets.ipynb")
+    pg = jupyter.new_page(browser)
+    jupyter.open_notebook(pg, lab, "harness/widgets.ipynb", workspace="widget-gallery")
+    jupyter.run_all(pg)
+    jupyter.wait_widgets_rendered(pg)
+    yield pg
+    pg.context.close()
+    lab.shutdown_kernels()
+
+
+@pytest.fixture(autouse=True)
+def _screenshot_on_failure(gallery, request):
+    yield
+    jupyter.save_artifacts(gallery, request.node, ARTIFACTS)
+
+
+def test_every_widget_renders_as_a_widget(gallery):
+    assert jupyter.problems(gallery) == []
+    assert jupyter.widget_outputs(gallery) == len(GALLERY) - 1
+    counts = {cls: len([w for w in students.all_widgets(gallery) if w.root_class == cls]) for cls in students.ROOTS}
+    assert counts == {"cnnlearn-explorer": 2, "cnnlearn-stepper": 1, "cnnlearn-softmax": 1,
+                      "cnnlearn-filter-explorer": 1, "cnnlearn-fullconv": 1}
+    for w in students.all_widgets(gallery):
+        assert w.root.is_visible(), f"{w} is not visible"
+        assert w.root.locator("button, .widget-slider").count() > 0, f"{w} has no controls on the page"
+
+
+def test_explorer_opens_on_the_worked_example(gallery):
+    w = students.Widget(gallery, "cnnlearn-explorer", 0)
+    ex = cnnlearn.worked_example()
+    texts = w.texts("x")
+    assert {rc: float(t) for rc, t in texts.items()} == {rc: ex.x[rc] for rc in texts}
+    assert {rc: float(t) for rc, t in w.texts("f").items()} == {(i, j): ex.w[i, j] for i in range(2) for j in range(2)}
+
+
+def test_explorer_clicks_highlight_what_contributions_says(gallery):
+    w = students.Widget(gallery, "cnnlearn-explorer", 0)
+    every_pixel = [(i, j) for i in range(3) for j in range(3)]
+    assert students.check_explorer(w, pixels=every_pixel, geometry=WORKED)[2] == WORKED
+    # the centre pixel feeds all four outputs: the brief's 1/2/4 pattern, seen on the page
+    w.cell("x", 1, 1).click()
+    w.wait_highlight("y", {(0, 0), (0, 1), (1, 0), (1, 1)})
+
+
+def test_explorer_controls_rebuild_the_grids(gallery):
+    w = students.Widget(gallery, "cnnlearn-explorer", 1)
+    shape, kernel, geo = students.check_explorer_controls(w)
+    assert (shape, kernel) == ((8, 3), (2, 2)) and geo == dict(stride=2, padding=0, dilation=1)
+
+
+def test_click_to_highlight_latency(gallery, record_latency):
+    """Printed at the end of the run (goal: under 100 ms); deliberately not asserted."""
+    w = students.Widget(gallery, "cnnlearn-explorer", 0)
+    times = students.click_to_highlight_ms(w)
+    assert len(times) == 10 and all(t >= 0 for t in times)
+    record_latency("ContributionExplorer in JupyterLab", times)
+
+
+def test_forward_stepper_slider_click_and_play(gallery):
+    students.check_stepper(students.Widget(gallery, "cnnlearn-stepper"))
+
+
+def test_softmax_playground_follows_its_sliders_and_label(gallery):
+    students.check_softmax(students.Widget(gallery, "cnnlearn-softmax"))
+
+
+def test_filter_gradient_explorer_clicks(gallery):
+    students.check_filter_explorer(students.Widget(gallery, "cnnlearn-filter-explorer"))
+
+
+def test_full_convolution_steps_to_conv2d_backward(gallery):
+    w = students.Widget(gallery, "cnnlearn-fullconv")
+    students.check_stepper(w)
+    ex = cnnlearn.worked_example()
+    students.check_fullconv_values(w, ex.dy, ex.w)
