@@ -36,7 +36,7 @@ from .losses import cross_entropy, cross_entropy_backward, softmax
 from .receptive import check_index, contributions, geometry, output_size, window
 
 __all__ = ["ForwardStepper", "SoftmaxPlayground", "ContributionExplorer", "FilterGradientExplorer",
-           "FullConvAnimation"]
+           "FullConvAnimation", "FullConvPlan"]
 
 GRIDS = ("x", "y", "f", "dx", "dy", "df")
 HL, SEL, PAD = "cnnlearn-hl", "cnnlearn-sel", "cnnlearn-pad"
@@ -746,6 +746,103 @@ class FilterGradientExplorer(_GridWidget):
 
 # --------------------------------------------------------------------------- full convolution
 
+class FullConvPlan:
+    r"""The full-convolution picture of dL/dX, shared by :class:`FullConvAnimation` and ``viz.plot_full_conv``.
+
+    Parameters
+    ----------
+    dy : array of shape (Ho, Wo)
+    w : array of shape (kh, kw)
+    stride, padding, dilation : int or (int, int)
+    input_shape : (H, W), optional
+        The forward input's size; by default the smallest one that gives ``dy``'s shape.
+
+    Attributes
+    ----------
+    canvas : array of shape (H + 2p + KH - 1, W + 2p + KW - 1)
+        dL/dY with ``s - 1`` zeros inserted between entries (stride), placed ``KH - 1`` rows
+        and ``KW - 1`` columns in: the zero border makes the convolution "full".
+    real : dict
+        Canvas cell -> the dL/dY index it holds; every other canvas cell is an added zero.
+    rot : array of shape (KH, KW)
+        The filter spread by the dilation (``d - 1`` zeros between taps), rotated by 180 degrees.
+    gaps : set
+        Cells of ``rot`` that are dilation gaps.
+
+    Notes
+    -----
+    dL/dx[i, j] is the sum of ``canvas[i + p : i + p + KH, j + p : j + p + KW] * rot``;
+    the products that meet a real dL/dy through a real tap are exactly the terms of
+    :func:`cnnlearn.input_gradient_equation` for that pixel.
+    """
+
+    def __init__(self, dy, w, *, stride=1, padding=0, dilation=1, input_shape=None):
+        self.dy = _grid_matrix(dy, "dy", "(Ho, Wo)")
+        self.w = _grid_matrix(w, "w", "(kh, kw)")
+        (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
+        self.geo = dict(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw))
+        (Ho, Wo), (kh, kw) = self.dy.shape, self.w.shape
+        self.rot = rot180(dilate(self.w, (dh, dw)))
+        KH, KW = self.rot.shape
+        if input_shape is None:
+            input_shape = ((Ho - 1) * sh + KH - 2 * ph, (Wo - 1) * sw + KW - 2 * pw)
+            if min(input_shape) < 1:
+                raise ValueError(f"padding {(ph, pw)} is too large for dy of shape {self.dy.shape} and this "
+                                 "filter; pass input_shape")
+        self.input_shape = H, W = as_shape(input_shape, "input_shape", (2,))
+        got = output_size((H, W), (kh, kw), **self.geo)
+        if got != (Ho, Wo):
+            raise ValueError(f"dy has shape {(Ho, Wo)}, but an input of shape {(H, W)} gives an output of "
+                             f"shape {got} with this filter and geometry")
+        self.canvas = np.zeros((H + 2 * ph + KH - 1, W + 2 * pw + KW - 1))
+        self.real = {}
+        for oi, oj in np.ndindex(Ho, Wo):
+            rc = (KH - 1 + oi * sh, KW - 1 + oj * sw)
+            self.canvas[rc] = self.dy[oi, oj]
+            self.real[rc] = (oi, oj)
+        self.gaps = {(r, c) for r in range(KH) for c in range(KW) if (KH - 1 - r) % dh or (KW - 1 - c) % dw}
+
+    def window(self, i, j):
+        """Canvas cells under the rotated filter for dL/dX pixel ``(i, j)``, row by row."""
+        r0, c0 = i + self.geo["padding"][0], j + self.geo["padding"][1]
+        KH, KW = self.rot.shape
+        return [(r0 + a, c0 + b) for a in range(KH) for b in range(KW)]
+
+    def hits(self, i, j):
+        """Cells of ``rot`` whose product meets a real dL/dy for pixel ``(i, j)``: the equation's terms."""
+        r0, c0 = i + self.geo["padding"][0], j + self.geo["padding"][1]
+        KH, KW = self.rot.shape
+        return [(a, b) for a in range(KH) for b in range(KW)
+                if (r0 + a, c0 + b) in self.real and (a, b) not in self.gaps]
+
+    def pixel(self, i, j):
+        """dL/dx[i, j] as the window sum."""
+        r0, c0 = i + self.geo["padding"][0], j + self.geo["padding"][1]
+        KH, KW = self.rot.shape
+        return float(np.sum(self.canvas[r0:r0 + KH, c0:c0 + KW] * self.rot))
+
+    def dx_after(self, k):
+        """dL/dX with the pixels of steps 0..k (row by row) filled in, NaN elsewhere."""
+        H, W = self.input_shape
+        out = np.full((H, W), np.nan)
+        for n in range(k + 1):
+            out[divmod(n, W)] = self.pixel(*divmod(n, W))
+        return out
+
+    def rot_name(self, r, c):
+        """What cell ``(r, c)`` of the rotated filter is, e.g. ``f_22 = 0.5``."""
+        dh, dw = self.geo["dilation"]
+        a, b = self.rot.shape[0] - 1 - r, self.rot.shape[1] - 1 - c
+        if (r, c) in self.gaps:
+            return "a dilation gap (zero)"
+        return f"f_{_sub(a // dh, b // dw, self.w.shape)} = {_cell_text(self.rot[r, c])}"
+
+    def canvas_name(self, r, c):
+        if (r, c) in self.real:
+            return f"dy_{_sub(*self.real[r, c], self.dy.shape)} = {_cell_text(self.canvas[r, c])}"
+        return "an added zero"
+
+
 class FullConvAnimation(_GridWidget):
     r"""dL/dX as a full convolution of dL/dY with the rotated filter, one pixel per step (notebooks 04, 06).
 
@@ -762,7 +859,8 @@ class FullConvAnimation(_GridWidget):
     (stride) and a border of ``k - 1`` zeros (the "full" part); ``f`` is the filter
     (spread by the dilation) rotated by 180 degrees; ``dx`` fills in one pixel per step.
     Step ``k`` computes dx pixel ``divmod(k, W)`` as the sum of the canvas window times the
-    rotated filter; :attr:`dx_so_far` holds NaN for pixels not computed yet.
+    rotated filter (see :class:`FullConvPlan`); :attr:`dx_so_far` holds NaN for pixels not
+    computed yet.
     """
 
     _root_class = "cnnlearn-fullconv"
@@ -770,44 +868,22 @@ class FullConvAnimation(_GridWidget):
     def __init__(self, dy=None, w=None, *, stride=1, padding=0, dilation=1, input_shape=None):
         super().__init__()
         ex = worked_example()
-        self._dy = ex.dy if dy is None else _grid_matrix(dy, "dy", "(Ho, Wo)")
-        self._w = ex.w if w is None else _grid_matrix(w, "w", "(kh, kw)")
-        (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
-        self._geo = dict(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw))
-        (Ho, Wo), (kh, kw) = self._dy.shape, self._w.shape
-        w_sp = dilate(self._w, (dh, dw))
-        KH, KW = w_sp.shape
-        if input_shape is None:
-            input_shape = ((Ho - 1) * sh + KH - 2 * ph, (Wo - 1) * sw + KW - 2 * pw)
-            if min(input_shape) < 1:
-                raise ValueError(f"padding {(ph, pw)} is too large for dy of shape {self._dy.shape} and this filter; "
-                                 "pass input_shape")
-        self.input_shape = H, W = as_shape(input_shape, "input_shape", (2,))
-        if output_size((H, W), (kh, kw), **self._geo) != (Ho, Wo):
-            raise ValueError(f"dy has shape {(Ho, Wo)}, but an input of shape {(H, W)} gives an output of shape "
-                             f"{output_size((H, W), (kh, kw), **self._geo)} with this filter and geometry")
-        self._rot = rot180(w_sp)
-        # canvas: zero-inserted dy at offset (KH-1, KW-1), big enough for every dx pixel's window
-        self._canvas = np.zeros((H + 2 * ph + KH - 1, W + 2 * pw + KW - 1))
-        self._real = {}  # canvas cell -> dy index
-        for oi, oj in np.ndindex(Ho, Wo):
-            rc = (KH - 1 + oi * sh, KW - 1 + oj * sw)
-            self._canvas[rc] = self._dy[oi, oj]
-            self._real[rc] = (oi, oj)
+        plan = FullConvPlan(ex.dy if dy is None else dy, ex.w if w is None else w, stride=stride,
+                            padding=padding, dilation=dilation, input_shape=input_shape)
+        self._plan = plan
+        self._dy, self._w, self._geo, self.input_shape = plan.dy, plan.w, plan.geo, plan.input_shape
+        H, W = self.input_shape
         self.n_steps = H * W
         self._dx = conv2d_backward(self._dy, np.zeros((H, W)), self._w, **self._geo)[0]
-        self._grids = {"dy": _Grid("dy", self._canvas.shape, "dL/dY, zero-inserted and zero-padded"),
-                       "f": _Grid("f", self._rot.shape, "F rotated 180&deg;"),
+        cshape, (KH, KW) = plan.canvas.shape, plan.rot.shape
+        self._grids = {"dy": _Grid("dy", cshape, "dL/dY, zero-inserted and zero-padded"),
+                       "f": _Grid("f", plan.rot.shape, "F rotated 180&deg;"),
                        "dx": _Grid("dx", (H, W), "dL/dX", on_click=self._clicked)}
-        tips = [[f"dy_{_sub(*self._real[r, c], (Ho, Wo))} = {_cell_text(self._canvas[r, c])}"
-                 if (r, c) in self._real else "an added zero" for c in range(self._canvas.shape[1])]
-                for r in range(self._canvas.shape[0])]
-        self._grids["dy"].set_texts(_texts(self._canvas), tips)
-        self._grids["dy"].mark(PAD, set(np.ndindex(*self._canvas.shape)) - set(self._real))
-        rot_tips = [[self._rot_name(r, c) for c in range(KW)] for r in range(KH)]
-        self._grids["f"].set_texts(_texts(self._rot), rot_tips)
-        self._grids["f"].mark(PAD, {(r, c) for r in range(KH) for c in range(KW) if (KH - 1 - r) % dh
-                                     or (KW - 1 - c) % dw})
+        self._grids["dy"].set_texts(_texts(plan.canvas),
+                                    [[plan.canvas_name(r, c) for c in range(cshape[1])] for r in range(cshape[0])])
+        self._grids["dy"].mark(PAD, set(np.ndindex(*cshape)) - set(plan.real))
+        self._grids["f"].set_texts(_texts(plan.rot), [[plan.rot_name(r, c) for c in range(KW)] for r in range(KH)])
+        self._grids["f"].mark(PAD, plan.gaps)
         self.slider = ipw.IntSlider(value=0, min=0, max=self.n_steps - 1, description="step")
         self.play = ipw.Play(value=0, min=0, max=self.n_steps - 1, interval=1200, description="play")
         ipw.jslink((self.play, "value"), (self.slider, "value"))
@@ -819,13 +895,6 @@ class FullConvAnimation(_GridWidget):
                      ipw.HBox([g.widget for g in self._grids.values()]), self._info, self._eq])
         self.slider.observe(lambda ch: self._show(ch["new"]), names="value")
         self._show(0)
-
-    def _rot_name(self, r, c):
-        dh, dw = self._geo["dilation"]
-        a, b = self._rot.shape[0] - 1 - r, self._rot.shape[1] - 1 - c
-        if a % dh or b % dw:
-            return "a dilation gap (zero)"
-        return f"f_{_sub(a // dh, b // dw, self._w.shape)} = {_cell_text(self._rot[r, c])}"
 
     @property
     def step(self):
@@ -870,34 +939,19 @@ class FullConvAnimation(_GridWidget):
     def _clicked(self, grid, r, c):
         self.select(grid, r, c)
 
-    def _window(self, i, j):
-        ph, pw = self._geo["padding"]
-        KH, KW = self._rot.shape
-        return i + ph, j + pw, KH, KW
-
-    def _pixel(self, i, j):
-        r0, c0, KH, KW = self._window(i, j)
-        return float(np.sum(self._canvas[r0:r0 + KH, c0:c0 + KW] * self._rot))
-
     def _show(self, k):
         H, W = self.input_shape
         i, j = divmod(k, W)
-        so_far = np.full((H, W), np.nan)
-        for n in range(k + 1):
-            so_far[divmod(n, W)] = self._pixel(*divmod(n, W))
-        self._so_far = so_far
-        self._sum = so_far[i, j]
-        r0, c0, KH, KW = self._window(i, j)
-        win = [(r0 + a, c0 + b) for a in range(KH) for b in range(KW)]
-        hits = [(a, b) for a in range(KH) for b in range(KW)
-                if (r0 + a, c0 + b) in self._real and self._grids["f"].marked(PAD).isdisjoint({(a, b)})]
-        self._apply({"dy": win, "f": hits}, ("dx", i, j))
-        self._grids["dx"].set_texts([[_cell_text(v) if not np.isnan(v) else "?" for v in row] for row in so_far])
+        self._so_far = self._plan.dx_after(k)
+        self._sum = self._so_far[i, j]
+        hits = self._plan.hits(i, j)
+        self._apply({"dy": self._plan.window(i, j), "f": hits}, ("dx", i, j))
+        self._grids["dx"].set_texts([[_cell_text(v) if not np.isnan(v) else "?" for v in row]
+                                     for row in self._so_far])
         self._equation = input_gradient_equation(i, j, self.input_shape, self._w.shape, **self._geo,
                                                  dy=self._dy, w=self._w)
         self._eq.value = _math_block(self._equation)
-        n = len(hits)
         self._info.value = (f'<div class="cnnlearn-info">Step {k + 1} of {self.n_steps}: dL/dx<sub>'
                             f'{_sub(i, j, self.input_shape)}</sub> = sum of the window times the rotated filter '
-                            f'= {_cell_text(self._sum)}. {n} of the products meet a real dL/dy (the others '
+                            f'= {_cell_text(self._sum)}. {len(hits)} of the products meet a real dL/dy (the others '
                             'meet added zeros), and they are exactly the terms of the per-pixel sum below.</div>')

@@ -1,0 +1,253 @@
+r"""Static twins of the widgets: every view as a matplotlib Figure, for slides, print and GitHub's preview.
+
+Each function returns a :class:`matplotlib.figure.Figure` made with ``pyplot`` (so a
+notebook line ending in ``;`` shows it once) and never changes ``rcParams``: sizes and
+colours are passed to each artist. The highlights are computed exactly as the widgets
+compute them (:func:`cnnlearn.contributions`, :func:`cnnlearn.receptive.window`) and use
+the same colour-blind-safe colours: orange for the selected cell, sky blue for the cells
+it meets, dashed outlines for added zeros.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from ._checks import as_shape
+from .conv import conv2d, conv2d_backward
+from .equations import filter_gradient_equation, forward_equation, input_gradient_equation
+from .example import worked_example
+from .losses import cross_entropy, cross_entropy_backward, softmax
+from .receptive import check_index, contributions, output_size, window
+from .widgets import BLUE, GREY, ORANGE, SKY, FullConvPlan, _cell_text, _grid_matrix
+
+__all__ = ["plot_forward", "plot_softmax", "plot_filter_gradient", "plot_contributions", "plot_feed_counts",
+           "plot_full_conv"]
+
+_FONT = 11
+
+
+def _caption_lines(latex):
+    """A package equation ``lhs = a = b = c`` as mathtext lines: ``lhs = a``, ``= b``, ``= c``."""
+    parts = latex.split(" = ")
+    lines = [" = ".join(parts[:2])] + ["= " + p for p in parts[2:]]
+    return [f"${line}$" for line in lines]
+
+
+def _grids_figure(grids, equation=None, *, cell=0.55, title=None):
+    """One row of grids, with an optional package equation underneath.
+
+    ``grids`` is a list of dicts: values (2-D), title, hl, sel, pad, texts.
+    """
+    widths = [g["values"].shape[1] for g in grids]
+    rows = max(g["values"].shape[0] for g in grids)
+    lines = _caption_lines(equation) if equation else []
+    longest = max((len(line) for line in lines), default=0)
+    fig_w = max(cell * (sum(widths) + len(grids)) + 0.4, 4.0, 0.075 * longest)
+    cap_h = 0.42 * len(lines) + (0.15 if lines else 0)
+    fig_h = cell * rows + 0.6 + cap_h + (0.35 if title else 0)
+    fig, axes = plt.subplots(1, len(grids), figsize=(fig_w, fig_h), squeeze=False,
+                             gridspec_kw=dict(width_ratios=widths))
+    for ax, g in zip(axes[0], grids):
+        _draw_grid(ax, rows, **g)
+    top = 1 - ((0.35 if title else 0.0) + 0.35) / fig_h
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=(cap_h + 0.05) / fig_h, top=top, wspace=0.25)
+    for n, line in enumerate(lines):
+        fig.text(0.02 + (0.03 if n else 0), (cap_h - 0.42 * (n + 1)) / fig_h + 0.1 / fig_h, line,
+                 fontsize=_FONT + 2, ha="left", va="bottom")
+    if title:
+        fig.suptitle(title, fontsize=_FONT + 1, x=0.02, ha="left")
+    return fig
+
+
+def _draw_grid(ax, rows, values, title, hl=(), sel=(), pad=(), texts=None):
+    H, W = values.shape
+    hl, sel, pad = set(hl), set(sel), set(pad)
+    for r in range(H):
+        for c in range(W):
+            face, edge, lw, ls = GREY, "#999999", 1.0, "-"
+            if (r, c) in pad:
+                face, edge, ls = "white", "#999999", "--"
+            if (r, c) in hl:
+                face, edge, lw = SKY, BLUE, 2.0
+            if (r, c) in sel:
+                face, edge, lw = ORANGE, "black", 3.0
+            ax.add_patch(Rectangle((c + 0.05, r + 0.05), 0.9, 0.9, facecolor=face, edgecolor=edge,
+                                   linewidth=lw, linestyle=ls))
+            text = texts[r][c] if texts is not None else _cell_text(values[r, c])
+            bold = (r, c) in hl or (r, c) in sel
+            ax.text(c + 0.5, r + 0.5, text, ha="center", va="center", fontsize=_FONT - (1 if len(text) <= 5 else 3),
+                    color="#888888" if (r, c) in pad and not bold else "black",
+                    fontweight="bold" if bold else "normal", family="monospace")
+    ax.set_xlim(0, W)
+    ax.set_ylim(rows, 0)
+    ax.set_aspect("equal")
+    ax.set_title(title, fontsize=_FONT, loc="left")
+    ax.axis("off")
+
+
+def plot_forward(x=None, w=None, out_index=(0, 0), *, stride=1, padding=0, dilation=1):
+    """The forward pass at one output pixel: its window in X, the filter, and its sum.
+
+    ``x`` of shape (H, W) and ``w`` of shape (kh, kw) default to the worked example;
+    ``out_index`` is the 0-based output pixel. Twin of :class:`cnnlearn.widgets.ForwardStepper`.
+    """
+    ex = worked_example()
+    x = ex.x if x is None else _grid_matrix(x, "x", "(H, W)")
+    w = ex.w if w is None else _grid_matrix(w, "w", "(kh, kw)")
+    geo = dict(stride=stride, padding=padding, dilation=dilation)
+    y = conv2d(x, w, **geo)
+    o = check_index(out_index, y.shape, "output pixel")
+    taps = window(o, x.shape, w.shape, **geo)
+    grids = [dict(values=x, title="X (input)", hl=[ij for ij, _ in taps]),
+             dict(values=w, title="F (filter)", hl=[k for _, k in taps]),
+             dict(values=y, title="Y = X ⋆ F", sel=[o])]
+    return _grids_figure(grids, forward_equation(*o, x.shape, w.shape, **geo, x=x, w=w))
+
+
+def plot_softmax(logits=None, label=None):
+    """Softmax probabilities as bars, with the loss and dL/dlogits. Twin of ``SoftmaxPlayground``.
+
+    ``logits`` of shape (K,) or (1, K) and ``label`` default to the worked example.
+    """
+    ex = worked_example()
+    z = ex.logits if logits is None else np.asarray(logits, dtype=float)
+    if label is None:
+        label = ex.label if logits is None else 0
+    z = z.reshape(1, -1) if z.ndim == 1 else z
+    p, dz = softmax(z)[0], cross_entropy_backward(z, [label])[0]
+    loss = cross_entropy(z, [label])
+    K = p.size
+    names = ["y11", "y12", "y21", "y22"] if K == 4 else [f"z{k + 1}" for k in range(K)]
+    fig, ax = plt.subplots(figsize=(6.0, 0.55 * K + 1.2))
+    colours = [ORANGE if k == label else SKY for k in range(K)]
+    ax.barh(range(K), p, color=colours, edgecolor="black")
+    for k in range(K):
+        tag = "  (true class)" if k == label else ""
+        ax.text(p[k] + 0.01, k, f"p = {p[k]:.3f},  dL/d{names[k]} = {dz[k]:+.3f}{tag}", va="center",
+                fontsize=_FONT - 1)
+    ax.set_yticks(range(K))
+    ax.set_yticklabels([f"{n} = {v:g}" for n, v in zip(names, z[0])], fontsize=_FONT - 1)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.6)
+    ax.set_xlabel("probability", fontsize=_FONT - 1)
+    ax.set_title(f"softmax of the scores; loss = -log p({names[label]}) = {loss:.4f}", fontsize=_FONT, loc="left")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def plot_filter_gradient(x=None, dy=None, k=(0, 0)):
+    """dL/df for one filter entry ``k``: the input pixels it met and every dL/dy. Twin of
+    ``FilterGradientExplorer``. ``x`` of shape (H, W) and ``dy`` of shape (Ho, Wo) default to the
+    worked example (stride 1, no padding)."""
+    ex = worked_example()
+    x = ex.x if x is None else _grid_matrix(x, "x", "(H, W)")
+    dy = ex.dy if dy is None else _grid_matrix(dy, "dy", "(Ho, Wo)")
+    kshape = (x.shape[0] - dy.shape[0] + 1, x.shape[1] - dy.shape[1] + 1)
+    if min(kshape) < 1:
+        raise ValueError(f"dy (shape {dy.shape}) cannot be larger than x (shape {x.shape})")
+    k = check_index(k, kshape, "filter entry")
+    met = [ij for o in np.ndindex(*dy.shape) for ij, kk in window(o, x.shape, kshape) if kk == k]
+    df = conv2d(x, dy)
+    grids = [dict(values=x, title="X (input)", hl=met),
+             dict(values=dy, title="dL/dY", hl=list(np.ndindex(*dy.shape))),
+             dict(values=df, title="dL/dF", sel=[k])]
+    return _grids_figure(grids, filter_gradient_equation(*k, x.shape, kshape, dy=dy, x=x))
+
+
+def plot_contributions(input_shape=(3, 3), kernel_shape=(2, 2), pixel=(1, 1), *, stride=1, padding=0,
+                       dilation=1, x=None, w=None, dy=None):
+    """Which output pixels does input pixel ``pixel`` feed? Twin of ``ContributionExplorer``.
+
+    Shows X with the pixel, the filter entries used, the dL/dY entries it receives and
+    its dL/dx equation. ``x`` (H, W), ``w`` (kh, kw) and ``dy`` (Ho, Wo) are optional: with
+    ``w`` and ``dy`` the equation carries the numbers; without values the cells show names.
+    For the worked example's shapes and no values, the worked example's numbers are used.
+    """
+    H, W = as_shape(input_shape, "input_shape", (2,))
+    kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
+    geo = dict(stride=stride, padding=padding, dilation=dilation)
+    Ho, Wo = output_size((H, W), (kh, kw), **geo)
+    i, j = check_index(pixel, (H, W), "input pixel")
+    ex = worked_example()
+    if x is None and w is None and dy is None and (H, W, kh, kw, Ho, Wo) == (3, 3, 2, 2, 2, 2):
+        x, w, dy = ex.x, ex.w, ex.dy
+    pairs = contributions((H, W), (kh, kw), **geo)[i, j]
+    big = max(H, W, Ho, Wo) > 9
+
+    def names(sym, shape):
+        return [[f"{sym}{r + 1},{c + 1}" if big else f"{sym}{r + 1}{c + 1}" for c in range(shape[1])]
+                for r in range(shape[0])]
+
+    grids = []
+    for sym, a, shape, title, hl, sel in (
+            ("x", x, (H, W), "X (input)", [], [(i, j)]),
+            ("f", w, (kh, kw), "F (filter)", [k for _, k in pairs], []),
+            ("dy", dy, (Ho, Wo), "dL/dY", [o for o, _ in pairs], [])):
+        values = np.zeros(shape) if a is None else _grid_matrix(a, sym, str(shape))
+        grids.append(dict(values=values, title=title, hl=hl, sel=sel, texts=None if a is not None else names(sym, shape)))
+    with_numbers = w is not None and dy is not None
+    eq = input_gradient_equation(i, j, (H, W), (kh, kw), **geo, **(dict(dy=dy, w=w) if with_numbers else {}))
+    n = len(pairs)
+    title = f"x{i + 1}{j + 1} feeds {n} output pixel{'s' * (n != 1)}" if not big else \
+        f"x({i + 1},{j + 1}) feeds {n} output pixel{'s' * (n != 1)}"
+    return _grids_figure(grids, eq, title=title)
+
+
+def plot_feed_counts(input_shape=(3, 3), kernel_shape=(2, 2), *, stride=1, padding=0, dilation=1):
+    """How many output pixels each input pixel feeds: the 1-2-4 pattern of the worked example.
+
+    The counts are the lengths of :func:`cnnlearn.contributions`; they are also the number
+    of terms in each pixel's dL/dx equation.
+    """
+    H, W = as_shape(input_shape, "input_shape", (2,))
+    feeds = contributions((H, W), kernel_shape, stride=stride, padding=padding, dilation=dilation)
+    counts = np.array([[len(feeds[r, c]) for c in range(W)] for r in range(H)], dtype=float)
+    top = counts.max()
+    fig, ax = plt.subplots(figsize=(0.6 * W + 1.6, 0.6 * H + 1.0))
+    ax.imshow(counts, cmap="cividis", vmin=0, vmax=max(top, 1))
+    for r in range(H):
+        for c in range(W):
+            v = counts[r, c]
+            ax.text(c, r, f"{int(v)}", ha="center", va="center", fontsize=_FONT + 1,
+                    color="black" if v > 0.55 * top else "white", fontweight="bold")
+    ax.set_xticks(range(W))
+    ax.set_xticklabels([str(c + 1) for c in range(W)], fontsize=_FONT - 2)
+    ax.set_yticks(range(H))
+    ax.set_yticklabels([str(r + 1) for r in range(H)], fontsize=_FONT - 2)
+    ax.set_title("outputs fed by each input pixel\n(= terms in its dL/dx)", fontsize=_FONT, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_full_conv(dy=None, w=None, step=None, *, stride=1, padding=0, dilation=1, input_shape=None):
+    """The full convolution of dL/dY with the rotated filter, at one step. Twin of ``FullConvAnimation``.
+
+    ``dy`` (Ho, Wo) and ``w`` (kh, kw) default to the worked example. ``step`` (0-based, row
+    by row over dL/dX) picks the pixel being computed; None shows the finished dL/dX.
+    Added zeros (stride insertion and the full-convolution border) are dashed.
+    """
+    ex = worked_example()
+    plan = FullConvPlan(ex.dy if dy is None else dy, ex.w if w is None else w, stride=stride, padding=padding,
+                        dilation=dilation, input_shape=input_shape)
+    H, W = plan.input_shape
+    n = H * W
+    if step is None:
+        k = n - 1
+    else:
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step < n:
+            raise ValueError(f"step must be an integer in 0..{n - 1} (one per dL/dX pixel), got {step!r}")
+        k = int(step)
+    i, j = divmod(k, W)
+    so_far = plan.dx_after(k)
+    pad = set(np.ndindex(*plan.canvas.shape)) - set(plan.real)
+    dx_texts = [[_cell_text(v) if not np.isnan(v) else "?" for v in row] for row in so_far]
+    dx_final = conv2d_backward(plan.dy, np.zeros((H, W)), plan.w, **plan.geo)[0]
+    grids = [dict(values=plan.canvas, title="dL/dY, zeros added", hl=plan.window(i, j), pad=pad),
+             dict(values=plan.rot, title="F rotated 180°", hl=plan.hits(i, j), pad=plan.gaps),
+             dict(values=np.nan_to_num(so_far), title="dL/dX", sel=[(i, j)], texts=dx_texts)]
+    eq = input_gradient_equation(i, j, (H, W), plan.w.shape, **plan.geo, dy=plan.dy, w=plan.w)
+    title = (f"step {k + 1} of {n}" if step is not None else "all steps done: dL/dX equals conv2d_backward's dx"
+             if np.allclose(so_far, dx_final) else "")
+    return _grids_figure(grids, eq, title=title)

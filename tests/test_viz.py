@@ -1,0 +1,114 @@
+"""The static twins: each returns a Figure, shows what the widget shows, and leaves rcParams alone."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+import cnnlearn  # noqa: E402
+from cnnlearn import viz  # noqa: E402
+from cnnlearn.widgets import ORANGE, SKY  # noqa: E402
+
+EX = cnnlearn.worked_example()
+CALLS = {
+    "forward": lambda: viz.plot_forward(),
+    "forward_geo": lambda: viz.plot_forward(np.ones((6, 5)), np.ones((3, 2)), (1, 1), stride=2, padding=1),
+    "softmax": lambda: viz.plot_softmax(),
+    "softmax_3": lambda: viz.plot_softmax([0.0, 1.0, 2.0], 1),
+    "filter_gradient": lambda: viz.plot_filter_gradient(k=(1, 0)),
+    "contributions": lambda: viz.plot_contributions(),
+    "contributions_geo": lambda: viz.plot_contributions((8, 8), (3, 3), (4, 4), stride=2, padding=1, dilation=2),
+    "feed_counts": lambda: viz.plot_feed_counts(),
+    "full_conv": lambda: viz.plot_full_conv(),
+    "full_conv_step": lambda: viz.plot_full_conv(step=4),
+    "full_conv_stride": lambda: viz.plot_full_conv(np.ones((3, 3)), EX.w, stride=2, padding=1, input_shape=(5, 5)),
+}
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def colours(fig, ax_index):
+    """Face colours (as hex) of the cells of one grid, keyed by (row, col)."""
+    ax = fig.axes[ax_index]
+    out = {}
+    for p in ax.patches:
+        if isinstance(p, Rectangle):
+            x, y = p.get_xy()
+            out[int(round(y - 0.05)), int(round(x - 0.05))] = matplotlib.colors.to_hex(p.get_facecolor()).upper()
+    return out
+
+
+def coloured(fig, ax_index, colour):
+    return {rc for rc, c in colours(fig, ax_index).items() if c == colour.upper()}
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_returns_a_figure_and_leaves_rcparams_unchanged(name):
+    before = matplotlib.rcParams.copy()
+    fig = CALLS[name]()
+    assert isinstance(fig, Figure)
+    fig.canvas.draw()  # mathtext of every generated equation must parse
+    assert dict(matplotlib.rcParams) == dict(before)
+
+
+def test_importing_viz_changes_no_rcparams():
+    import importlib
+    before = matplotlib.rcParams.copy()
+    importlib.reload(viz)
+    assert dict(matplotlib.rcParams) == dict(before)
+
+
+def test_contributions_highlights_follow_the_package():
+    fig = viz.plot_contributions((3, 3), (2, 2), (1, 1))
+    assert coloured(fig, 0, ORANGE) == {(1, 1)}
+    assert coloured(fig, 2, SKY) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    fig = viz.plot_contributions((6, 6), (3, 3), (2, 3), stride=2, padding=1)
+    pairs = cnnlearn.contributions((6, 6), (3, 3), stride=2, padding=1)[2, 3]
+    assert coloured(fig, 1, SKY) == {k for _, k in pairs}
+    assert coloured(fig, 2, SKY) == {o for o, _ in pairs}
+    texts = [t.get_text() for t in fig.texts]
+    assert any(cnnlearn.input_gradient_equation(2, 3, (6, 6), (3, 3), stride=2, padding=1).split(" = ")[1] in t
+               for t in texts)
+
+
+def test_forward_highlights_the_window():
+    fig = viz.plot_forward(out_index=(1, 0))
+    assert coloured(fig, 0, SKY) == {(1, 0), (1, 1), (2, 0), (2, 1)}
+    assert coloured(fig, 2, ORANGE) == {(1, 0)}
+
+
+def test_feed_counts_show_the_one_two_four_pattern():
+    fig = viz.plot_feed_counts()
+    counts = np.asarray(fig.axes[0].images[0].get_array())
+    assert counts.tolist() == [[1, 2, 1], [2, 4, 2], [1, 2, 1]]
+
+
+def test_full_conv_final_dx_cells_match_conv2d_backward():
+    fig = viz.plot_full_conv()
+    dx = cnnlearn.conv2d_backward(EX.dy, EX.x, EX.w)[0]
+    ax = fig.axes[2]
+    cell_texts = {(int(t.get_position()[1] - 0.5), int(t.get_position()[0] - 0.5)): t.get_text() for t in ax.texts}
+    from cnnlearn.widgets import _cell_text
+    assert cell_texts == {(i, j): _cell_text(dx[i, j]) for i, j in np.ndindex(3, 3)}
+    assert "equals conv2d_backward" in fig._suptitle.get_text()
+
+
+@pytest.mark.parametrize("call, err, words", [
+    (lambda: viz.plot_forward(out_index=(2, 0)), ValueError, "output pixel (2, 0) is outside"),
+    (lambda: viz.plot_contributions((3, 3), (2, 2), (3, 3)), ValueError, "input pixel (3, 3) is outside"),
+    (lambda: viz.plot_filter_gradient(k=(2, 0)), ValueError, "filter entry (2, 0) is outside"),
+    (lambda: viz.plot_full_conv(step=9), ValueError, "step must be an integer in 0..8"),
+    (lambda: viz.plot_feed_counts((2, 2), (3, 3)), ValueError, "larger than the padded input"),
+])
+def test_bad_arguments(call, err, words):
+    with pytest.raises(err, match=words.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
+        call()
