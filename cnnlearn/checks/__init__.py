@@ -20,3 +20,10 @@ from . import training  # noqa: E402  (notebook 07)
 from .training import check_max_pool_backward  # noqa: E402
 
 __all__ += training.__all__
+
+from . import gradients  # noqa: E402  (notebooks 03, 04, 06)
+from .gradients import (  # noqa: E402
+    check_bias_gradient, check_dx22_line, check_feed_counts, check_filter_gradient, check_input_gradient,
+)
+
+__all__ += gradients.__all__
