@@ -136,15 +136,8 @@ def explorer_geometry(w):
         assert (int(slider_value(w.slider("input rows"))), int(slider_value(w.slider("input cols")))) == (H, W)
         assert (int(slider_value(w.slider("kernel rows"))), int(slider_value(w.slider("kernel cols")))) == kernel
         return (H, W), kernel, [geo]
-    cands = []
-    for s, p, d in itertools.product((1, 2, 3), (0, 1, 2), (1, 2, 3)):
-        try:
-            if cnnlearn.output_size((H, W), kernel, stride=s, padding=p, dilation=d) == out:
-                cands.append(dict(stride=s, padding=p, dilation=d))
-        except ValueError:
-            pass
-    assert cands, f"{w}: no stride/padding/dilation gives a {out} output from {(H, W)} and {kernel}"
-    return (H, W), kernel, cands
+    shape, kernel, out, cands = _geometries(w, "x", "f", "y")
+    return shape, kernel, cands
 
 
 def _sample(shape, limit=6):
@@ -154,7 +147,7 @@ def _sample(shape, limit=6):
     return list(dict.fromkeys(picks))[:limit]
 
 
-def check_explorer(w, pixels=None, geometry=None):
+def check_explorer(w, pixels=None, geometry=None, timeout=15.0, click_outputs=True):
     """Click input pixels and output pixels of an explorer; the highlighted cells must be the ones
     ``cnnlearn.contributions`` and ``cnnlearn.receptive.window`` give. Returns the geometry used.
 
@@ -180,10 +173,10 @@ def check_explorer(w, pixels=None, geometry=None):
                           f"cnnlearn.contributions gives that for no geometry among {cands}")
             assert w.selected("x") == {(i, j)}, f"{w}: x[{i},{j}] is not marked as clicked"
             return keep
-        cands = eventually(match)
+        cands = eventually(match, timeout=timeout)
     geo = cands[0]
     Ho, Wo = w.shape("y")
-    for o in dict.fromkeys([(Ho - 1, Wo - 1), (0, 0)]):
+    for o in dict.fromkeys([(Ho - 1, Wo - 1), (0, 0)] if click_outputs else []):
         before = w.text()
         w.cell("y", *o).click()
         taps = window(o, shape, kernel, **geo)
@@ -265,14 +258,28 @@ def click_to_highlight_ms(w, pixels=LATENCY_ORDER):
 
 # ------------------------------------------------------------------------------ steppers
 
+def _geometries(w, x_grid, f_grid, y_grid):
+    """Every stride (1..3), padding (0..2) and dilation (1..3) that fits the grid sizes on the page."""
+    shape, kernel, out = w.shape(x_grid), w.shape(f_grid), w.shape(y_grid)
+    cands = []
+    for s, p, d in itertools.product((1, 2, 3), (0, 1, 2), (1, 2, 3)):
+        try:
+            if cnnlearn.output_size(shape, kernel, stride=s, padding=p, dilation=d) == out:
+                cands.append(dict(stride=s, padding=p, dilation=d))
+        except ValueError:
+            pass
+    assert cands, f"{w}: no stride/padding/dilation gives a {out} output from {shape} and {kernel}"
+    return shape, kernel, out, cands
+
+
 def _stepper_grids(w):
-    """(clicked grid, highlighted grid, its shape, the step -> (highlight, selected pixel) function)."""
+    """(stepped grid, highlighted grid, stepped grid's shape, step -> (acceptable highlights, pixel))."""
     if w.root_class == "cnnlearn-stepper":
-        shape, kernel, out = w.shape("x"), w.shape("f"), w.shape("y")
+        shape, kernel, out, cands = _geometries(w, "x", "f", "y")
 
         def expect(k):
             o = divmod(k, out[1])
-            return {ij for ij, _ in window(o, shape, kernel)}, o
+            return [{ij for ij, _ in window(o, shape, kernel, **geo)} for geo in cands], o
         return "y", "x", out, expect
     dx_shape = w.shape("dx")
 
@@ -282,13 +289,16 @@ def _stepper_grids(w):
 
 
 def _wait_step(w, k, timeout=15_000):
-    """Wait until the page shows step ``k``: slider, selected pixel, highlighted window, and the
-    stepped grid filled in up to that pixel ("?" after it)."""
+    """Wait until the page shows step ``k``: slider, selected pixel, highlighted window (the input
+    window of that output pixel, for the forward stepper), and the stepped grid filled in up to that
+    pixel ("?" after it)."""
     grid, hl_grid, shape, expect = _stepper_grids(w)
-    hl, o = expect(k)
+    accept, o = expect(k)
     w.wait_highlight(grid, {o}, selected={o}, timeout=timeout)
-    if hl is not None:
-        w.wait_highlight(hl_grid, hl)
+    if accept is not None:
+        eventually(lambda: w.highlighted(hl_grid) in accept, timeout=timeout / 1000,
+                   what=f"{w}: at step {k} the page highlights {w.highlighted(hl_grid)} in {hl_grid}, "
+                        f"not the input window of output pixel {o} (one of {accept})")
     assert int(slider_value(w.slider())) == k, f"{w}: the slider does not show step {k}"
     texts = w.texts(grid)
     for (r, c), t in texts.items():
@@ -302,10 +312,12 @@ def check_stepper(w):
     grid, _, shape, _ = _stepper_grids(w)
     n_steps = shape[0] * shape[1]
     slider = w.slider()
+    set_slider(slider, 0)
+    _wait_step(w, 0)
     before = w.text()
     set_slider(slider, n_steps - 1)
     _wait_step(w, n_steps - 1)
-    assert w.text() != before
+    assert w.text() != before or n_steps == 1, f"{w}: the text did not change from the first to the last step"
     click_slider_track(slider, 0.0)
     _wait_step(w, 0)
     w.cell(grid, shape[0] - 1, 0).click()
@@ -387,7 +399,7 @@ def check_softmax(w):
     eventually(lambda: f"p({names[label]})" in w.text() and agrees() is not None)
 
 
-def eventually(check, timeout=15.0, every=0.1):
+def eventually(check, timeout=15.0, every=0.1, what=None):
     """Call ``check`` until it returns something true without raising; then return that. After
     ``timeout`` seconds, call it once more and let its AssertionError speak."""
     deadline = time.monotonic() + timeout
@@ -400,7 +412,7 @@ def eventually(check, timeout=15.0, every=0.1):
             pass
         time.sleep(every)
     out = check()
-    assert out is not None and out is not False, f"{check} never held"
+    assert out is not None and out is not False, what or f"{check} never held"
     return out
 
 
