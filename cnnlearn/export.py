@@ -1,0 +1,145 @@
+"""The offline HTML edition: every notebook as a web page that works with no network.
+
+Usage::
+
+    python -m cnnlearn.export OUTDIR [--notebooks notebooks/] [--no-execute]
+
+Each notebook is executed in a fresh kernel (nbclient, which saves the widget state in the
+notebook's metadata) and rendered by nbconvert's HTMLExporter with the ``lab`` template. The
+pages load the widget renderer (``@jupyter-widgets/html-manager``) and MathJax from the copies
+vendored in ``cnnlearn/static/`` (see ``cnnlearn/static/VENDORED.md``), which are written to
+``OUTDIR/static/``; no page asks a CDN for anything. Widgets show the state they had when the
+notebook finished running: they render, but with no kernel behind them they do not react.
+``OUTDIR/index.html`` lists the pages.
+"""
+
+import argparse
+import html
+import re
+import shutil
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+import nbformat
+
+STATIC = "static"  # folder name inside OUTDIR, also used in the pages' relative URLs
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_REMOTE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+
+
+def static_files():
+    """The vendored assets inside the installed package (a Traversable folder)."""
+    return resources.files("cnnlearn") / "static"
+
+
+def template_dir():
+    return Path(str(static_files() / "templates"))
+
+
+def execute(nb, path, timeout=300):
+    """Run ``nb`` top to bottom in a fresh python3 kernel, in ``path``; widget state is stored."""
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
+                   resources={"metadata": {"path": str(path)}}).execute()
+    return nb
+
+
+def shows_widgets(nb):
+    return any(WIDGET_VIEW in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
+
+
+def render(nb, title=None):
+    """HTML for the executed notebook ``nb``; the page loads its scripts from ``static/``."""
+    from nbconvert import HTMLExporter
+
+    if shows_widgets(nb) and WIDGET_STATE not in nb.metadata.get("widgets", {}):
+        raise ValueError("the notebook shows widgets but carries no widget state: execute it first "
+                         "(python -m cnnlearn.export executes unless told --no-execute)")
+    exporter = HTMLExporter(template_name="cnnlearn_offline", extra_template_basedirs=[str(template_dir())])
+    body, _ = exporter.from_notebook_node(nb, resources={"cnnlearn_static": STATIC,
+                                                         "metadata": {"name": title or "cnnlearn"}})
+    remote = _REMOTE.search(body)
+    if remote:
+        raise RuntimeError(f"the rendered page still loads something from the network: {remote.group(0)!r}")
+    return body
+
+
+def _title(nb, fallback):
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def copy_static(outdir):
+    """Copy the vendored widget renderer and MathJax to ``outdir/static``."""
+    target = Path(outdir) / STATIC
+    if target.exists():
+        shutil.rmtree(target)
+    with resources.as_file(static_files()) as src:
+        shutil.copytree(src, target, ignore=shutil.ignore_patterns("templates", "__pycache__", "*.py"))
+    return target
+
+
+def export(outdir, notebooks="notebooks", run=True, log=print):
+    """Write the offline edition of every notebook in ``notebooks`` (folder or files) to ``outdir``.
+
+    Returns the list of (notebook, page) paths written.
+    """
+    if isinstance(notebooks, (str, Path)):
+        src = Path(notebooks)
+        if not src.is_dir():
+            raise FileNotFoundError(f"notebooks must be a folder of notebooks, got {str(src)!r}")
+        paths = sorted(p for p in src.glob("*.ipynb") if not p.name.startswith("."))
+    else:
+        paths = [Path(p) for p in notebooks]
+    if not paths:
+        raise FileNotFoundError(f"no notebooks to export in {notebooks!s}")
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    copy_static(outdir)
+    pages = []
+    for path in paths:
+        t0 = time.perf_counter()
+        nb = nbformat.read(path, as_version=4)
+        if run:
+            execute(nb, path.parent.resolve())
+        title = _title(nb, path.stem)
+        page = outdir / f"{path.stem}.html"
+        page.write_text(render(nb, title), encoding="utf-8")
+        pages.append((path, page, title))
+        log(f"{page} ({time.perf_counter() - t0:.1f} s)")
+    items = "\n".join(f'<li><a href="{html.escape(p.name)}">{html.escape(t)}</a></li>' for _, p, t in pages)
+    (outdir / "index.html").write_text(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cnnlearn: offline edition"
+        "</title></head>\n<body style=\"font-family:sans-serif;max-width:40em;margin:2em auto\">\n"
+        "<h1>cnnlearn: backpropagation through a convolution</h1>\n<p>The notebooks as they ran, widgets "
+        "included. The widgets show the state they had at the end of the run; to click them, open the "
+        "notebooks in Jupyter.</p>\n<ol>\n" + items + "\n</ol>\n</body></html>\n", encoding="utf-8")
+    return [(nb, page) for nb, page, _ in pages]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m cnnlearn.export",
+                                     description="Render every notebook to an HTML page that works offline, "
+                                                 "widgets and equations included.")
+    parser.add_argument("outdir", help="folder for the pages (created if missing)")
+    parser.add_argument("--notebooks", default="notebooks", help="folder of notebooks (default: notebooks)")
+    parser.add_argument("--no-execute", dest="run", action="store_false",
+                        help="use the outputs and widget state saved in the notebooks instead of running them")
+    args = parser.parse_args(argv)
+    try:
+        export(args.outdir, args.notebooks, run=args.run)
+    except (OSError, ValueError) as exc:
+        parser.exit(2, f"error: {exc}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
