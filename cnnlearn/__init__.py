@@ -1,6 +1,9 @@
 """cnnlearn: backpropagation through a convolution, computed live.
 
 The names below are the public API; each lives in a module of its own.
+Every public function checks its arguments and raises TypeError or ValueError with a message that
+names the argument. Non-finite input (NaN or infinity in x, w, b, dy, logits, labels) raises ValueError:
+a NaN would otherwise spread silently through every number a notebook shows.
 """
 
 from .conv import (

@@ -55,7 +55,10 @@ def _prepare(x, w, b=None, *, stride, padding, dilation, x_name="x"):
                              f"(w.shape={w.shape})" + (" or a scalar" if two_d else ""))
         dtype = np.result_type(dtype, b)
         b = b.astype(dtype, copy=False)
-    output_size(x.shape[2:], w.shape[2:], stride=stride, padding=padding, dilation=dilation)
+    try:
+        output_size(x.shape[2:], w.shape[2:], stride=stride, padding=padding, dilation=dilation)
+    except ValueError as exc:  # say which arrays the sizes came from
+        raise ValueError(f"{exc} ({x_name}.shape={x.shape}, w.shape={w.shape})") from None
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b, two_d, geom
 
 
@@ -317,7 +320,11 @@ def input_gradient_by_full_conv(dy, w, *, stride=1, padding=0, dilation=1, input
                          f"(input_shape={shape}, w.shape={w.shape})")
     (sh, sw), (ph, pw), (dh, dw_) = geometry(stride, padding, dilation)
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
-    dy = _check_dy(dy, (N, F, Ho, Wo), two_d, w.dtype)
+    try:
+        dy = _check_dy(dy, (N, F, Ho, Wo), two_d, w.dtype)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; input_shape={shape[2:] if two_d else shape} and w.shape="
+                         f"{w.shape[2:] if two_d else w.shape} give that output shape") from None
     w = w.astype(dy.dtype, copy=False)
 
     dy_up = dilate(dy, (sh, sw))                               # 1. stride -> zero insertion

@@ -1,5 +1,7 @@
 r"""Gradient checking: central differences, and a relative error to compare with."""
 
+import numbers
+
 import numpy as np
 
 from ._checks import as_float_array
@@ -31,10 +33,9 @@ def numerical_gradient(f, x, h=1e-6):
     """
     if not callable(f):
         raise TypeError(f"f must be a function of x returning a scalar, got {type(f).__name__}")
-    try:
-        h = float(h)
-    except (TypeError, ValueError):
-        raise TypeError(f"h must be a positive number, got {h!r}") from None
+    if isinstance(h, (bool, np.bool_)) or not isinstance(h, numbers.Real):
+        raise TypeError(f"h must be a positive number, got {h!r} ({type(h).__name__})")
+    h = float(h)
     if not (h > 0 and np.isfinite(h)):
         raise ValueError(f"h must be a positive finite number, got {h}")
     xc = as_float_array(x, "x").astype(np.float64, copy=True)
@@ -69,7 +70,8 @@ def rel_error(a, b):
     -------
     float
         :math:`\max_i |a_i - b_i| / \max(\max_i |a_i|, \max_i |b_i|)`, and 0 when
-        both arrays are all zeros.
+        both arrays are all zeros. A NaN or an infinity in either array gives NaN
+        (never a small number that would pass a check).
 
     Notes
     -----
@@ -84,6 +86,8 @@ def rel_error(a, b):
         raise ValueError(f"a and b must have the same shape, got a.shape={a.shape} and b.shape={b.shape}")
     if a.size == 0:
         return 0.0
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return float("nan")
     scale = max(np.max(np.abs(a)), np.max(np.abs(b)))
     if scale == 0:
         return 0.0

@@ -49,7 +49,11 @@ def _logits_and_targets(logits, labels):
         raise ValueError(f"logits must hold at least one example and one class, got shape {z.shape}")
     if isinstance(labels, (str, bytes)):
         raise TypeError(f"labels must be integer classes or probability rows, got a string {labels!r}")
-    t = np.asarray(labels)
+    try:
+        t = np.asarray(labels)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"labels must be classes of shape ({N},) or rows of shape ({N}, {K}); "
+                         "got ragged rows of different lengths") from None
     if t.dtype == object or t.dtype.kind not in "biuf":
         raise TypeError(f"labels must be integer classes or probability rows, got dtype={t.dtype}")
     if t.dtype.kind == "b":
@@ -74,9 +78,10 @@ def _logits_and_targets(logits, labels):
             raise ValueError(f"labels given as rows must match logits: shape ({N}, {K}), got {t.shape}")
         t = as_float_array(t, "labels")
         if np.any(t < 0) or not np.allclose(t.sum(axis=1), 1, atol=1e-6):
+            sums = np.round(t.sum(axis=1), 6).tolist()
             raise ValueError("labels given as rows must be one-hot or probability rows "
-                             f"(non-negative, each summing to 1); row sums are {t.sum(axis=1).tolist()}")
-        return z, t.astype(np.result_type(z, t), copy=False), single
+                             f"(non-negative, each summing to 1); row sums are {sums}")
+        return z, t.astype(z.dtype, copy=False), single  # dz keeps the dtype of the logits
     raise ValueError(f"labels must be classes of shape ({N},) or rows of shape ({N}, {K}), got shape {t.shape}")
 
 
