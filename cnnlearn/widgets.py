@@ -112,9 +112,11 @@ class _Grid:
         self.name = name
         self.shape = H, W = shape
         self.cells = {}
+        # one layout and one style shared by the grid's cells: a third of the widget models to sync and save
+        layout, style = ipw.Layout(width=f"{width}px", height="30px"), ipw.ButtonStyle()
         for r in range(H):
             for c in range(W):
-                b = ipw.Button(description="", layout=ipw.Layout(width=f"{width}px", height="30px"),
+                b = ipw.Button(description="", layout=layout, style=style,
                                _dom_classes=["cnnlearn-cell", f"cnnlearn-{name}-{r}-{c}"])
                 if on_click is not None:
                     b.on_click(partial(_relay, on_click, name, r, c))
