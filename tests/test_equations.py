@@ -1,0 +1,184 @@
+r"""The LaTeX equations: exact strings for the worked example, 1-based subscripts, substituted numbers,
+and, for random geometry, every equation's value equal to what conv2d / conv2d_backward compute."""
+
+import re
+
+import numpy as np
+import pytest
+from conv_cases import geometries
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnnlearn import (
+    contributions,
+    conv2d,
+    conv2d_backward,
+    filter_gradient_equation,
+    forward_equation,
+    input_gradient_equation,
+)
+from cnnlearn.example import FILTER, X
+
+DX = r"\frac{\partial L}{\partial x_{%s}}"
+DF = r"\frac{\partial L}{\partial f_{%s}}"
+
+
+# ----------------------------------------------------------------------------- the worked example, symbolic
+
+@pytest.mark.parametrize("oi, oj, expected", [
+    (0, 0, "y_{11} = x_{11} f_{11} + x_{12} f_{12} + x_{21} f_{21} + x_{22} f_{22}"),
+    (0, 1, "y_{12} = x_{12} f_{11} + x_{13} f_{12} + x_{22} f_{21} + x_{23} f_{22}"),
+    (1, 0, "y_{21} = x_{21} f_{11} + x_{22} f_{12} + x_{31} f_{21} + x_{32} f_{22}"),
+    (1, 1, "y_{22} = x_{22} f_{11} + x_{23} f_{12} + x_{32} f_{21} + x_{33} f_{22}"),
+])
+def test_forward_equations_3x3_2x2(oi, oj, expected):
+    assert forward_equation(oi, oj, (3, 3), (2, 2)) == expected
+
+
+@pytest.mark.parametrize("i, j, rhs", [
+    (0, 0, "dy_{11} f_{11}"),
+    (0, 1, "dy_{11} f_{12} + dy_{12} f_{11}"),
+    (0, 2, "dy_{12} f_{12}"),
+    (1, 0, "dy_{11} f_{21} + dy_{21} f_{11}"),
+    (1, 1, "dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}"),
+    (1, 2, "dy_{12} f_{22} + dy_{22} f_{12}"),
+    (2, 0, "dy_{21} f_{21}"),
+    (2, 1, "dy_{21} f_{22} + dy_{22} f_{21}"),
+    (2, 2, "dy_{22} f_{22}"),
+])
+def test_input_gradient_equations_3x3_2x2(i, j, rhs):
+    assert input_gradient_equation(i, j, (3, 3), (2, 2)) == DX % f"{i + 1}{j + 1}" + " = " + rhs
+
+
+def test_centre_pixel_gradient_has_each_filter_entry_once():
+    """The slip in a widely read table writes f12 twice in this line; every entry appears exactly once."""
+    eq = input_gradient_equation(1, 1, (3, 3), (2, 2))
+    assert eq == (r"\frac{\partial L}{\partial x_{22}} = "
+                  "dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}")
+    for entry in ("f_{11}", "f_{12}", "f_{21}", "f_{22}"):
+        assert eq.count(entry) == 1
+    for out in ("dy_{11}", "dy_{12}", "dy_{21}", "dy_{22}"):
+        assert eq.count(out) == 1
+
+
+@pytest.mark.parametrize("ki, kj, rhs", [
+    (0, 0, "dy_{11} x_{11} + dy_{12} x_{12} + dy_{21} x_{21} + dy_{22} x_{22}"),
+    (0, 1, "dy_{11} x_{12} + dy_{12} x_{13} + dy_{21} x_{22} + dy_{22} x_{23}"),
+    (1, 0, "dy_{11} x_{21} + dy_{12} x_{22} + dy_{21} x_{31} + dy_{22} x_{32}"),
+    (1, 1, "dy_{11} x_{22} + dy_{12} x_{23} + dy_{21} x_{32} + dy_{22} x_{33}"),
+])
+def test_filter_gradient_equations_3x3_2x2(ki, kj, rhs):
+    assert filter_gradient_equation(ki, kj, (3, 3), (2, 2)) == DF % f"{ki + 1}{kj + 1}" + " = " + rhs
+
+
+# ----------------------------------------------------------------------------- numbers substituted
+
+def test_forward_equation_with_the_worked_example_numbers():
+    # X = [[1, 0, 2], [2, 1, 0], [0, 1, 1]], F = [[0.5, -1], [1, 0.5]]: y11 = 1*0.5 + 0*(-1) + 2*1 + 1*0.5 = 3
+    assert forward_equation(0, 0, (3, 3), (2, 2), x=X, w=FILTER) == (
+        r"y_{11} = x_{11} f_{11} + x_{12} f_{12} + x_{21} f_{21} + x_{22} f_{22}"
+        r" = 1 \cdot 0.5 + 0 \cdot (-1) + 2 \cdot 1 + 1 \cdot 0.5 = 3")
+    # y12 = 0*0.5 + 2*(-1) + 1*1 + 0*0.5 = -1
+    assert forward_equation(0, 1, (3, 3), (2, 2), x=X, w=FILTER).endswith(
+        r" = 0 \cdot 0.5 + 2 \cdot (-1) + 1 \cdot 1 + 0 \cdot 0.5 = -1")
+
+
+def test_input_gradient_equation_with_numbers():
+    dy, w = [[1, 2], [3, 4]], [[5, 6], [7, 8]]
+    # dL/dx22 = dy11 f22 + dy12 f21 + dy21 f12 + dy22 f11 = 1*8 + 2*7 + 3*6 + 4*5 = 60
+    assert input_gradient_equation(1, 1, (3, 3), (2, 2), dy=dy, w=w) == (
+        r"\frac{\partial L}{\partial x_{22}} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}"
+        r" = 1 \cdot 8 + 2 \cdot 7 + 3 \cdot 6 + 4 \cdot 5 = 60")
+    assert 1 * 8 + 2 * 7 + 3 * 6 + 4 * 5 == conv2d_backward(dy, np.zeros((3, 3)), w)[0][1, 1]
+
+
+def test_filter_gradient_equation_with_numbers():
+    dy = [[1, -1], [2, 0.5]]
+    # dL/df11 = dy11 x11 + dy12 x12 + dy21 x21 + dy22 x22 = 1*1 + (-1)*0 + 2*2 + 0.5*1 = 5.5
+    assert filter_gradient_equation(0, 0, (3, 3), (2, 2), dy=dy, x=X) == (
+        r"\frac{\partial L}{\partial f_{11}} = dy_{11} x_{11} + dy_{12} x_{12} + dy_{21} x_{21} + dy_{22} x_{22}"
+        r" = 1 \cdot 1 + (-1) \cdot 0 + 2 \cdot 2 + 0.5 \cdot 1 = 5.5")
+
+
+def test_non_whole_numbers_get_four_significant_digits():
+    eq = input_gradient_equation(0, 0, (3, 3), (2, 2), dy=[[0.1234567, 0], [0, 0]], w=[[-0.5, 0], [0, 0]])
+    assert eq == r"\frac{\partial L}{\partial x_{11}} = dy_{11} f_{11} = 0.1235 \cdot (-0.5) = -0.06173"
+
+
+# ----------------------------------------------------------------------------- subscripts, padding, stride
+
+def test_subscripts_are_one_based_with_a_comma_beyond_nine():
+    eq = forward_equation(9, 1, (12, 4), (3, 3))
+    assert eq.startswith("y_{10,2} = x_{10,2} f_{11} + x_{10,3} f_{12} + x_{10,4} f_{13} + x_{11,2} f_{21}")
+    assert eq.endswith("x_{12,4} f_{33}")
+    assert "x_{0" not in eq and "f_{0" not in eq
+
+
+def test_taps_on_the_padding_are_left_out():
+    assert forward_equation(0, 0, (3, 3), (2, 2), padding=1) == "y_{11} = x_{11} f_{22}"
+    assert forward_equation(3, 3, (3, 3), (2, 2), padding=1) == "y_{44} = x_{33} f_{11}"
+    # an interior output of the padded case reads the same pixels as y11 of the unpadded one
+    assert forward_equation(1, 1, (3, 3), (2, 2), padding=1) == (
+        "y_{22} = x_{11} f_{11} + x_{12} f_{12} + x_{21} f_{21} + x_{22} f_{22}")
+
+
+def test_pixel_skipped_by_the_stride_has_zero_gradient():
+    assert input_gradient_equation(1, 1, (3, 3), (1, 1), stride=2) == DX % "22" + " = 0"
+    assert input_gradient_equation(0, 0, (3, 3), (1, 1), stride=2) == DX % "11" + " = dy_{11} f_{11}"
+
+
+# ----------------------------------------------------------------------------- equations agree with the arrays
+
+def _value(eq):
+    return float(eq.rsplit(" = ", 1)[1])
+
+
+def _terms(eq):
+    rhs = eq.split(" = ")[1]
+    return 0 if rhs == "0" else rhs.count(" + ") + 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(geometries(max_kernel=3, max_extra=3), st.integers(0, 2**32 - 1))
+def test_every_equation_evaluates_to_what_the_arrays_hold(g, seed):
+    """Small integers keep every sum exact, so the printed value must equal the computed one exactly."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-5, 6, (g.H, g.W)).astype(float)
+    w = rng.integers(-5, 6, (g.kh, g.kw)).astype(float)
+    dy = rng.integers(-5, 6, g.out_shape).astype(float)
+    shapes = ((g.H, g.W), (g.kh, g.kw))
+    y = conv2d(x, w, **g.kwargs)
+    dx, dw, _ = conv2d_backward(dy, x, w, **g.kwargs)
+    feeds = contributions(*shapes, **g.kwargs)
+    for oi, oj in np.ndindex(*g.out_shape):
+        assert _value(forward_equation(oi, oj, *shapes, **g.kwargs, x=x, w=w)) == y[oi, oj]
+    for i, j in np.ndindex(g.H, g.W):
+        eq = input_gradient_equation(i, j, *shapes, **g.kwargs)
+        assert _terms(eq) == len(feeds[(i, j)])
+        with_numbers = input_gradient_equation(i, j, *shapes, **g.kwargs, dy=dy, w=w)
+        assert with_numbers.startswith(eq)
+        if feeds[(i, j)]:
+            assert _value(with_numbers) == dx[i, j]
+        else:
+            assert dx[i, j] == 0
+    for ki, kj in np.ndindex(g.kh, g.kw):
+        assert _value(filter_gradient_equation(ki, kj, *shapes, **g.kwargs, dy=dy, x=x)) == dw[ki, kj]
+
+
+def test_equation_symbols_follow_one_pattern():
+    term = r"dy_\{\d\d\} f_\{\d\d\}"
+    pattern = re.compile(r"^\\frac\{\\partial L\}\{\\partial x_\{\d\d\}\} = " + term + "( \\+ " + term + ")*$")
+    for i, j in np.ndindex(4, 5):
+        assert pattern.match(input_gradient_equation(i, j, (4, 5), (2, 3), padding=1))
+
+
+def test_equations_leave_their_arrays_unchanged():
+    x, w, dy = np.array(X), np.array(FILTER), np.array([[0.5, -1.0], [2.0, 0.25]])
+    copies = [a.copy() for a in (x, w, dy)]
+    for a in (x, w, dy):
+        a.flags.writeable = False
+    forward_equation(1, 1, (3, 3), (2, 2), x=x, w=w)
+    input_gradient_equation(1, 1, (3, 3), (2, 2), dy=dy, w=w)
+    filter_gradient_equation(0, 1, (3, 3), (2, 2), dy=dy, x=x)
+    for a, c in zip((x, w, dy), copies):
+        assert np.array_equal(a, c)
