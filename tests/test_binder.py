@@ -165,8 +165,7 @@ def test_postbuild_installs_without_deps_and_copies_overrides():
 def test_repo2docker_accepts_the_configuration(tmp_path):
     """repo2docker --no-build writes the Dockerfile it would build (no Docker daemon involved)."""
     exe = shutil.which("repo2docker")
-    if exe is None:
-        pytest.skip("repo2docker is not installed (pip install -e '.[test]' brings it)")
+    assert exe, "repo2docker not found: it comes with the test extra (pip install -e '.[test]')"
     repo = tmp_path / "repo"
     shutil.copytree(BINDER, repo / "binder")
     shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
@@ -279,3 +278,25 @@ def test_binder_environment_runs_every_notebook(binder_venv, tmp_path):
     for _, prefix, module in ran:
         assert Path(prefix) == venv, f"kernel ran in {prefix}, not in the Binder environment {venv}"
         assert Path(module).resolve().is_relative_to(ROOT)
+
+
+# --- README links ----------------------------------------------------------------------------------
+
+BINDER_LINK = re.compile(r"https://mybinder\.org/v2/gh/(?P<repo>[^/\s]+/[^/\s]+)/(?P<ref>[^?\s]+)"
+                         r"\?urlpath=lab/tree/(?P<path>notebooks/[^\s)]+\.ipynb)")
+
+
+def test_readme_binder_badge_and_one_link_per_notebook():
+    readme = (ROOT / "README.md").read_text()
+    badge = re.search(r"\[!\[[^\]]*\]\(https://mybinder\.org/badge_logo\.svg\)\]\[(?P<ref>[\w-]+)\]", readme)
+    assert badge, "no Binder badge in README.md"
+    target = re.search(rf"^\[{badge['ref']}\]: (\S+)$", readme, re.M)
+    assert target and BINDER_LINK.fullmatch(target.group(1)), "the badge must open a notebook in JupyterLab"
+    assert BINDER_LINK.fullmatch(target.group(1))["path"] == "notebooks/00_start_here.ipynb"
+    links = list(BINDER_LINK.finditer(readme))
+    assert len({(m["repo"], m["ref"]) for m in links}) == 1, "every Binder link must use the same repository"
+    linked = {m["path"] for m in links}
+    for path in NOTEBOOKS:
+        assert f"notebooks/{path.name}" in linked, f"README.md has no Binder link for {path.name}"
+    for path in linked:
+        assert (ROOT / path).is_file(), f"README.md links {path}, which does not exist"
