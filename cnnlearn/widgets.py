@@ -518,8 +518,12 @@ class ContributionExplorer(_GridWidget):
                          layout=ipw.Layout(width=f"{57 * self._w.shape[1] + 18}px"))
         row1 = ipw.HBox([self._grids[n].widget for n in ("x", "f", "y")])
         row2 = ipw.HBox([self._grids["dx"].widget, blank, self._grids["dy"].widget])
-        self._board.children = [row1, row2]
-        H, W = self._x.shape
+        (H, W), (kh, kw), (Ho, Wo) = self._x.shape, self._w.shape, self.out_shape
+        note = (f"X is {H}x{W}, F is {kh}x{kw}, stride {_pair_text(sh, sw)}, padding {_pair_text(ph, pw)}, "
+                f"dilation {_pair_text(dh, dw)}, so Y is {Ho}x{Wo}.")
+        if ph or pw:
+            note += " Windows may hang over the edge of X onto the zero padding; those taps add 0 and are left out."
+        self._board.children = [ipw.HTML(f'<div class="cnnlearn-info">{note}</div>'), row1, row2]
         self.select("x", H // 2, W // 2)
 
     @property
@@ -661,6 +665,10 @@ class ContributionExplorer(_GridWidget):
             self._message.value = f'<div class="cnnlearn-info" style="color:#a33">{html.escape(str(exc))}</div>'
             return
         self._message.value = ""
+
+
+def _pair_text(a, b):
+    return str(a) if a == b else f"({a}, {b})"
 
 
 def _seeded(kind, shape, seed):

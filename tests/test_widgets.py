@@ -413,3 +413,12 @@ def test_full_conv_bad_arguments():
         widgets.FullConvAnimation(input_shape=(4, 4))
     with pytest.raises(ValueError, match="dy must have shape"):
         widgets.FullConvAnimation(dy=np.zeros(4))
+
+
+def test_explorer_states_its_geometry():
+    ex = widgets.ContributionExplorer()
+    assert "X is 3x3, F is 2x2, stride 1, padding 0, dilation 1, so Y is 2x2." in ex._board.children[0].value
+    ex.configure(input_shape=(5, 4), kernel_shape=(3, 3), padding=(1, 2))
+    note = ex._board.children[0].value
+    assert "padding (1, 2)" in note and "zero padding" in note
+    assert f"so Y is {ex.dy.shape[0]}x{ex.dy.shape[1]}" in note
