@@ -422,3 +422,34 @@ def test_explorer_states_its_geometry():
     note = ex._board.children[0].value
     assert "padding (1, 2)" in note and "zero padding" in note
     assert f"so Y is {ex.dy.shape[0]}x{ex.dy.shape[1]}" in note
+
+
+# --------------------------------------------------------------------------- FullConvPlan, property-based
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def conv_setups(draw):
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    s, p, d = draw(st.integers(1, 3)), draw(st.integers(0, 2)), draw(st.integers(1, 2))
+    H = draw(st.integers(max(1, d * (kh - 1) + 1 - 2 * p), 8))
+    W = draw(st.integers(max(1, d * (kw - 1) + 1 - 2 * p), 8))
+    seed = draw(st.integers(0, 2**16))
+    return (H, W), (kh, kw), dict(stride=s, padding=p, dilation=d), seed
+
+
+@settings(max_examples=60, deadline=None)
+@given(conv_setups())
+def test_full_conv_plan_window_sums_are_the_per_pixel_sums(setup):
+    (H, W), (kh, kw), geo, seed = setup
+    rng = np.random.default_rng(seed)
+    x, w = rng.normal(size=(H, W)), rng.normal(size=(kh, kw))
+    dy = rng.normal(size=cnnlearn.output_size((H, W), (kh, kw), **geo))
+    plan = widgets.FullConvPlan(dy, w, **geo, input_shape=(H, W))
+    feeds = cnnlearn.contributions((H, W), (kh, kw), **geo)
+    for i, j in np.ndindex(H, W):
+        assert len(plan.hits(i, j)) == len(feeds[i, j])
+        assert np.isclose(plan.pixel(i, j), sum(dy[o] * w[k] for o, k in feeds[i, j]))
+    assert np.allclose(plan.dx_after(H * W - 1), cnnlearn.conv2d_backward(dy, x, w, **geo)[0])
