@@ -186,7 +186,8 @@ def plot_contributions(input_shape=(3, 3), kernel_shape=(2, 2), pixel=(1, 1), *,
             ("f", w, (kh, kw), "F (filter)", [k for _, k in pairs], []),
             ("dy", dy, (Ho, Wo), "dL/dY", [o for o, _ in pairs], [])):
         values = np.zeros(shape) if a is None else _grid_matrix(a, sym, str(shape))
-        grids.append(dict(values=values, title=title, hl=hl, sel=sel, texts=None if a is not None else names(sym, shape)))
+        texts = None if a is not None else names(sym, shape)
+        grids.append(dict(values=values, title=title, hl=hl, sel=sel, texts=texts))
     with_numbers = w is not None and dy is not None
     eq = input_gradient_equation(i, j, (H, W), (kh, kw), **geo, **(dict(dy=dy, w=w) if with_numbers else {}))
     n = len(pairs)

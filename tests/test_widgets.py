@@ -206,7 +206,8 @@ def test_explorer_centre_pixel_equation_is_the_right_dx22_line():
     ex = widgets.ContributionExplorer()
     ex.select("x", 1, 1)
     sym, num = ex.equations
-    assert sym == r"\frac{\partial L}{\partial x_{22}} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}"
+    assert sym == (r"\frac{\partial L}{\partial x_{22}} = "
+                   r"dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}")
     assert num.startswith(sym + " = ")
     assert num == cnnlearn.input_gradient_equation(1, 1, (3, 3), (2, 2), dy=EX.dy, w=EX.w)
     dx = cnnlearn.conv2d_backward(EX.dy, EX.x, EX.w)[0]
