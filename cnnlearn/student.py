@@ -16,6 +16,12 @@ Markdown cells may use the same markers; their region becomes ``YOUR ANSWER HERE
 execution count and the saved widget state are removed, so nothing of a solution leaks through
 its output. Everything else (cell ids, tags such as ``nbval-ignore-output``, any ``nbgrader`` cell
 metadata) is kept, so the result can still go through nbgrader.
+
+``--colab`` puts :data:`COLAB_CELL` first in every notebook written: on Google Colab (or any
+kernel without cnnlearn) it installs the package with ``--no-deps``, so Colab's own numpy,
+matplotlib and ipywidgets 7.x stay as they are; where cnnlearn is installed it does nothing.
+``--keep-solutions`` writes the notebooks with their solutions (and outputs), for example to
+hand out Colab-ready copies of the full series.
 """
 
 import argparse
@@ -30,6 +36,19 @@ BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*$")
 END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 TEXT_STUB = ("YOUR ANSWER HERE",)
+
+
+PACKAGE_URL = "git+https://github.com/OWNER/REPO"  # OWNER/REPO: placeholder until the repository is public
+COLAB_TAG = "cnnlearn-colab-setup"
+COLAB_CELL = f"""\
+# Google Colab (or any Python without cnnlearn): install the package first. Where it is installed
+# already this does nothing. --no-deps keeps Colab's own numpy, matplotlib and ipywidgets 7.x.
+try:
+    import cnnlearn
+except ImportError:
+    %pip install --quiet --no-deps "cnnlearn @ {PACKAGE_URL}"
+    import cnnlearn
+"""
 
 
 class SolutionMarkerError(ValueError):
@@ -85,6 +104,15 @@ def student_notebook(nb, name="notebook"):
     return student, total
 
 
+def with_colab_cell(nb, package_url=PACKAGE_URL):
+    """Return ``nb`` with :data:`COLAB_CELL` (installing from ``package_url``) as its first cell, once."""
+    nb.cells = [c for c in nb.cells if COLAB_TAG not in c.metadata.get("tags", [])]
+    cell = nbformat.v4.new_code_cell(COLAB_CELL.replace(PACKAGE_URL, package_url),
+                                     metadata={"tags": [COLAB_TAG]})
+    nb.cells.insert(0, cell)
+    return nb
+
+
 def notebooks_in(src):
     """The notebooks ``src`` names: one .ipynb file, or every .ipynb directly inside a folder, sorted."""
     src = Path(src)
@@ -98,8 +126,11 @@ def notebooks_in(src):
     raise FileNotFoundError(f"src must be a notebook or a folder of notebooks, got {str(src)!r}")
 
 
-def write_student_versions(src, outdir):
-    """Write the student version of every notebook in ``src`` to ``outdir``; return {path: n_regions}."""
+def write_student_versions(src, outdir, *, colab=False, keep_solutions=False, package_url=PACKAGE_URL):
+    """Write the student version of every notebook in ``src`` to ``outdir``; return {path: n_regions}.
+
+    ``colab`` puts the install cell first; ``keep_solutions`` copies the notebooks unchanged otherwise.
+    """
     paths = notebooks_in(src)
     outdir = Path(outdir)
     if any(outdir.resolve() == p.parent.resolve() for p in paths):
@@ -109,7 +140,12 @@ def write_student_versions(src, outdir):
     written = {}
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        student, n = student_notebook(nb, path.name)
+        if keep_solutions:
+            student, n = nb, 0
+        else:
+            student, n = student_notebook(nb, path.name)
+        if colab:
+            student = with_colab_cell(student, package_url)
         nbformat.validate(student)
         target = outdir / path.name
         nbformat.write(student, target)
@@ -124,13 +160,24 @@ def main(argv=None):
                     "`raise NotImplementedError()`, outputs cleared.")
     parser.add_argument("src", help="a folder of notebooks (e.g. notebooks/) or one .ipynb file")
     parser.add_argument("outdir", help="folder for the student versions (created if missing)")
+    parser.add_argument("--colab", action="store_true",
+                        help="put a first cell in every notebook that installs cnnlearn where it is missing")
+    parser.add_argument("--package-url", default=PACKAGE_URL,
+                        help=f"where the --colab cell installs cnnlearn from (default: {PACKAGE_URL})")
+    parser.add_argument("--keep-solutions", action="store_true",
+                        help="keep the solutions and outputs (with --colab: Colab-ready full notebooks)")
     args = parser.parse_args(argv)
     try:
-        written = write_student_versions(args.src, args.outdir)
+        written = write_student_versions(args.src, args.outdir, colab=args.colab,
+                                         keep_solutions=args.keep_solutions, package_url=args.package_url)
     except (OSError, ValueError) as exc:
         parser.exit(2, f"error: {exc}\n")
     for target, n in written.items():
-        print(f"{target}: {n} solution region{'s' if n != 1 else ''} removed")
+        extra = " (with the Colab set-up cell)" if args.colab else ""
+        if args.keep_solutions:
+            print(f"{target}: solutions kept{extra}")
+        else:
+            print(f"{target}: {n} solution region{'s' if n != 1 else ''} removed{extra}")
     return 0
 
 
