@@ -21,6 +21,7 @@ from .receptive import check_index, contributions, output_size, window
 from .widgets import BLUE, GREY, ORANGE, SKY, FullConvPlan, _cell_text, _grid_matrix
 
 __all__ = ["plot_forward", "plot_softmax", "plot_filter_gradient", "plot_contributions", "plot_feed_counts",
+           "plot_step_sweep",
            "plot_full_conv"]
 
 _FONT = 11
@@ -218,6 +219,37 @@ def plot_feed_counts(input_shape=(3, 3), kernel_shape=(2, 2), *, stride=1, paddi
     ax.set_yticks(range(H))
     ax.set_yticklabels([str(r + 1) for r in range(H)], fontsize=_FONT - 2)
     ax.set_title("outputs fed by each input pixel\n(= terms in its dL/dx)", fontsize=_FONT, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_step_sweep(steps, errors, *, h=1e-6, tolerance=1e-7):
+    """Relative error of numerical gradients against the step size, on log-log axes.
+
+    Parameters
+    ----------
+    steps : array of shape (S,)
+        The step sizes h that were tried.
+    errors : dict
+        ``{label: sequence of S relative errors}``, one curve per difference scheme.
+    h : float
+        The default step, drawn as a vertical line.
+    tolerance : float
+        The "gradients agree" threshold, drawn as a horizontal line.
+    """
+    steps = np.asarray(steps, dtype=float)
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for (label, errs), style in zip(errors.items(), ["o-", "s--", "^:", "d-."]):
+        errs = np.asarray(errs, dtype=float)
+        if errs.shape != steps.shape:
+            raise ValueError(f"errors[{label!r}] must have one value per step, shape {steps.shape}, got {errs.shape}")
+        ax.loglog(steps, errs, style, label=label)
+    ax.axvline(h, color="0.5", lw=0.8)
+    ax.axhline(tolerance, color=BLUE, lw=0.8, ls=":")
+    ax.set_xlabel("step h", fontsize=_FONT)
+    ax.set_ylabel("relative error", fontsize=_FONT)
+    ax.set_title("Too small: rounding. Too large: truncation.", fontsize=_FONT, loc="left")
+    ax.legend(fontsize=_FONT - 1)
     fig.tight_layout()
     return fig
 

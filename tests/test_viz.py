@@ -24,6 +24,7 @@ CALLS = {
     "contributions": lambda: viz.plot_contributions(),
     "contributions_geo": lambda: viz.plot_contributions((8, 8), (3, 3), (4, 4), stride=2, padding=1, dilation=2),
     "feed_counts": lambda: viz.plot_feed_counts(),
+    "step_sweep": lambda: viz.plot_step_sweep([1e-8, 1e-6, 1e-4], {"central": [1e-6, 1e-9, 1e-7]}),
     "full_conv": lambda: viz.plot_full_conv(),
     "full_conv_step": lambda: viz.plot_full_conv(step=4),
     "full_conv_stride": lambda: viz.plot_full_conv(np.ones((3, 3)), EX.w, stride=2, padding=1, input_shape=(5, 5)),
@@ -112,3 +113,10 @@ def test_full_conv_final_dx_cells_match_conv2d_backward():
 def test_bad_arguments(call, err, words):
     with pytest.raises(err, match=words.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
         call()
+
+
+def test_step_sweep_draws_one_curve_per_scheme_and_checks_lengths():
+    fig = viz.plot_step_sweep([1e-8, 1e-6], {"central": [1e-6, 1e-9], "forward": [1e-5, 1e-6]})
+    assert [line.get_label() for line in fig.axes[0].get_lines()][:2] == ["central", "forward"]
+    with pytest.raises(ValueError, match=r"errors\['forward'\] must have one value per step"):
+        viz.plot_step_sweep([1e-8, 1e-6], {"forward": [1e-5]})
