@@ -323,3 +323,32 @@ def click_slider_track(slider, fraction):
 def slider_value(slider):
     """The number a slider's readout shows."""
     return float(slider.locator(".widget-readout").inner_text().strip().replace("\u2212", "-"))
+
+
+VOILA_ERROR = re.compile(r"There was an error when executing cell|Traceback \(most recent call last\)|"
+                         r"Error displaying widget|model not found", re.IGNORECASE)
+
+
+def open_voila(page, server, notebook, timeout=180_000):
+    """Open ``notebook`` as a Voila app (the server's voila extension) and wait until its widgets show.
+
+    Voila runs every cell before it sends the page, and shows no code; a failing cell leaves
+    "There was an error when executing cell" in the page.
+    """
+    page.goto(f"{server.base}/voila/render/{notebook}?token={server.token}", timeout=timeout)
+    page.wait_for_selector(".jupyter-widgets", timeout=timeout)
+    # the widgets render one by one after the page loads: wait until their number holds for a second
+    page.wait_for_function(
+        """() => { const n = document.querySelectorAll('.jupyter-widgets').length;
+                   const s = window.__cnnlearnCount || (window.__cnnlearnCount = {n: -1, t: 0});
+                   if (n !== s.n) { s.n = n; s.t = performance.now(); return false; }
+                   return performance.now() - s.t > 1000
+                       && ![...document.querySelectorAll('.jp-OutputArea-output')]
+                              .some(o => /Loading widget/i.test(o.innerText)); }""",
+        timeout=timeout, polling=100)
+
+
+def voila_problems(page):
+    """Error messages and tracebacks in a Voila page; empty when all is well."""
+    text = page.locator("body").inner_text()
+    return [m.group(0) + ": " + text[max(0, m.start() - 200):m.end() + 300] for m in VOILA_ERROR.finditer(text)]

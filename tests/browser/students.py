@@ -54,11 +54,11 @@ def _key(cells):
 
 
 class Widget:
-    """The ``n``-th widget with root class ``root_class`` in the visible notebook."""
+    """The ``n``-th widget with root class ``root_class`` in the visible notebook (or in ``scope``)."""
 
-    def __init__(self, page, root_class, n=0):
+    def __init__(self, page, root_class, n=0, scope=PANEL):
         self.page, self.root_class, self.n = page, root_class, n
-        self.sel = f"{PANEL} .{root_class}"
+        self.sel = f"{scope} .{root_class}"
         self.root = page.locator(self.sel).nth(n)
 
     def __repr__(self):
@@ -115,12 +115,12 @@ class Widget:
             arg={"sel": self.sel, "n": self.n, "before": before}, timeout=timeout)
 
 
-def all_widgets(page):
-    """Every cnnlearn widget on the page, as :class:`Widget` objects."""
+def all_widgets(page, scope=PANEL):
+    """Every cnnlearn widget on the page (in ``scope``), as :class:`Widget` objects."""
     found = []
     for root_class in ROOTS:
-        n = page.locator(f"{PANEL} .{root_class}").count()
-        found += [Widget(page, root_class, i) for i in range(n)]
+        n = page.locator(f"{scope} .{root_class}").count()
+        found += [Widget(page, root_class, i, scope) for i in range(n)]
     return found
 
 
@@ -300,10 +300,13 @@ def _wait_step(w, k, timeout=15_000):
                    what=f"{w}: at step {k} the page highlights {w.highlighted(hl_grid)} in {hl_grid}, "
                         f"not the input window of output pixel {o} (one of {accept})")
     assert int(slider_value(w.slider())) == k, f"{w}: the slider does not show step {k}"
-    texts = w.texts(grid)
-    for (r, c), t in texts.items():
-        done = r * shape[1] + c <= k
-        assert (t != "?") == done, f"{w}: at step {k}, {grid}[{r},{c}] shows {t!r}"
+
+    def filled_in():  # the kernel sends the texts after the highlights
+        for (r, c), t in w.texts(grid).items():
+            done = r * shape[1] + c <= k
+            assert (t != "?") == done, f"{w}: at step {k}, {grid}[{r},{c}] shows {t!r}"
+        return True
+    eventually(filled_in, timeout=timeout / 1000)
 
 
 def check_stepper(w):
