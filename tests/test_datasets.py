@@ -6,7 +6,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from cnnlearn.datasets import load_digits
+from cnnlearn.datasets import load_digits, random_shift
 
 
 def test_shapes_dtypes_and_ranges():
@@ -67,3 +67,32 @@ def test_file_is_unchanged():
     with np.load(resources.files("cnnlearn").joinpath("data", "digits.npz")) as f:
         h = hashlib.sha256(f["images"].tobytes() + f["labels"].tobytes()).hexdigest()
     assert h == "87ff0c9e40dc7e2c0e34e7257799c2e3f3aec1a016363bb11cad869ec428a826"
+
+
+def test_random_shift_moves_each_image_by_at_most_one_pixel():
+    rng = np.random.default_rng(0)
+    x = load_digits().x_train[:50]
+    x0 = x.copy()
+    out = random_shift(x, rng)
+    np.testing.assert_array_equal(x, x0)
+    assert out.shape == x.shape and not np.shares_memory(out, x)
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    seen = set()
+    for k in range(len(x)):
+        matches = [(a, b) for a in range(3) for b in range(3)
+                   if np.array_equal(out[k], padded[k, :, a:a + 8, b:b + 8])]
+        assert matches, f"image {k} is not a one-pixel shift of its input"
+        seen.update(matches)
+    assert len(seen) == 9  # every one of the nine shifts occurs in 50 draws
+    np.testing.assert_array_equal(random_shift(x, np.random.default_rng(0)), out)  # seeded: reproducible
+
+
+def test_random_shift_zero_and_bad_arguments():
+    x = np.arange(2 * 16, dtype=float).reshape(2, 1, 4, 4)
+    np.testing.assert_array_equal(random_shift(x, np.random.default_rng(1), max_shift=0), x)
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        random_shift(x, 0)
+    with pytest.raises(ValueError, match="max_shift must be smaller than the image"):
+        random_shift(x, np.random.default_rng(1), max_shift=4)
+    with pytest.raises(ValueError, match=r"x must have shape \(N, C, H, W\)"):
+        random_shift(x[0], np.random.default_rng(1))
