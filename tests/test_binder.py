@@ -184,45 +184,66 @@ def test_repo2docker_accepts_the_configuration(tmp_path):
 
 RUNNER = textwrap.dedent("""
     import sys, time
+    from pathlib import Path
     import nbformat
     from nbclient import NotebookClient
-    from jupyter_client.kernelspec import KernelSpecManager
 
-    spec = KernelSpecManager().get_kernel_spec("python3")
-    print("kernel argv:", spec.argv)
-    for path in sys.argv[1:]:
+    first_cell = sys.argv[1]
+    for path in sys.argv[2:]:
         nb = nbformat.read(path, as_version=4)
-        # Proof that the kernel is the fresh environment's own Python, not the developer's.
-        nb.cells.insert(0, nbformat.v4.new_code_cell(
-            "import sys, cnnlearn; print('KERNEL', sys.prefix, cnnlearn.__file__)"))
+        # first, or right after the Colab set-up cell where a notebook has one
+        at = 1 if nb.cells and "cnnlearn-colab-setup" in nb.cells[0].metadata.get("tags", []) else 0
+        nb.cells.insert(at, nbformat.v4.new_code_cell(first_cell))
         t0 = time.perf_counter()
         NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(__import__("pathlib").Path(path).parent)}}).execute()
-        first = "".join(o.get("text", "") for o in nb.cells[0].outputs)
-        print(f"RAN {path} {time.perf_counter() - t0:.1f}s {first.strip()}", flush=True)
+                       resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+        first = " ".join(o.get("text", "") for o in nb.cells[at].outputs).replace("\\n", " ").strip()
+        print(f"RAN {path} {time.perf_counter() - t0:.1f}s FIRST {first}", flush=True)
 """)
 
 
-@pytest.fixture(scope="module")
-def binder_venv(tmp_path_factory):
-    """A virtual environment built like Binder builds it: requirements.txt, then postBuild."""
-    if os.environ.get("CNNLEARN_SKIP_BINDER_ENV") == "1":
-        pytest.skip("CNNLEARN_SKIP_BINDER_ENV=1: not building the Binder environment")
-    base = tmp_path_factory.mktemp("binder")
+def make_venv(base, requirements):
+    """A fresh virtual environment in ``base``/venv with ``requirements`` (pip arguments) installed.
+
+    Returns (venv path, environment for subprocesses). Nothing is cached outside ``base``.
+    """
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PIP_"))}
     env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env['PATH']}", VIRTUAL_ENV=str(venv),
                PIP_NO_CACHE_DIR="1", PIP_DISABLE_PIP_VERSION_CHECK="1",
-               # keep JupyterLab and Jupyter state inside the temporary folder
+               # keep Jupyter, IPython and matplotlib state inside the temporary folder
                JUPYTER_CONFIG_DIR=str(base / "jconfig"), JUPYTER_DATA_DIR=str(base / "jdata"),
                JUPYTER_RUNTIME_DIR=str(base / "jruntime"), IPYTHONDIR=str(base / "ipython"),
                MPLCONFIGDIR=str(base / "mpl"), HOME=str(base / "home"))
     (base / "home").mkdir()
-    pip = [str(venv / "bin" / "python"), "-m", "pip"]
-    proc = subprocess.run([*pip, "install", "-q", "-r", str(BINDER / "requirements.txt")],
+    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *requirements],
                           env=env, capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return venv, env
+
+
+def run_notebooks(venv, env, paths, cwd, first_cell):
+    """Execute ``paths`` one by one with nbclient inside ``venv``, each with ``first_cell`` put first
+    (after the Colab set-up cell, where there is one).
+
+    Returns [(notebook path, text printed by the first cell)] and the runner's output.
+    """
+    runner = Path(cwd) / "run.py"
+    runner.write_text(RUNNER)
+    proc = subprocess.run([str(venv / "bin" / "python"), str(runner), first_cell, *map(str, paths)], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=1800)
+    print(proc.stdout)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    ran = re.findall(r"^RAN (\S+) \S+ FIRST (.*)$", proc.stdout, re.M)
+    assert [Path(r[0]).name for r in ran] == [Path(p).name for p in paths], proc.stdout
+    return ran, proc.stdout
+
+
+@pytest.fixture(scope="module")
+def binder_venv(tmp_path_factory):
+    """A virtual environment built like Binder builds it: requirements.txt, then postBuild."""
+    venv, env = make_venv(tmp_path_factory.mktemp("binder"), ["-r", str(BINDER / "requirements.txt")])
     proc = subprocess.run(["bash", str(BINDER / "postBuild")], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -266,16 +287,11 @@ def test_binder_environment_runs_every_notebook(binder_venv, tmp_path):
     venv, env = binder_venv
     work = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", work)  # notebooks may write next to themselves: keep that in tmp
-    runner = tmp_path / "run.py"
-    runner.write_text(RUNNER)
-    paths = [str(work / p.name) for p in NOTEBOOKS]
-    proc = subprocess.run([str(venv / "bin" / "python"), str(runner), *paths], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=1800)
-    print(proc.stdout)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
-    ran = re.findall(r"^RAN (\S+) \S+ KERNEL (\S+) (\S+)$", proc.stdout, re.M)
-    assert [Path(r[0]).name for r in ran] == [p.name for p in NOTEBOOKS]
-    for _, prefix, module in ran:
+    # Proof that each kernel is the fresh environment's own Python, not the developer's.
+    probe = "import sys, cnnlearn; print('KERNEL', sys.prefix, cnnlearn.__file__)"
+    ran, _ = run_notebooks(venv, env, [work / p.name for p in NOTEBOOKS], tmp_path, probe)
+    for _, first in ran:
+        _, prefix, module = first.split()
         assert Path(prefix) == venv, f"kernel ran in {prefix}, not in the Binder environment {venv}"
         assert Path(module).resolve().is_relative_to(ROOT)
 

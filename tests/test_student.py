@@ -12,7 +12,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from cnnlearn.student import BEGIN, END, SolutionMarkerError, strip_solutions, student_notebook, write_student_versions
+from cnnlearn.student import (BEGIN, COLAB_CELL, COLAB_TAG, END, PACKAGE_URL, SolutionMarkerError, strip_solutions,
+                              student_notebook, with_colab_cell, write_student_versions)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -225,3 +226,55 @@ def test_real_student_notebook(notebook, student_dir):
     assert all(c.get("outputs", []) == [] for c in student.cells)
     report = run_student_notebook(student_dir / notebook.name, solved)
     assert report["checks_with_hint"] >= report["exercises"]
+
+
+# --- Colab: the set-up cell, and the series under Colab's ipywidgets 7 --------------------------------
+
+def test_colab_cell_is_first_once_and_installs_without_deps(tmp_path):
+    nb = with_colab_cell(with_colab_cell(_tiny_notebook()))
+    tagged = [c for c in nb.cells if COLAB_TAG in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and nb.cells[0] is tagged[0]
+    assert f'%pip install --quiet --no-deps "cnnlearn @ {PACKAGE_URL}"' in COLAB_CELL
+
+
+def test_colab_cell_installs_only_when_cnnlearn_is_missing():
+    """Run the cell in a kernel twice: with cnnlearn importable (no pip), and with it hidden (pip called)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    record = ("calls = []\n"
+              "get_ipython().register_magic_function(lambda line: calls.append(line), 'line', 'pip')")
+    hide = ("import sys\nsaved = sys.modules.pop('cnnlearn', None)\n"
+            "class Hide:\n    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'cnnlearn' and not calls:\n            raise ImportError('hidden')\n"
+            "sys.meta_path.insert(0, Hide())")
+    nb.cells = [nbformat.v4.new_code_cell(record), nbformat.v4.new_code_cell(COLAB_CELL),
+                nbformat.v4.new_code_cell("print('CALLS', calls)"), nbformat.v4.new_code_cell(hide),
+                nbformat.v4.new_code_cell(COLAB_CELL), nbformat.v4.new_code_cell("print('CALLS', calls)")]
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    assert _text(nb.cells[2].outputs).strip() == "CALLS []"
+    assert _text(nb.cells[5].outputs).strip() == f"CALLS ['install --quiet --no-deps \"cnnlearn @ {PACKAGE_URL}\"']"
+
+
+COLAB_LIKE = ["ipywidgets==7.7.1", "numpy==2.0.2", "matplotlib==3.10.0", "ipykernel==6.17.1",
+              "nbclient", "nbformat"]
+
+
+def test_series_runs_under_colab_like_ipywidgets_7(tmp_path):
+    """What a Colab user gets: Colab's versions of ipywidgets (7.7.1), numpy and matplotlib, no cnnlearn;
+    the notebooks written by ``--colab`` install it in their first cell and then run top to bottom."""
+    from test_binder import make_venv, run_notebooks
+
+    assert NOTEBOOKS, "no notebooks in notebooks/"
+    venv, env = make_venv(tmp_path, COLAB_LIKE)
+    python = str(venv / "bin" / "python")
+    assert subprocess.run([python, "-c", "import cnnlearn"], env=env, capture_output=True,
+                          cwd=tmp_path).returncode != 0, "cnnlearn must not be importable before the set-up cell"
+    out = tmp_path / "colab"
+    write_student_versions(ROOT / "notebooks", out, colab=True, keep_solutions=True,
+                           package_url=ROOT.as_uri())
+    probe = "import cnnlearn, ipywidgets, sys; print(ipywidgets.__version__, sys.prefix, cnnlearn.__file__)"
+    ran, _ = run_notebooks(venv, env, [out / p.name for p in NOTEBOOKS], tmp_path, probe)
+    for name, first in ran:
+        version, prefix, module = first.split()
+        assert version == "7.7.1" and Path(prefix) == venv, first
+        assert Path(module).is_relative_to(venv), f"{name}: cnnlearn came from {module}, not the installed copy"
