@@ -12,6 +12,10 @@ equations of the notebooks; :func:`input_gradient_by_full_conv` computes dX the
 Tests hold all of them equal.
 """
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from ._checks import as_float_array, as_shape, check_ndim
@@ -79,12 +83,74 @@ def _pad(x, ph, pw):
 
 # --------------------------------------------------------------------------- fast
 
-def _im2col(xp, kh, kw, Ho, Wo, geom):
-    """Column buffer of shape (N, C, kh, kw, Ho, Wo): entry [n, c, ki, kj, oi, oj] is the
-    padded-input pixel that filter entry (ki, kj) meets in output pixel (oi, oj)."""
+# The fast pair goes through the batch in chunks of examples whose column buffer
+# holds about _CHUNK_BYTES, so that the buffer, the padded input and the dx being
+# accumulated stay in the cache between the copies and the matrix products. When
+# the whole column buffer would exceed _THREAD_BYTES, the chunks are shared between
+# _WORKERS threads: numpy releases the GIL in its copies, additions and matrix
+# products, so a second core works on the parts that BLAS does not parallelise
+# (the per-example products are too small for BLAS to thread). Below that size the
+# hand-over between threads costs about as much as it saves.
+_CHUNK_BYTES = 1 << 20
+_THREAD_BYTES = 8 << 20
+_WORKERS = min(2, os.cpu_count() or 1)
+_pool = None
+_pool_pid = None
+_pool_lock = threading.Lock()
+
+
+def _run_parts(fn, parts):
+    """``[fn(n0, n1) for n0, n1 in parts]``, the first part in this thread, the others in the pool."""
+    global _pool, _pool_pid
+    if len(parts) == 1:
+        return [fn(*parts[0])]
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():  # a forked child gets a pool of its own
+            _pool, _pool_pid = ThreadPoolExecutor(_WORKERS, thread_name_prefix="cnnlearn-conv"), os.getpid()
+        futures = [_pool.submit(fn, *p) for p in parts[1:]]
+    return [fn(*parts[0])] + [f.result() for f in futures]
+
+
+def _plan(N, per_example_bytes):
+    """Chunk size ``nb`` and the ``(n0, n1)`` ranges of the batch, one per worker, in whole chunks."""
+    nb = max(1, min(N, _CHUNK_BYTES // max(1, per_example_bytes)))
+    chunks = -(-N // nb)
+    k = min(_WORKERS, chunks) if N * per_example_bytes >= _THREAD_BYTES else 1
+    bounds = [min(N, nb * ((i * chunks) // k)) for i in range(k)] + [N]
+    return nb, [(bounds[i], bounds[i + 1]) for i in range(k)]
+
+
+class _Buffers:
+    """Scratch arrays reused from chunk to chunk (the last chunk may be smaller)."""
+
+    def __init__(self, dtype):
+        self.dtype, self.flat = dtype, {}
+
+    def get(self, name, shape):
+        size = int(np.prod(shape))
+        a = self.flat.get(name)
+        if a is None or a.size < size:
+            a = self.flat[name] = np.empty(size, dtype=self.dtype)
+        return a[:size].reshape(shape)
+
+    def padded(self, x, n0, n1, ph, pw):
+        """Examples n0:n1 of ``x`` as (m, C, H + 2ph, W + 2pw), zero padded."""
+        if ph == 0 and pw == 0:
+            return x[n0:n1]
+        m, C, H, W = x[n0:n1].shape
+        key = ("xp", m)
+        if key not in self.flat:  # the border is zeroed once; later chunks only overwrite the inside
+            self.flat[key] = np.zeros((m, C, H + 2 * ph, W + 2 * pw), dtype=self.dtype)
+        xp = self.flat[key]
+        xp[:, :, ph:ph + H, pw:pw + W] = x[n0:n1]
+        return xp
+
+
+def _im2col(xp, kh, kw, Ho, Wo, geom, cols):
+    """Fill the column buffer ``cols`` of shape (m, C, kh, kw, Ho, Wo) from the padded input
+    ``xp`` of shape (m, C, Hp, Wp): entry [n, c, ki, kj, oi, oj] is the pixel that filter
+    entry (ki, kj) meets in output pixel (oi, oj). Per example, a (C*kh*kw, Ho*Wo) matrix."""
     (sh, sw), _, (dh, dw) = geom
-    N, C = xp.shape[:2]
-    cols = np.empty((N, C, kh, kw, Ho, Wo), dtype=xp.dtype)
     for ki in range(kh):
         r0 = ki * dh
         for kj in range(kw):
@@ -93,17 +159,62 @@ def _im2col(xp, kh, kw, Ho, Wo, geom):
     return cols
 
 
-def _col2im(dcols, padded_shape, geom):
-    """Adjoint of :func:`_im2col`: scatter-add the columns back onto the padded input."""
+def _col2im(dcols, geom, dxp):
+    """Adjoint of :func:`_im2col`: scatter-add ``dcols`` of shape (m, C, kh, kw, Ho, Wo)
+    onto the zeroed padded gradient ``dxp`` of shape (m, C, Hp, Wp)."""
     (sh, sw), _, (dh, dw) = geom
     _, _, kh, kw, Ho, Wo = dcols.shape
-    dxp = np.zeros(padded_shape, dtype=dcols.dtype)
     for ki in range(kh):
         r0 = ki * dh
         for kj in range(kw):
             c0 = kj * dw
             dxp[:, :, r0:r0 + sh * (Ho - 1) + 1:sh, c0:c0 + sw * (Wo - 1) + 1:sw] += dcols[:, :, ki, kj]
     return dxp
+
+
+def _forward_part(x, w2, b, y, n0, n1, nb, kh, kw, Ho, Wo, geom):
+    """Write y[n0:n1] (y of shape (N, F, Ho*Wo)), chunk by chunk: one matrix product per chunk."""
+    C = x.shape[1]
+    F, K = w2.shape
+    L = Ho * Wo
+    ph, pw = geom[1]
+    buf = _Buffers(x.dtype)
+    for m0 in range(n0, n1, nb):
+        m1 = min(n1, m0 + nb)
+        m = m1 - m0
+        cols = _im2col(buf.padded(x, m0, m1, ph, pw), kh, kw, Ho, Wo, geom, buf.get("cols", (m, C, kh, kw, Ho, Wo)))
+        np.matmul(w2, cols.reshape(m, K, L), out=y[m0:m1])   # one (F, K) @ (K, L) product per example
+        if b is not None:
+            y[m0:m1] += b[:, None]
+
+
+def _backward_part(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom):
+    """Write dx[n0:n1] and return this part's sums (dw of shape (F, K), db of shape (F,))."""
+    N, C, H, W = x.shape
+    F, K = w2.shape
+    L = Ho * Wo
+    ph, pw = geom[1]
+    buf = _Buffers(x.dtype)
+    dw = np.zeros((F, K), dtype=x.dtype)
+    db = np.zeros(F, dtype=x.dtype)
+    for m0 in range(n0, n1, nb):
+        m1 = min(n1, m0 + nb)
+        m = m1 - m0
+        cols = _im2col(buf.padded(x, m0, m1, ph, pw), kh, kw, Ho, Wo, geom,
+                       buf.get("cols", (m, C, kh, kw, Ho, Wo))).reshape(m, K, L)
+        dyc = dy3[m0:m1]
+        dw += np.matmul(dyc, cols.transpose(0, 2, 1), out=buf.get("dwn", (m, F, K))).sum(axis=0)
+        db += dyc.sum(axis=2).sum(axis=0)
+        dcols = np.matmul(w2.T, dyc, out=buf.get("dcols", (m, K, L)))
+        if ph or pw:
+            dxp = buf.get("dxp", (m, C, H + 2 * ph, W + 2 * pw))
+        else:  # no border to crop: accumulate straight into dx
+            dxp = dx[m0:m1]
+        dxp[...] = 0
+        _col2im(dcols.reshape(m, C, kh, kw, Ho, Wo), geom, dxp)
+        if ph or pw:
+            dx[m0:m1] = dxp[:, :, ph:ph + H, pw:pw + W]
+    return dw, db
 
 
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
@@ -132,16 +243,19 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
     .. math:: y_{n f i j} = b_f + \sum_{c, k, l} x'_{n, c, s i + d k, s j + d l}\, w_{f c k l}
 
     and :math:`H_o = \lfloor (H + 2p - d(k_h - 1) - 1) / s \rfloor + 1`.
+    Computed as one matrix product per chunk of examples: the filters as a
+    (F, C kh kw) matrix times the im2col buffer, a (C kh kw, examples Ho Wo) matrix.
     """
     x, w, b, two_d, geom = _prepare(x, w, b, stride=stride, padding=padding, dilation=dilation)
     N, C, H, W = x.shape
     F, _, kh, kw = w.shape
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
-    (ph, pw) = geom[1]
-    cols = _im2col(_pad(x, ph, pw), kh, kw, Ho, Wo, geom).reshape(N, C * kh * kw, Ho * Wo)
-    y = np.matmul(w.reshape(F, C * kh * kw), cols).reshape(N, F, Ho, Wo)
-    if b is not None:
-        y += b[:, None, None]
+    K, L = C * kh * kw, Ho * Wo
+    nb, parts = _plan(N, K * L * x.itemsize)
+    y = np.empty((N, F, L), dtype=x.dtype)
+    w2 = w.reshape(F, K)
+    _run_parts(lambda n0, n1: _forward_part(x, w2, b, y, n0, n1, nb, kh, kw, Ho, Wo, geom), parts)
+    y = y.reshape(N, F, Ho, Wo)
     return y[0, 0] if two_d else y
 
 
@@ -173,8 +287,10 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
         \frac{\partial L}{\partial b_f} = \sum_{n,i,j} dy_{nfij}
 
     and dx sums, for every input pixel, ``dy`` times the filter entry over the
-    output pixels it feeds (see :func:`cnnlearn.contributions`). None of the
-    arguments is modified.
+    output pixels it feeds (see :func:`cnnlearn.contributions`). With the
+    im2col buffer as a (C kh kw, examples Ho Wo) matrix, dw is dY times its
+    transpose and dx is the col2im scatter of W^T dY. None of the arguments is
+    modified.
     """
     x, w, _, two_d, geom = _prepare(x, w, stride=stride, padding=padding, dilation=dilation)
     N, C, H, W = x.shape
@@ -182,19 +298,20 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
     dy = _check_dy(dy, (N, F, Ho, Wo), two_d, x.dtype)
     x, w = x.astype(dy.dtype, copy=False), w.astype(dy.dtype, copy=False)
-    ph, pw = geom[1]
     K, L = C * kh * kw, Ho * Wo
-    xp = _pad(x, ph, pw)
-    cols = _im2col(xp, kh, kw, Ho, Wo, geom).reshape(N, K, L)
-    dy3 = dy.reshape(N, F, L)
-    # one matrix product over the whole batch: (F, N*L) @ (N*L, K)
-    dw = (dy3.transpose(1, 0, 2).reshape(F, N * L) @ cols.transpose(0, 2, 1).reshape(N * L, K)).reshape(w.shape)
-    db = dy.sum(axis=(0, 2, 3))
-    dcols = np.matmul(w.reshape(F, K).T, dy3).reshape(N, C, kh, kw, Ho, Wo)
-    dx = _col2im(dcols, xp.shape, geom)[:, :, ph:ph + H, pw:pw + W]
+    nb, parts = _plan(N, K * L * x.itemsize)
+    dx = np.empty((N, C, H, W), dtype=dy.dtype)
+    dy3, w2 = dy.reshape(N, F, L), w.reshape(F, K)
+    sums = _run_parts(lambda n0, n1: _backward_part(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom), parts)
+    dw = sums[0][0]
+    db = sums[0][1]
+    for part_dw, part_db in sums[1:]:
+        dw += part_dw
+        db += part_db
+    dw = dw.reshape(w.shape)
     if two_d:
-        return np.ascontiguousarray(dx[0, 0]), dw[0, 0], float(db[0])
-    return np.ascontiguousarray(dx), dw, db
+        return dx[0, 0], dw[0, 0], float(db[0])
+    return dx, dw, db
 
 
 # --------------------------------------------------------------------------- naive
