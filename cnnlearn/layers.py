@@ -427,7 +427,7 @@ class Sequential(Layer):
     """
 
     def __init__(self, *layers):
-        super().__init__()
+        self._cache = None
         for k, layer in enumerate(layers):
             if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
                 raise TypeError(f"Sequential: layer {k} must have forward and backward methods, "
@@ -439,18 +439,10 @@ class Sequential(Layer):
         return {f"{k}.{name}": p for k, layer in enumerate(self.layers)
                 for name, p in getattr(layer, "params", {}).items()}
 
-    @params.setter
-    def params(self, value):  # Layer.__init__ assigns {}; the real dict is always gathered from the layers
-        pass
-
     @property
     def grads(self):
         return {f"{k}.{name}": g for k, layer in enumerate(self.layers)
                 for name, g in getattr(layer, "grads", {}).items()}
-
-    @grads.setter
-    def grads(self, value):
-        pass
 
     def forward(self, x):
         for layer in self.layers:
