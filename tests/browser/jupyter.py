@@ -21,6 +21,11 @@ from pathlib import Path
 
 import nbformat
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # without playwright every browser test skips (tests/conftest.py) and nothing here runs
+    PlaywrightTimeout = TimeoutError
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
@@ -202,7 +207,7 @@ def open_notebook(page, server, notebook, workspace="ci", timeout=60_000):
 
     The execution indicator says idle before the toolbar's kernel name leaves "No Kernel": wait for both.
     """
-    page.goto(server.url(notebook, workspace), wait_until="domcontentloaded")
+    page.goto(server.url(notebook, workspace), wait_until="domcontentloaded", timeout=timeout)
     page.wait_for_selector(f"{PANEL} .jp-Notebook .jp-Cell", timeout=timeout)
     page.wait_for_function(
         """(panel) => {

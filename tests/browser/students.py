@@ -11,12 +11,11 @@ import re
 import time
 
 import numpy as np
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import cnnlearn
 from cnnlearn.receptive import window
 
-from .jupyter import PANEL, click_slider_track, set_slider, slider_value
+from .jupyter import PANEL, PlaywrightTimeout, click_slider_track, set_slider, slider_value
 
 ROOTS = {
     "cnnlearn-explorer": "ContributionExplorer",
