@@ -11,8 +11,11 @@ The contenders are measured side by side in one run: every round times each of
 them once, in an order that rotates from round to round, so that noise from
 other work on the machine falls on all of them alike. The table gives the
 median over the rounds (and the best round, which is steadier on a shared
-machine). The naive loops are far too slow for a whole batch, so they run on
-a few examples and their time is scaled to the full batch per example.
+machine). The naive forward loops over the examples one output pixel at a time
+and is far too slow for a whole batch, so it runs on a few examples and its time
+is scaled to the full batch per example (it is linear in the examples); the
+naive backward loops over pixels with the batch inside each step, so it runs on
+the whole batch (scaling it would overstate its time several times).
 
 PyTorch (torch.nn.functional.conv2d with autograd) is used when it is
 installed, with as many threads as numpy's BLAS uses. Before timing, the
@@ -34,6 +37,7 @@ import time
 import numpy as np
 
 import cnnlearn
+import cnnlearn.conv
 from cnnlearn import conv2d, conv2d_backward, conv2d_naive, conv2d_backward_naive, rel_error
 
 try:
@@ -76,22 +80,21 @@ def make_case(x_shape, w_shape, stride, padding, dtype, seed=0):
 
 
 def contenders(x, w, b, dy, stride, padding, n_naive):
-    """Zero-argument callables, each one forward + backward, and the guard's reference results."""
-    xs, dys = x[:n_naive].copy(), dy[:n_naive].copy()
+    """Zero-argument callables: the naive forward (on n_naive examples) and backward (on the
+    batch), and forward + backward of the fast path and of PyTorch, returning (y, dx, dw, db)."""
+    xs = x[:n_naive].copy()
 
-    def naive():
-        y = conv2d_naive(xs, w, b, stride=stride, padding=padding)
-        return (y,) + conv2d_backward_naive(dys, xs, w, stride=stride, padding=padding)
+    def naive_forward():
+        return conv2d_naive(xs, w, b, stride=stride, padding=padding)
+
+    def naive_backward():
+        return conv2d_backward_naive(dy, x, w, stride=stride, padding=padding)
 
     def fast():
         y = conv2d(x, w, b, stride=stride, padding=padding)
         return (y,) + conv2d_backward(dy, x, w, stride=stride, padding=padding)
 
-    def fast_small():
-        y = conv2d(xs, w, b, stride=stride, padding=padding)
-        return (y,) + conv2d_backward(dys, xs, w, stride=stride, padding=padding)
-
-    fns = {"naive": naive, "fast": fast}
+    fns = {"naive forward": naive_forward, "naive backward": naive_backward, "fast": fast}
     if torch is not None:
         tx, tw, tb = (torch.from_numpy(a).requires_grad_() for a in (x, w, b))
         tdy = torch.from_numpy(dy)
@@ -103,16 +106,18 @@ def contenders(x, w, b, dy, stride, padding, n_naive):
             return y, tx.grad, tw.grad, tb.grad
 
         fns["torch"] = pytorch
-    return fns, fast_small
+    return fns
 
 
-def guard(fns, fast_small, dtype_name, label):
+def guard(fns, n_naive, dtype_name, label):
     """Stop the benchmark if the fast path disagrees with the naive loops or with PyTorch."""
     tol = GUARD_TOL[dtype_name]
     names = ("y", "dx", "dw", "db")
-    pairs = [("naive", fns["naive"](), fast_small())]
+    fast = fns["fast"]()
+    naive = (fns["naive forward"](),) + fns["naive backward"]()
+    pairs = [("naive", naive, (fast[0][:n_naive],) + fast[1:])]
     if "torch" in fns:
-        pairs.append(("torch", [t.detach().numpy() for t in fns["torch"]()], fns["fast"]()))
+        pairs.append(("torch", [t.detach().numpy() for t in fns["torch"]()], fast))
     for ref_name, ref, got in pairs:
         for name, r, g in zip(names, ref, got):
             err = rel_error(g, r)
@@ -140,17 +145,32 @@ def measure(fns, repeat, warmup=2):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=21, help="timed rounds per configuration (default 21)")
-    parser.add_argument("--quick", action="store_true", help="5 rounds and 1 naive example: a smoke run, not a measurement")
+    parser.add_argument("--quick", action="store_true", help="3 rounds and 1 naive example: a smoke run, not a measurement")
     parser.add_argument("--naive-examples", type=int, default=4,
                         help="examples the naive loops run on, scaled to the batch (default 4)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for everyone: numpy's BLAS (needs threadpoolctl), cnnlearn's "
+                             "worker threads and PyTorch (default: what numpy's BLAS uses)")
     args = parser.parse_args()
-    repeat = 5 if args.quick else args.repeat
+    limiter = None
+    if args.threads is not None:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            raise SystemExit("--threads needs threadpoolctl (pip install threadpoolctl) to set numpy's BLAS threads")
+        limiter = threadpool_limits(limits=args.threads, user_api="blas")
+        # the fast path's own worker threads (see the comment above conv2d in cnnlearn/conv.py)
+        cnnlearn.conv._WORKERS = args.threads
+    repeat = 3 if args.quick else args.repeat
     n_naive = 1 if args.quick else args.naive_examples
+    if repeat < 1 or n_naive < 1:
+        raise SystemExit("--repeat and --naive-examples must be at least 1")
 
     threads, source, blas = blas_threads()
     print(f"cnnlearn {cnnlearn.__version__ if hasattr(cnnlearn, '__version__') else ''}  numpy {np.__version__}  "
           f"python {platform.python_version()}  {platform.machine()}, {os.cpu_count()} CPUs")
-    print(f"numpy BLAS: {blas or 'unknown'}; {threads} thread(s) (from {source})")
+    print(f"numpy BLAS: {blas or 'unknown'}; {threads} thread(s) (from {source}); "
+          f"cnnlearn.conv worker threads: {cnnlearn.conv._WORKERS}")
     env = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
                                        "OMP_NUM_THREADS") if k in os.environ}
     print(f"environment: {env if env else 'no OPENBLAS_*/OMP_* variables set'}")
@@ -159,8 +179,8 @@ def main():
         print(f"PyTorch {torch.__version__} on CPU, torch.set_num_threads({threads})")
     else:
         print("PyTorch is not installed: the torch column is left out")
-    print(f"{repeat} rounds, median (best) in ms for one forward + backward; naive timed on {n_naive} "
-          f"example(s) and scaled per example to the full batch")
+    print(f"{repeat} rounds, median (best) in ms for one forward + backward; the naive forward is "
+          f"timed on {n_naive} example(s) and scaled per example to the batch, the naive backward on the batch")
     print(f"load average at start: {' '.join(f'{v:.1f}' for v in os.getloadavg())}\n")
 
     head = f"{'dtype':8} {'shape':27} {'naive':>9} {'fast':>17} {'torch':>17} {'speedup':>8} {'fast/torch':>16}"
@@ -171,11 +191,11 @@ def main():
         dname = np.dtype(dtype).name
         for label, x_shape, w_shape, stride, padding in SHAPES:
             x, w, b, dy = make_case(x_shape, w_shape, stride, padding, dtype)
-            fns, fast_small = contenders(x, w, b, dy, stride, padding, n_naive)
-            guard(fns, fast_small, dname, label)
+            fns = contenders(x, w, b, dy, stride, padding, n_naive)
+            guard(fns, n_naive, dname, label)
             res = measure(fns, repeat)
             N = x_shape[0]
-            naive_med = res["naive"][0] * N / n_naive
+            naive_med = res["naive forward"][0] * N / n_naive + res["naive backward"][0]
             fast_med, fast_best = res["fast"]
             speedup = naive_med / fast_med
             line = (f"{dname:8} {label:27} {naive_med * 1e3:9.0f} "
@@ -199,6 +219,8 @@ def main():
         print("targets missed:\n  " + "\n  ".join(failed))
     else:
         print("all targets met" if torch is not None else "speedup targets met (PyTorch targets not measured)")
+    if limiter is not None:
+        limiter.restore_original_limits()
 
 
 if __name__ == "__main__":

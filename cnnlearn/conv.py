@@ -83,16 +83,21 @@ def _pad(x, ph, pw):
 
 # --------------------------------------------------------------------------- fast
 
-# The fast pair goes through the batch in chunks of examples whose column buffer
-# holds about _CHUNK_BYTES, so that the buffer, the padded input and the dx being
-# accumulated stay in the cache between the copies and the matrix products. When
-# the whole column buffer would exceed _THREAD_BYTES, the chunks are shared between
-# _WORKERS threads: numpy releases the GIL in its copies, additions and matrix
-# products, so a second core works on the parts that BLAS does not parallelise
-# (the per-example products are too small for BLAS to thread). Below that size the
-# hand-over between threads costs about as much as it saves.
+# How the fast pair uses the machine:
+# - It goes through the batch in chunks of examples whose column buffer holds about
+#   _CHUNK_BYTES, so that the buffer, the padded input and the dx being accumulated
+#   stay in the cache between the copies and the matrix products.
+# - Its matrix products are per example and, if need be, split by output columns so
+#   that each has M*N*K <= _SERIAL_MNK: OpenBLAS then runs it on the calling thread
+#   (it threads a GEMM only above 4 * 65536). Larger products wake OpenBLAS's thread
+#   pool, whose workers spin between calls and, on a busy machine, take the cores from
+#   the copies that follow; that made a forward + backward up to 20x slower here.
+# - The parallelism is its own instead: when the whole column buffer exceeds
+#   _THREAD_BYTES, the chunks are shared between _WORKERS threads (numpy releases the
+#   GIL in its copies, additions and matrix products).
 _CHUNK_BYTES = 1 << 20
-_THREAD_BYTES = 8 << 20
+_SERIAL_MNK = 4 * 65536
+_THREAD_BYTES = 1 << 20
 _WORKERS = min(2, os.cpu_count() or 1)
 _pool = None
 _pool_pid = None
@@ -118,6 +123,13 @@ def _plan(N, per_example_bytes):
     k = min(_WORKERS, chunks) if N * per_example_bytes >= _THREAD_BYTES else 1
     bounds = [min(N, nb * ((i * chunks) // k)) for i in range(k)] + [N]
     return nb, [(bounds[i], bounds[i + 1]) for i in range(k)]
+
+
+def _pieces(L, rows, inner):
+    """Column ranges of a product with ``rows`` rows, ``inner`` inner length and L columns,
+    each small enough (M*N*K <= _SERIAL_MNK) for BLAS to run on the calling thread."""
+    step = max(1, min(L, _SERIAL_MNK // max(1, rows * inner)))
+    return [(l0, min(L, l0 + step)) for l0 in range(0, L, step)]
 
 
 class _Buffers:
@@ -183,7 +195,9 @@ def _forward_part(x, w2, b, y, n0, n1, nb, kh, kw, Ho, Wo, geom):
         m1 = min(n1, m0 + nb)
         m = m1 - m0
         cols = _im2col(buf.padded(x, m0, m1, ph, pw), kh, kw, Ho, Wo, geom, buf.get("cols", (m, C, kh, kw, Ho, Wo)))
-        np.matmul(w2, cols.reshape(m, K, L), out=y[m0:m1])   # one (F, K) @ (K, L) product per example
+        cols = cols.reshape(m, K, L)
+        for l0, l1 in _pieces(L, F, K):  # (F, K) @ (K, L) per example
+            np.matmul(w2, cols[:, :, l0:l1], out=y[m0:m1, :, l0:l1])
         if b is not None:
             y[m0:m1] += b[:, None]
 
@@ -203,9 +217,13 @@ def _backward_part(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom):
         cols = _im2col(buf.padded(x, m0, m1, ph, pw), kh, kw, Ho, Wo, geom,
                        buf.get("cols", (m, C, kh, kw, Ho, Wo))).reshape(m, K, L)
         dyc = dy3[m0:m1]
-        dw += np.matmul(dyc, cols.transpose(0, 2, 1), out=buf.get("dwn", (m, F, K))).sum(axis=0)
+        for l0, l1 in _pieces(L, F, K):  # dw: (F, L) @ (L, K) per example, summed
+            dw += np.matmul(dyc[:, :, l0:l1], cols[:, :, l0:l1].transpose(0, 2, 1),
+                            out=buf.get("dwn", (m, F, K))).sum(axis=0)
         db += dyc.sum(axis=2).sum(axis=0)
-        dcols = np.matmul(w2.T, dyc, out=buf.get("dcols", (m, K, L)))
+        dcols = buf.get("dcols", (m, K, L))
+        for l0, l1 in _pieces(L, K, F):  # dcols: (K, F) @ (F, L) per example
+            np.matmul(w2.T, dyc[:, :, l0:l1], out=dcols[:, :, l0:l1])
         if ph or pw:
             dxp = buf.get("dxp", (m, C, H + 2 * ph, W + 2 * pw))
         else:  # no border to crop: accumulate straight into dx
