@@ -171,68 +171,79 @@ def _im2col(xp, kh, kw, Ho, Wo, geom, cols):
     return cols
 
 
-def _col2im(dcols, geom, dxp):
+def _inside(n_out, k, s, d, p, n_in):
+    """Outputs ``a:b`` at which filter tap ``k`` lands inside the unpadded input (not in the
+    zero border), and the input index ``r`` it lands on at output ``a``."""
+    a = max(0, -(-(p - d * k) // s))
+    b = min(n_out, (n_in - 1 + p - d * k) // s + 1)
+    return a, b, s * a + d * k - p
+
+
+def _col2im(dcols, geom, dx):
     """Adjoint of :func:`_im2col`: scatter-add ``dcols`` of shape (m, C, kh, kw, Ho, Wo)
-    onto the zeroed padded gradient ``dxp`` of shape (m, C, Hp, Wp)."""
-    (sh, sw), _, (dh, dw) = geom
+    onto the zeroed gradient ``dx`` of shape (m, C, H, W). What lands on the zero padding
+    is dropped, since the padding is not an input."""
+    (sh, sw), (ph, pw), (dh, dw) = geom
     _, _, kh, kw, Ho, Wo = dcols.shape
+    H, W = dx.shape[2:]
     for ki in range(kh):
-        r0 = ki * dh
+        a, b, r = _inside(Ho, ki, sh, dh, ph, H)
         for kj in range(kw):
-            c0 = kj * dw
-            dxp[:, :, r0:r0 + sh * (Ho - 1) + 1:sh, c0:c0 + sw * (Wo - 1) + 1:sw] += dcols[:, :, ki, kj]
-    return dxp
+            c, d, q = _inside(Wo, kj, sw, dw, pw, W)
+            if a < b and c < d:
+                dx[:, :, r:r + sh * (b - a - 1) + 1:sh, q:q + sw * (d - c - 1) + 1:sw] += dcols[:, :, ki, kj, a:b, c:d]
+    return dx
 
 
-def _forward_part(x, w2, b, y, n0, n1, nb, kh, kw, Ho, Wo, geom):
-    """Write y[n0:n1] (y of shape (N, F, Ho*Wo)), chunk by chunk: one matrix product per chunk."""
-    C = x.shape[1]
-    F, K = w2.shape
+def _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, ones):
+    """im2col of examples m0:m1 as (m, K, L), K = C*kh*kw, L = Ho*Wo; with ``ones`` a last
+    row of ones is appended, (m, K + 1, L), so that one product also applies or sums the bias."""
+    m, C = m1 - m0, x.shape[1]
+    K, L = C * kh * kw, Ho * Wo
+    cols = buf.get("cols", (m, K + ones, L))
+    _im2col(buf.padded(x, m0, m1, geom[1][0], geom[1][1]), kh, kw, Ho, Wo, geom,
+            cols[:, :K].reshape(m, C, kh, kw, Ho, Wo))  # splitting axes: a view, not a copy
+    if ones:
+        cols[:, K] = 1
+    return cols
+
+
+def _forward_part(x, wb, y, n0, n1, nb, kh, kw, Ho, Wo, geom):
+    """Write y[n0:n1] (y of shape (N, F, Ho*Wo)), chunk by chunk. ``wb`` is w as (F, K),
+    or with the bias as an extra last column, (F, K + 1)."""
+    F, Kb = wb.shape
     L = Ho * Wo
-    ph, pw = geom[1]
+    ones = Kb > x.shape[1] * kh * kw
     buf = _Buffers(x.dtype)
     for m0 in range(n0, n1, nb):
         m1 = min(n1, m0 + nb)
-        m = m1 - m0
-        cols = _im2col(buf.padded(x, m0, m1, ph, pw), kh, kw, Ho, Wo, geom, buf.get("cols", (m, C, kh, kw, Ho, Wo)))
-        cols = cols.reshape(m, K, L)
-        for l0, l1 in _pieces(L, F, K):  # (F, K) @ (K, L) per example
-            np.matmul(w2, cols[:, :, l0:l1], out=y[m0:m1, :, l0:l1])
-        if b is not None:
-            y[m0:m1] += b[:, None]
+        cols = _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, ones)
+        for l0, l1 in _pieces(L, F, Kb):  # (F, K) @ (K, L) per example
+            np.matmul(wb, cols[:, :, l0:l1], out=y[m0:m1, :, l0:l1])
 
 
 def _backward_part(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom):
-    """Write dx[n0:n1] and return this part's sums (dw of shape (F, K), db of shape (F,))."""
-    N, C, H, W = x.shape
+    """Write dx[n0:n1] and return this part's sum of [dw | db], of shape (F, K + 1)."""
+    C = x.shape[1]
     F, K = w2.shape
     L = Ho * Wo
-    ph, pw = geom[1]
     buf = _Buffers(x.dtype)
-    dw = np.zeros((F, K), dtype=x.dtype)
-    db = np.zeros(F, dtype=x.dtype)
+    dwb = np.zeros((F, K + 1), dtype=x.dtype)
     for m0 in range(n0, n1, nb):
         m1 = min(n1, m0 + nb)
         m = m1 - m0
-        cols = _im2col(buf.padded(x, m0, m1, ph, pw), kh, kw, Ho, Wo, geom,
-                       buf.get("cols", (m, C, kh, kw, Ho, Wo))).reshape(m, K, L)
+        cols = _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, True)
         dyc = dy3[m0:m1]
-        for l0, l1 in _pieces(L, F, K):  # dw: (F, L) @ (L, K) per example, summed
-            dw += np.matmul(dyc[:, :, l0:l1], cols[:, :, l0:l1].transpose(0, 2, 1),
-                            out=buf.get("dwn", (m, F, K))).sum(axis=0)
-        db += dyc.sum(axis=2).sum(axis=0)
+        for l0, l1 in _pieces(L, F, K + 1):  # [dw | db]: (F, L) @ (L, K + 1) per example, summed
+            dwb += np.matmul(dyc[:, :, l0:l1], cols[:, :, l0:l1].transpose(0, 2, 1),
+                             out=buf.get("dwn", (m, F, K + 1))).sum(axis=0)
         dcols = buf.get("dcols", (m, K, L))
         for l0, l1 in _pieces(L, K, F):  # dcols: (K, F) @ (F, L) per example
             np.matmul(w2.T, dyc[:, :, l0:l1], out=dcols[:, :, l0:l1])
-        if ph or pw:
-            dxp = buf.get("dxp", (m, C, H + 2 * ph, W + 2 * pw))
-        else:  # no border to crop: accumulate straight into dx
-            dxp = dx[m0:m1]
-        dxp[...] = 0
-        _col2im(dcols.reshape(m, C, kh, kw, Ho, Wo), geom, dxp)
-        if ph or pw:
-            dx[m0:m1] = dxp[:, :, ph:ph + H, pw:pw + W]
-    return dw, db
+        dxc = dx[m0:m1]
+        dxc[...] = 0
+        _col2im(dcols.reshape(m, C, kh, kw, Ho, Wo), geom, dxc)
+    return dwb
 
 
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
@@ -271,8 +282,8 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
     K, L = C * kh * kw, Ho * Wo
     nb, parts = _plan(N, K * L * x.itemsize)
     y = np.empty((N, F, L), dtype=x.dtype)
-    w2 = w.reshape(F, K)
-    _run_parts(lambda n0, n1: _forward_part(x, w2, b, y, n0, n1, nb, kh, kw, Ho, Wo, geom), parts)
+    wb = w.reshape(F, K) if b is None else np.concatenate([w.reshape(F, K), b[:, None]], axis=1)
+    _run_parts(lambda n0, n1: _forward_part(x, wb, y, n0, n1, nb, kh, kw, Ho, Wo, geom), parts)
     y = y.reshape(N, F, Ho, Wo)
     return y[0, 0] if two_d else y
 
@@ -321,12 +332,9 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     dx = np.empty((N, C, H, W), dtype=dy.dtype)
     dy3, w2 = dy.reshape(N, F, L), w.reshape(F, K)
     sums = _run_parts(lambda n0, n1: _backward_part(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom), parts)
-    dw = sums[0][0]
-    db = sums[0][1]
-    for part_dw, part_db in sums[1:]:
-        dw += part_dw
-        db += part_db
-    dw = dw.reshape(w.shape)
+    dwb = sum(sums[1:], sums[0])
+    dw = np.ascontiguousarray(dwb[:, :K]).reshape(w.shape)
+    db = dwb[:, K].copy()
     if two_d:
         return dx[0, 0], dw[0, 0], float(db[0])
     return dx, dw, db
