@@ -93,9 +93,11 @@ class Widget:
             self.page.wait_for_function(_WAIT_JS, arg=arg, timeout=timeout)
         except PlaywrightTimeout:
             pass  # the asserts below say what the page shows instead
-        assert self.highlighted(grid) == set(expected), f"{self}: highlighted cells of {grid}"
+        seen = self.highlighted(grid)
+        assert seen == set(expected), f"{self}: grid {grid} highlights {sorted(seen)}, not {sorted(expected)}"
         if selected is not None:
-            assert self.selected(grid) == set(selected), f"{self}: selected cells of {grid}"
+            seen = self.selected(grid)
+            assert seen == set(selected), f"{self}: grid {grid} marks {sorted(seen)} as clicked, not {sorted(selected)}"
 
     def slider(self, label=None):
         """The widget's slider whose label reads ``label`` (the first slider when None)."""
@@ -128,14 +130,13 @@ def all_widgets(page, scope=PANEL):
 def explorer_geometry(w):
     """The explorer's shapes and geometry: read from its controls when it has them, else every
     geometry (stride 1..3, padding 0..2, dilation 1..3) consistent with the grid sizes on the page."""
-    H, W = w.shape("x")
-    kernel, out = w.shape("f"), w.shape("y")
-    if w.root.locator(".widget-slider").count() >= 7:
-        geo = {k: int(slider_value(w.slider(k))) for k in ("stride", "padding", "dilation")}
-        assert (int(slider_value(w.slider("input rows"))), int(slider_value(w.slider("input cols")))) == (H, W)
-        assert (int(slider_value(w.slider("kernel rows"))), int(slider_value(w.slider("kernel cols")))) == kernel
-        return (H, W), kernel, [geo]
     shape, kernel, out, cands = _geometries(w, "x", "f", "y")
+    if w.root.locator(".widget-slider").count() >= 7:
+        v = _controls(w)
+        geo = {k: v[k] for k in ("stride", "padding", "dilation")}
+        assert (v["input rows"], v["input cols"], v["kernel rows"], v["kernel cols"]) == (*shape, *kernel) \
+            and geo in cands, f"{w}: the controls say {v}, the grids are {shape}, {kernel} and {out}"
+        return shape, kernel, [geo]
     return shape, kernel, cands
 
 
@@ -196,12 +197,17 @@ def _wait_grid_shape(w, grid, shape, timeout=15_000):
             arg={"sel": w.sel, "n": w.n, "grid": grid, "H": shape[0], "W": shape[1]}, timeout=timeout)
     except PlaywrightTimeout:
         pass
-    assert w.shape(grid) == tuple(shape), f"{w}: grid {grid} on the page"
+    assert w.shape(grid) == tuple(shape), f"{w}: grid {grid} is {w.shape(grid)} on the page, not {tuple(shape)}"
+
+
+def _controls(w):
+    """What the explorer's seven controls show."""
+    return {k: int(slider_value(w.slider(k))) for k in ("input rows", "input cols", "kernel rows", "kernel cols",
+                                                         "stride", "padding", "dilation")}
 
 
 def _controls_output_shape(w):
-    v = {k: int(slider_value(w.slider(k))) for k in ("input rows", "input cols", "kernel rows", "kernel cols",
-                                                      "stride", "padding", "dilation")}
+    v = _controls(w)
     return cnnlearn.output_size((v["input rows"], v["input cols"]), (v["kernel rows"], v["kernel cols"]),
                                 stride=v["stride"], padding=v["padding"], dilation=v["dilation"])
 
