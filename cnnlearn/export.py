@@ -8,12 +8,14 @@ Each notebook is executed in a fresh kernel (nbclient, which saves the widget st
 notebook's metadata) and rendered by nbconvert's HTMLExporter with the ``lab`` template. The
 pages load the widget renderer (``@jupyter-widgets/html-manager``) and MathJax from the copies
 vendored in ``cnnlearn/static/`` (see ``cnnlearn/static/VENDORED.md``), which are written to
-``OUTDIR/static/``; no page asks a CDN for anything. Widgets show the state they had when the
-notebook finished running: they render, but with no kernel behind them they do not react.
+``OUTDIR/static/``; no page asks a CDN for anything. Widgets are frozen at their first state (as
+they were right after the cell that created them): they render, but with no kernel behind them
+they do not react.
 ``OUTDIR/index.html`` lists the pages.
 """
 
 import argparse
+import copy
 import html
 import re
 import shutil
@@ -40,11 +42,29 @@ def template_dir():
 
 
 def execute(nb, path, timeout=300):
-    """Run ``nb`` top to bottom in a fresh python3 kernel, in ``path``; widget state is stored."""
+    """Run ``nb`` top to bottom in a fresh python3 kernel, in ``path``.
+
+    The widget state saved in ``nb.metadata`` is each widget's *first* state: as it was right
+    after the cell that created it ran. A later cell that drives a widget (``step_to``,
+    ``select``) therefore doesn't change how it looks where the notebook first shows it.
+    """
     from nbclient import NotebookClient
 
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
-                   resources={"metadata": {"path": str(path)}}).execute()
+    class FirstStateClient(NotebookClient):
+        async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+            result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            for model_id, state in self.widget_state.items():
+                self.first.setdefault(model_id, copy.deepcopy(state))
+            return result
+
+        def set_widgets_metadata(self):
+            self.widget_state = {**self.widget_state, **self.first}
+            super().set_widgets_metadata()
+
+    client = FirstStateClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
+                              resources={"metadata": {"path": str(path)}})
+    client.first = {}
+    client.execute()
     return nb
 
 
@@ -120,8 +140,8 @@ def export(outdir, notebooks="notebooks", run=True, log=print):
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cnnlearn: offline edition"
         "</title></head>\n<body style=\"font-family:sans-serif;max-width:40em;margin:2em auto\">\n"
         "<h1>cnnlearn: backpropagation through a convolution</h1>\n<p>The notebooks as they ran, widgets "
-        "included. The widgets show the state they had at the end of the run; to click them, open the "
-        "notebooks in Jupyter.</p>\n<ol>\n" + items + "\n</ol>\n</body></html>\n", encoding="utf-8")
+        "included. Each widget shows the state it had right after the cell that created it; to click "
+        "them, open the notebooks in Jupyter.</p>\n<ol>\n" + items + "\n</ol>\n</body></html>\n", encoding="utf-8")
     return [(nb, page) for nb, page, _ in pages]
 
 

@@ -31,6 +31,8 @@ def tiny_notebook():
                                   "b = W.Button(description='x11')\nb.add_class('cnnlearn-x-0-0')\n"
                                   "box = W.VBox([s, W.Play(max=10), b, W.HTMLMath(value=r'$y_{11} = 5$')])\n"
                                   "box.add_class('cnnlearn-explorer')\nbox"),
+        # a later cell drives the widget: the page keeps showing its first state (value 3)
+        nbformat.v4.new_code_cell("s.value = 7\nb.add_class('cnnlearn-hl');"),
         nbformat.v4.new_code_cell("import matplotlib\nmatplotlib.use('module://matplotlib_inline.backend_inline')\n"
                                   "import matplotlib.pyplot as plt\no = W.Output()\nwith o:\n"
                                   "    plt.plot([1, 2, 3]); plt.show()\no"),
@@ -170,7 +172,8 @@ def test_tiny_page_offline(tiny_site, chromium):
 
 
 def test_tiny_page_widgets_carry_their_state(tiny_site, chromium):
-    """The widget DOM is the saved state: classes, slider value, the matplotlib image in the Output."""
+    """The widget DOM is the saved first state: classes, slider value (3, not the 7 a later cell set),
+    the matplotlib image in the Output."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -180,6 +183,7 @@ def test_tiny_page_widgets_carry_their_state(tiny_site, chromium):
         page.goto((tiny_site / "01_tiny.html").as_uri())
         page.wait_for_selector(".cnnlearn-explorer .cnnlearn-x-0-0", timeout=30000)
         assert page.inner_text(".cnnlearn-explorer .widget-readout").strip() == "3"
+        assert page.locator(".cnnlearn-x-0-0.cnnlearn-hl").count() == 0
         assert page.locator(".cnnlearn-explorer .widget-play button").count() >= 2
         page.wait_for_selector(".widget-output img", timeout=30000)
         browser.close()
