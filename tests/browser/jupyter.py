@@ -260,6 +260,8 @@ def cell_report(page):
                 outputs: [...c.querySelectorAll('.jp-OutputArea-output')].map(o => ({
                     mime: o.getAttribute('data-mime-type') || '',
                     text: o.innerText.slice(0, 2000),
+                    typeset: o.querySelectorAll('mjx-container').length,
+                    math_errors: o.querySelectorAll('mjx-merror').length,
                 })),
             }))""", PANEL)
 
@@ -283,7 +285,21 @@ def problems(page):
                 found.append(f"{head} shows a traceback:\n{out['text'][:1500]}")
             elif WIDGET_AS_TEXT.search(out["text"]):
                 found.append(f"{head} shows a widget as text or a widget error:\n{out['text'][:500]}")
+            if out["math_errors"] or (out["mime"] == "text/latex" and not out["typeset"]):
+                found.append(f"{head} shows an equation MathJax did not typeset:\n{out['text'][:300]}")
     return found
+
+
+def wait_math_typeset(page, timeout=30_000):
+    """Wait until MathJax has typeset every equation output (``display(Math(...))``) of the notebook;
+    :func:`problems` then names any it could not."""
+    try:
+        page.wait_for_function(
+            """(panel) => [...document.querySelector(panel)
+                    .querySelectorAll('.jp-OutputArea-output[data-mime-type="text/latex"]')]
+                .every(o => o.querySelector('mjx-container'))""", arg=PANEL, timeout=timeout)
+    except PlaywrightTimeout:
+        pass
 
 
 def wait_widgets_rendered(page, timeout=30_000):

@@ -433,7 +433,22 @@ CHECKS = {
 }
 
 
-def drive(w):
-    """Drive one widget like a student, with the check its kind calls for."""
-    return CHECKS[w.root_class](w)
+def check_equation_typeset(w):
+    """The widget's equation is typeset by MathJax: no raw LaTeX on the page, no MathJax error."""
+    def typeset():
+        text = w.text()
+        assert "\\begin{" not in text and "$$" not in text and "\\frac" not in text, \
+            f"{w}: raw LaTeX on the page: {text[-300:]!r}"
+        assert w.root.locator("mjx-merror").count() == 0, f"{w}: MathJax could not typeset its equation"
+        return w.root.locator("mjx-container").count() > 0
+    eventually(typeset, what=f"{w}: no typeset equation")
+
+
+def drive(w, equations=True):
+    """Drive one widget like a student, with the check its kind calls for; with ``equations``, a
+    widget with an equation must show it typeset afterwards."""
+    out = CHECKS[w.root_class](w)
+    if equations and w.root_class != "cnnlearn-softmax":
+        check_equation_typeset(w)
+    return out
 

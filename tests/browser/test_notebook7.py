@@ -19,6 +19,7 @@ def test_notebook_runs_in_notebook7(nb7, page, name, clean_kernels, record_laten
     assert (SERIES / name).exists(), f"notebooks/{name} is missing"
     jupyter.open_notebook(page, nb7, f"notebooks/{name}")
     jupyter.run_all(page, timeout=180_000)
+    jupyter.wait_math_typeset(page)
     assert jupyter.problems(page) == []
     jupyter.wait_widgets_rendered(page)
     found = students.all_widgets(page)

@@ -16,6 +16,7 @@ RUN_TIMEOUT_MS = {"07_train_a_cnn.ipynb": 600_000, "08_same_net_in_pytorch.ipynb
 def test_notebook_runs_in_jupyterlab(lab, page, name, clean_kernels):
     jupyter.open_notebook(page, lab, f"notebooks/{name}", workspace=f"nb-{name[:2]}")
     jupyter.run_all(page, timeout=RUN_TIMEOUT_MS.get(name, 180_000))
+    jupyter.wait_math_typeset(page)
     assert jupyter.problems(page) == []
     jupyter.wait_widgets_rendered(page)
     assert jupyter.problems(page) == []

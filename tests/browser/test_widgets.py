@@ -60,6 +60,12 @@ def test_every_widget_renders_as_a_widget(gallery):
         assert w.root.locator("button, .widget-slider").count() > 0, f"{w} has no controls on the page"
 
 
+def test_every_widget_equation_is_typeset(gallery):
+    for w in students.all_widgets(gallery):
+        if w.root_class != "cnnlearn-softmax":
+            students.check_equation_typeset(w)
+
+
 def test_explorer_opens_on_the_worked_example(gallery):
     w = students.Widget(gallery, "cnnlearn-explorer", 0)
     ex = cnnlearn.worked_example()
