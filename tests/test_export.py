@@ -1,7 +1,7 @@
 """The offline HTML edition (cnnlearn.export): pages whose widgets and equations render in Chromium
 with every network request refused."""
 
-import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -91,8 +91,12 @@ def test_no_execute_needs_saved_state(tmp_path):
 
 
 def test_the_wheel_carries_the_vendored_files(tmp_path):
+    src = tmp_path / "src"  # build from a copy: a wheel build leaves build/ behind in its source folder
+    shutil.copytree(ROOT / "cnnlearn", src / "cnnlearn", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                           "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
+                           "-w", str(tmp_path), str(src)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     names = zipfile.ZipFile(next(tmp_path.glob("cnnlearn-*.whl"))).namelist()
     for asset in ("cnnlearn/static/html-manager/embed.js", "cnnlearn/static/mathjax/MathJax.js",

@@ -4,6 +4,7 @@ with its "not written yet" hint instead of a traceback."""
 import ast
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -270,8 +271,12 @@ def test_series_runs_under_colab_like_ipywidgets_7(tmp_path):
     assert subprocess.run([python, "-c", "import cnnlearn"], env=env, capture_output=True,
                           cwd=tmp_path).returncode != 0, "cnnlearn must not be importable before the set-up cell"
     out = tmp_path / "colab"
-    write_student_versions(ROOT / "notebooks", out, colab=True, keep_solutions=True,
-                           package_url=ROOT.as_uri())
+    # install from a copy, so that building the wheel leaves nothing behind in the checkout
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "cnnlearn", src / "cnnlearn", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    write_student_versions(ROOT / "notebooks", out, colab=True, keep_solutions=True, package_url=src.as_uri())
     probe = "import cnnlearn, ipywidgets, sys; print(ipywidgets.__version__, sys.prefix, cnnlearn.__file__)"
     ran, _ = run_notebooks(venv, env, [out / p.name for p in NOTEBOOKS], tmp_path, probe)
     for name, first in ran:
