@@ -6,8 +6,9 @@ A plain 2-D ``x`` of shape (H, W) with a 2-D ``w`` of shape (kh, kw) is the
 single-channel case the series starts from; then ``y`` is 2-D too.
 
 The fast pair (:func:`conv2d`, :func:`conv2d_backward`) uses an im2col column
-buffer and one matrix product per quantity; the naive pair reads like the
-equations of the notebooks; :func:`input_gradient_by_full_conv` computes dX the
+buffer and matrix products (the notes above :func:`conv2d` say how it uses the
+machine); the naive pair reads like the equations of the notebooks;
+:func:`input_gradient_by_full_conv` computes dX the
 "other" way, as a full convolution of dY with the 180-degree-rotated filter.
 Tests hold all of them equal.
 """
@@ -127,8 +128,12 @@ def _plan(N, per_example_bytes):
 
 def _pieces(L, rows, inner):
     """Column ranges of a product with ``rows`` rows, ``inner`` inner length and L columns,
-    each small enough (M*N*K <= _SERIAL_MNK) for BLAS to run on the calling thread."""
-    step = max(1, min(L, _SERIAL_MNK // max(1, rows * inner)))
+    each small enough (M*N*K <= _SERIAL_MNK) for BLAS to run on the calling thread. Where
+    that would leave fewer than 32 columns (large layers), the product is not split: it is
+    big enough to be worth BLAS's threads, and thin slices would be slow."""
+    step = _SERIAL_MNK // max(1, rows * inner)
+    if step < 32 or step >= L:
+        return [(0, L)]
     return [(l0, min(L, l0 + step)) for l0 in range(0, L, step)]
 
 
