@@ -147,12 +147,14 @@ def main():
     parser.add_argument("--repeat", type=int, default=21, help="timed rounds per configuration (default 21)")
     parser.add_argument("--quick", action="store_true", help="3 rounds and 1 naive example: a smoke run, not a measurement")
     parser.add_argument("--naive-examples", type=int, default=4,
-                        help="examples the naive loops run on, scaled to the batch (default 4)")
+                        help="examples the naive forward runs on, scaled to the batch (default 4)")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads for everyone: numpy's BLAS (needs threadpoolctl), cnnlearn's "
                              "worker threads and PyTorch (default: what numpy's BLAS uses)")
     args = parser.parse_args()
     limiter = None
+    if args.threads is not None and args.threads < 1:
+        raise SystemExit("--threads must be at least 1")
     if args.threads is not None:
         try:
             from threadpoolctl import threadpool_limits
