@@ -206,6 +206,39 @@ def run_student_notebook(path, solved):
     return {"exercises": len(exercise_cells), "checks_with_hint": checks_with_hint}
 
 
+def nbgrader_conflicts(nb):
+    """Lines that nbgrader's ClearSolutions would read differently from cnnlearn.student.
+
+    nbgrader (checked against 0.9.6, nbgrader/preprocessors/clearsolutions.py) treats every line that
+    *contains* "BEGIN SOLUTION" or "END SOLUTION", in code and markdown cells alike, as a marker;
+    cnnlearn.student only whole-line markers in the right order. They agree (and nbgrader's
+    ``generate_assignment`` writes the same stubs) exactly when no other line mentions the markers.
+    """
+    conflicts = []
+    for index, cell in enumerate(nb.cells):
+        for number, line in enumerate(cell.source.splitlines(), 1):
+            if ("BEGIN SOLUTION" in line or "END SOLUTION" in line) and not (
+                    cell.cell_type == "code" and (BEGIN.match(line) or END.match(line))):
+                conflicts.append(f"cell {index} ({cell.cell_type}) line {number}: {line.strip()[:100]}")
+    return conflicts
+
+
+def test_nbgrader_rule_is_enforced():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(SOLVED),
+                nbformat.v4.new_markdown_cell("Write it between `### BEGIN SOLUTION` and `### END SOLUTION`.")]
+    assert nbgrader_conflicts(nb) == ["cell 1 (markdown) line 1: Write it between `### BEGIN SOLUTION` and "
+                                      "`### END SOLUTION`."]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_markers_read_the_same_by_nbgrader(notebook):
+    """Teachers can feed the notebooks to nbgrader: no prose or code mentions the marker text."""
+    conflicts = nbgrader_conflicts(nbformat.read(notebook, as_version=4))
+    assert conflicts == [], (f"{notebook.name}: nbgrader would take these lines for solution markers "
+                             f"(and stop with 'no end solution statement found'); reword them: {conflicts}")
+
+
 @pytest.fixture(scope="module")
 def student_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("student")
