@@ -11,7 +11,8 @@ vendored in ``cnnlearn/static/`` (see ``cnnlearn/static/VENDORED.md``), which ar
 ``OUTDIR/static/``; no page asks a CDN for anything. Widgets are frozen at their first state (as
 they were right after the cell that created them): they render, but with no kernel behind them
 they do not react.
-``OUTDIR/index.html`` lists the pages.
+``OUTDIR/index.html`` lists the pages. ``--no-execute`` renders the outputs and widget state saved
+in the notebooks instead (the state they had when last run, as nbclient and nbconvert save it).
 """
 
 import argparse
