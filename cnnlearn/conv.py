@@ -121,7 +121,7 @@ def _plan(N, per_example_bytes):
     """Chunk size ``nb`` and the ``(n0, n1)`` ranges of the batch, one per worker, in whole chunks."""
     nb = max(1, min(N, _CHUNK_BYTES // max(1, per_example_bytes)))
     chunks = -(-N // nb)
-    k = min(_WORKERS, chunks) if N * per_example_bytes >= _THREAD_BYTES else 1
+    k = max(1, min(_WORKERS, chunks)) if N * per_example_bytes >= _THREAD_BYTES else 1
     bounds = [min(N, nb * ((i * chunks) // k)) for i in range(k)] + [N]
     return nb, [(bounds[i], bounds[i + 1]) for i in range(k)]
 
