@@ -38,8 +38,14 @@ def served_root(tmp_path_factory):
     return root
 
 
-def _server(app, root, tmp_path_factory):
-    server = jupyter.JupyterServer(app, root, tmp_path_factory.mktemp(f"jupyter-{app}")).start()
+def _server(app, root, tmp_path_factory, attempts=3):
+    for attempt in range(attempts):  # another process may take the free port before the server binds it
+        try:
+            server = jupyter.JupyterServer(app, root, tmp_path_factory.mktemp(f"jupyter-{app}")).start()
+            break
+        except jupyter.ServerExited:
+            if attempt == attempts - 1:
+                raise
     try:
         yield server
     finally:

@@ -75,6 +75,10 @@ def copy_stripped(src_dir, dst_dir):
             shutil.copy2(src, dst_dir / src.name)
 
 
+class ServerExited(RuntimeError):
+    """The server stopped while starting (for example, another process took its port)."""
+
+
 class JupyterServer:
     """A ``jupyter lab`` or ``jupyter notebook`` server in a private set of folders.
 
@@ -117,7 +121,8 @@ class JupyterServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter {self.app} exited with code {self.proc.returncode}:\n"
+                self._log.close()
+                raise ServerExited(f"jupyter {self.app} exited with code {self.proc.returncode}:\n"
                                    + self.log_tail())
             try:
                 self.api("GET", "status")
@@ -136,7 +141,7 @@ class JupyterServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc is not None:
+        if self.proc is not None and not self._log.closed:
             self._log.close()
 
     def log_tail(self, n=40):
