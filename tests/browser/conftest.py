@@ -98,6 +98,11 @@ def record_latency(request):
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if "skipping browser tests" in str(getattr(r, "longrepr", ""))]
+    if skipped:  # one line, also without -rs
+        reason = skipped[0].longrepr[2] if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)
+        terminalreporter.write_line(f"{len(skipped)} browser tests skipped: {reason.removeprefix('Skipped: ')}")
     for label, times in config.stash.get(LATENCY, {}).items():
         terminalreporter.write_line(
             f"click-to-highlight latency, {label}: median {statistics.median(times):.1f} ms over "
