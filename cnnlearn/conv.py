@@ -91,8 +91,8 @@ def _pad(x, ph, pw):
 # - Its matrix products are per example and, if need be, split by output columns so
 #   that each has M*N*K <= _SERIAL_MNK: OpenBLAS then runs it on the calling thread
 #   (it threads a GEMM only above 4 * 65536). Larger products wake OpenBLAS's thread
-#   pool, whose workers spin between calls and, on a busy machine, take the cores from
-#   the copies that follow; that made a forward + backward up to 20x slower here.
+#   pool, whose workers compete for the cores with the calling thread; on a busy
+#   2-core machine that made a forward + backward about 18x slower (docs/performance.md).
 # - The parallelism is its own instead: when the whole column buffer exceeds
 #   _THREAD_BYTES, the chunks are shared between _WORKERS threads (numpy releases the
 #   GIL in its copies, additions and matrix products).
