@@ -13,10 +13,6 @@ machine); the naive pair reads like the equations of the notebooks;
 Tests hold all of them equal.
 """
 
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
 from ._checks import as_float_array, as_shape, check_ndim
@@ -93,37 +89,16 @@ def _pad(x, ph, pw):
 #   (it threads a GEMM only above 4 * 65536). Larger products wake OpenBLAS's thread
 #   pool, whose workers compete for the cores with the calling thread; on a busy
 #   2-core machine that made a forward + backward about 18x slower (docs/performance.md).
-# - The parallelism is its own instead: when the whole column buffer exceeds
-#   _THREAD_BYTES, the chunks are shared between _WORKERS threads (numpy releases the
-#   GIL in its copies, additions and matrix products).
+# - It adds no threads of its own. Two Python threads sharing the chunks were tried and
+#   were no faster than one: their CPU times added up to no more than the wall time,
+#   so they ran one at a time.
 _CHUNK_BYTES = 1 << 20
 _SERIAL_MNK = 4 * 65536
-_THREAD_BYTES = 1 << 20
-_WORKERS = min(2, os.cpu_count() or 1)
-_pool = None
-_pool_pid = None
-_pool_lock = threading.Lock()
 
 
-def _run_parts(fn, parts):
-    """``[fn(n0, n1) for n0, n1 in parts]``, the first part in this thread, the others in the pool."""
-    global _pool, _pool_pid
-    if len(parts) == 1:
-        return [fn(*parts[0])]
-    with _pool_lock:
-        if _pool is None or _pool_pid != os.getpid():  # a forked child gets a pool of its own
-            _pool, _pool_pid = ThreadPoolExecutor(_WORKERS, thread_name_prefix="cnnlearn-conv"), os.getpid()
-        futures = [_pool.submit(fn, *p) for p in parts[1:]]
-    return [fn(*parts[0])] + [f.result() for f in futures]
-
-
-def _plan(N, per_example_bytes):
-    """Chunk size ``nb`` and the ``(n0, n1)`` ranges of the batch, one per worker, in whole chunks."""
-    nb = max(1, min(N, _CHUNK_BYTES // max(1, per_example_bytes)))
-    chunks = -(-N // nb)
-    k = max(1, min(_WORKERS, chunks)) if N * per_example_bytes >= _THREAD_BYTES else 1
-    bounds = [min(N, nb * ((i * chunks) // k)) for i in range(k)] + [N]
-    return nb, [(bounds[i], bounds[i + 1]) for i in range(k)]
+def _chunk_size(N, per_example_bytes):
+    """Examples per chunk: as many as fit in _CHUNK_BYTES of column buffer, at least one."""
+    return max(1, min(N, _CHUNK_BYTES // max(1, per_example_bytes)))
 
 
 def _pieces(L, rows, inner):
@@ -277,18 +252,17 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
     .. math:: y_{n f i j} = b_f + \sum_{c, k, l} x'_{n, c, s i + d k, s j + d l}\, w_{f c k l}
 
     and :math:`H_o = \lfloor (H + 2p - d(k_h - 1) - 1) / s \rfloor + 1`.
-    Computed as one matrix product per chunk of examples: the filters as a
-    (F, C kh kw) matrix times the im2col buffer, a (C kh kw, examples Ho Wo) matrix.
+    Computed as one matrix product per example: the filters as a (F, C kh kw)
+    matrix times the example's im2col buffer, a (C kh kw, Ho Wo) matrix.
     """
     x, w, b, two_d, geom = _prepare(x, w, b, stride=stride, padding=padding, dilation=dilation)
     N, C, H, W = x.shape
     F, _, kh, kw = w.shape
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
     K, L = C * kh * kw, Ho * Wo
-    nb, parts = _plan(N, K * L * x.itemsize)
     y = np.empty((N, F, L), dtype=x.dtype)
     wb = w.reshape(F, K) if b is None else np.concatenate([w.reshape(F, K), b[:, None]], axis=1)
-    _run_parts(lambda n0, n1: _forward_part(x, wb, y, n0, n1, nb, kh, kw, Ho, Wo, geom), parts)
+    _forward_part(x, wb, y, 0, N, _chunk_size(N, K * L * x.itemsize), kh, kw, Ho, Wo, geom)
     y = y.reshape(N, F, Ho, Wo)
     return y[0, 0] if two_d else y
 
@@ -321,10 +295,10 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
         \frac{\partial L}{\partial b_f} = \sum_{n,i,j} dy_{nfij}
 
     and dx sums, for every input pixel, ``dy`` times the filter entry over the
-    output pixels it feeds (see :func:`cnnlearn.contributions`). With the
-    im2col buffer as a (C kh kw, examples Ho Wo) matrix, dw is dY times its
-    transpose and dx is the col2im scatter of W^T dY. None of the arguments is
-    modified.
+    output pixels it feeds (see :func:`cnnlearn.contributions`). With an
+    example's im2col buffer as a (C kh kw, Ho Wo) matrix, dw sums dY times its
+    transpose over the examples and dx is the col2im scatter of W^T dY. None of
+    the arguments is modified.
     """
     x, w, _, two_d, geom = _prepare(x, w, stride=stride, padding=padding, dilation=dilation)
     N, C, H, W = x.shape
@@ -333,11 +307,9 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     dy = _check_dy(dy, (N, F, Ho, Wo), two_d, x.dtype)
     x, w = x.astype(dy.dtype, copy=False), w.astype(dy.dtype, copy=False)
     K, L = C * kh * kw, Ho * Wo
-    nb, parts = _plan(N, K * L * x.itemsize)
     dx = np.empty((N, C, H, W), dtype=dy.dtype)
     dy3, w2 = dy.reshape(N, F, L), w.reshape(F, K)
-    sums = _run_parts(lambda n0, n1: _backward_part(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom), parts)
-    dwb = sum(sums[1:], sums[0])
+    dwb = _backward_part(dy3, x, w2, dx, 0, N, _chunk_size(N, K * L * x.itemsize), kh, kw, Ho, Wo, geom)
     dw = np.ascontiguousarray(dwb[:, :K]).reshape(w.shape)
     db = dwb[:, K].copy()
     if two_d:
