@@ -5,7 +5,6 @@ CI sets CNNLEARN_REQUIRE_BROWSER=1, and then they fail instead. A failing test l
 page's HTML and its console errors under ``test-artifacts/browser/``.
 """
 
-import re
 import statistics
 from pathlib import Path
 

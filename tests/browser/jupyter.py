@@ -232,8 +232,21 @@ def run_all(page, timeout=120_000):
     The run is over when every non-empty code cell shows an execution count ``[n]`` or, after an error
     (which stops Run All), when no cell is queued any more and the kernel is idle.
     """
-    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).first.click()
-    page.locator(".lm-Menu-item:visible", has_text=re.compile(r"^Run All Cells")).first.click()
+    for attempt in range(3):
+        # select the first cell, so the notebook is the current one the menu acts on
+        page.locator(f"{PANEL} .jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).first.click()
+        page.locator(".lm-Menu-item:visible:not(.lm-mod-disabled)",
+                     has_text=re.compile(r"^Run All Cells")).first.click()
+        try:  # the run has started when a prompt shows [*] or [n]
+            page.wait_for_function(
+                """(panel) => [...document.querySelector(panel).querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                    .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""", arg=PANEL, timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                raise AssertionError("Run > Run All Cells did not start the notebook (three tries)") from None
     page.wait_for_function(
         """(panel) => {
             const p = document.querySelector(panel);
