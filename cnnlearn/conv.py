@@ -89,9 +89,9 @@ def _pad(x, ph, pw):
 #   (it threads a GEMM only above 4 * 65536). Larger products wake OpenBLAS's thread
 #   pool, whose workers compete for the cores with the calling thread; on a busy
 #   2-core machine that made a forward + backward about 18x slower (docs/performance.md).
-# - It adds no threads of its own. Two Python threads sharing the chunks were tried and
-#   were no faster than one: their CPU times added up to no more than the wall time,
-#   so they ran one at a time.
+# - It adds no threads of its own: two Python threads sharing the chunks were tried,
+#   and whole calls were not measurably faster on the busy 2-core machine they were
+#   measured on (docs/performance.md).
 _CHUNK_BYTES = 1 << 20
 _SERIAL_MNK = 4 * 65536
 
