@@ -188,29 +188,31 @@ def _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, ones):
     return cols
 
 
-def _forward_part(x, wb, y, n0, n1, nb, kh, kw, Ho, Wo, geom):
-    """Write y[n0:n1] (y of shape (N, F, Ho*Wo)), chunk by chunk. ``wb`` is w as (F, K),
-    or with the bias as an extra last column, (F, K + 1)."""
+def _forward_chunks(x, wb, y, nb, kh, kw, Ho, Wo, geom):
+    """Write y of shape (N, F, Ho*Wo), nb examples at a time. ``wb`` is w as (F, K), or with
+    the bias as an extra last column, (F, K + 1)."""
     F, Kb = wb.shape
     L = Ho * Wo
     ones = Kb > x.shape[1] * kh * kw
     buf = _Buffers(x.dtype)
-    for m0 in range(n0, n1, nb):
-        m1 = min(n1, m0 + nb)
+    N = x.shape[0]
+    for m0 in range(0, N, nb):
+        m1 = min(N, m0 + nb)
         cols = _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, ones)
         for l0, l1 in _pieces(L, F, Kb):  # (F, K) @ (K, L) per example
             np.matmul(wb, cols[:, :, l0:l1], out=y[m0:m1, :, l0:l1])
 
 
-def _backward_part(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom):
-    """Write dx[n0:n1] and return this part's sum of [dw | db], of shape (F, K + 1)."""
-    C = x.shape[1]
+def _backward_chunks(dy3, x, w2, dx, nb, kh, kw, Ho, Wo, geom):
+    """Write dx, nb examples at a time, and return [dw | db] of shape (F, K + 1).
+    ``dy3`` is dy as (N, F, Ho*Wo), ``w2`` is w as (F, K)."""
+    N, C = x.shape[:2]
     F, K = w2.shape
     L = Ho * Wo
     buf = _Buffers(x.dtype)
     dwb = np.zeros((F, K + 1), dtype=x.dtype)
-    for m0 in range(n0, n1, nb):
-        m1 = min(n1, m0 + nb)
+    for m0 in range(0, N, nb):
+        m1 = min(N, m0 + nb)
         m = m1 - m0
         cols = _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, True)
         dyc = dy3[m0:m1]
@@ -262,7 +264,7 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
     K, L = C * kh * kw, Ho * Wo
     y = np.empty((N, F, L), dtype=x.dtype)
     wb = w.reshape(F, K) if b is None else np.concatenate([w.reshape(F, K), b[:, None]], axis=1)
-    _forward_part(x, wb, y, 0, N, _chunk_size(N, K * L * x.itemsize), kh, kw, Ho, Wo, geom)
+    _forward_chunks(x, wb, y, _chunk_size(N, K * L * x.itemsize), kh, kw, Ho, Wo, geom)
     y = y.reshape(N, F, Ho, Wo)
     return y[0, 0] if two_d else y
 
@@ -309,7 +311,7 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     K, L = C * kh * kw, Ho * Wo
     dx = np.empty((N, C, H, W), dtype=dy.dtype)
     dy3, w2 = dy.reshape(N, F, L), w.reshape(F, K)
-    dwb = _backward_part(dy3, x, w2, dx, 0, N, _chunk_size(N, K * L * x.itemsize), kh, kw, Ho, Wo, geom)
+    dwb = _backward_chunks(dy3, x, w2, dx, _chunk_size(N, K * L * x.itemsize), kh, kw, Ho, Wo, geom)
     dw = np.ascontiguousarray(dwb[:, :K]).reshape(w.shape)
     db = dwb[:, K].copy()
     if two_d:
