@@ -13,6 +13,10 @@ machine); the naive pair reads like the equations of the notebooks;
 Tests hold all of them equal.
 """
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from ._checks import as_float_array, as_shape, check_ndim
@@ -89,16 +93,45 @@ def _pad(x, ph, pw):
 #   (it threads a GEMM only above 4 * 65536). Larger products wake OpenBLAS's thread
 #   pool, whose workers compete for the cores with the calling thread; on a busy
 #   2-core machine that made a forward + backward about 18x slower (docs/performance.md).
-# - It adds no threads of its own: two Python threads sharing the chunks were tried,
-#   and whole calls were not measurably faster on the busy 2-core machine they were
-#   measured on (docs/performance.md).
+# - Large batches (a column buffer of _THREAD_BYTES or more in all) are split in two
+#   halves, one per thread (_WORKERS), each done in chunks of about _THREAD_CHUNK_BYTES.
+#   numpy releases the GIL in its copies and products; the larger chunks keep the
+#   threads from queueing for the GIL between many small calls. With a core free, this
+#   took the 128x3x32x32 case from 32 to 24 ms; for smaller batches two threads were not
+#   faster than one (docs/performance.md).
 _CHUNK_BYTES = 1 << 20
 _SERIAL_MNK = 4 * 65536
+_THREAD_BYTES = 8 << 20
+_THREAD_CHUNK_BYTES = 4 << 20
+_WORKERS = min(2, os.cpu_count() or 1)
+_pool = None
+_pool_pid = None
+_pool_lock = threading.Lock()
 
 
-def _chunk_size(N, per_example_bytes):
-    """Examples per chunk: as many as fit in _CHUNK_BYTES of column buffer, at least one."""
-    return max(1, min(N, _CHUNK_BYTES // max(1, per_example_bytes)))
+def _plan(N, per_example_bytes):
+    """Examples per chunk ``nb`` and the ``(n0, n1)`` ranges of the batch, one per thread."""
+    per_example_bytes = max(1, per_example_bytes)
+    if _WORKERS < 2 or N < 2 or N * per_example_bytes < _THREAD_BYTES:
+        return max(1, min(N, _CHUNK_BYTES // per_example_bytes)), [(0, N)]
+    k = min(_WORKERS, N)
+    bounds = [(i * N) // k for i in range(k + 1)]
+    parts = [(bounds[i], bounds[i + 1]) for i in range(k)]
+    half = -(-N // k)
+    chunks = -(-half // max(1, _THREAD_CHUNK_BYTES // per_example_bytes))
+    return -(-half // chunks), parts  # chunks of equal size
+
+
+def _run_parts(fn, parts):
+    """``[fn(n0, n1) for n0, n1 in parts]``, the first part in this thread, the others in the pool."""
+    global _pool, _pool_pid
+    if len(parts) == 1:
+        return [fn(*parts[0])]
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():  # a forked child needs a pool of its own
+            _pool, _pool_pid = ThreadPoolExecutor(_WORKERS, thread_name_prefix="cnnlearn-conv"), os.getpid()
+        futures = [_pool.submit(fn, *p) for p in parts[1:]]
+    return [fn(*parts[0])] + [f.result() for f in futures]
 
 
 def _pieces(L, rows, inner):
@@ -188,31 +221,30 @@ def _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, ones):
     return cols
 
 
-def _forward_chunks(x, wb, y, nb, kh, kw, Ho, Wo, geom):
-    """Write y of shape (N, F, Ho*Wo), nb examples at a time. ``wb`` is w as (F, K), or with
-    the bias as an extra last column, (F, K + 1)."""
+def _forward_chunks(x, wb, y, n0, n1, nb, kh, kw, Ho, Wo, geom):
+    """Write y[n0:n1] (y of shape (N, F, Ho*Wo)), nb examples at a time. ``wb`` is w as
+    (F, K), or with the bias as an extra last column, (F, K + 1)."""
     F, Kb = wb.shape
     L = Ho * Wo
     ones = Kb > x.shape[1] * kh * kw
     buf = _Buffers(x.dtype)
-    N = x.shape[0]
-    for m0 in range(0, N, nb):
-        m1 = min(N, m0 + nb)
+    for m0 in range(n0, n1, nb):
+        m1 = min(n1, m0 + nb)
         cols = _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, ones)
         for l0, l1 in _pieces(L, F, Kb):  # (F, K) @ (K, L) per example
             np.matmul(wb, cols[:, :, l0:l1], out=y[m0:m1, :, l0:l1])
 
 
-def _backward_chunks(dy3, x, w2, dx, nb, kh, kw, Ho, Wo, geom):
-    """Write dx, nb examples at a time, and return [dw | db] of shape (F, K + 1).
-    ``dy3`` is dy as (N, F, Ho*Wo), ``w2`` is w as (F, K)."""
-    N, C = x.shape[:2]
+def _backward_chunks(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom):
+    """Write dx[n0:n1], nb examples at a time, and return the sum of [dw | db] over these
+    examples, of shape (F, K + 1). ``dy3`` is dy as (N, F, Ho*Wo), ``w2`` is w as (F, K)."""
+    C = x.shape[1]
     F, K = w2.shape
     L = Ho * Wo
     buf = _Buffers(x.dtype)
     dwb = np.zeros((F, K + 1), dtype=x.dtype)
-    for m0 in range(0, N, nb):
-        m1 = min(N, m0 + nb)
+    for m0 in range(n0, n1, nb):
+        m1 = min(n1, m0 + nb)
         m = m1 - m0
         cols = _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, True)
         dyc = dy3[m0:m1]
@@ -264,7 +296,8 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
     K, L = C * kh * kw, Ho * Wo
     y = np.empty((N, F, L), dtype=x.dtype)
     wb = w.reshape(F, K) if b is None else np.concatenate([w.reshape(F, K), b[:, None]], axis=1)
-    _forward_chunks(x, wb, y, _chunk_size(N, K * L * x.itemsize), kh, kw, Ho, Wo, geom)
+    nb, parts = _plan(N, (K + 1) * L * x.itemsize)
+    _run_parts(lambda n0, n1: _forward_chunks(x, wb, y, n0, n1, nb, kh, kw, Ho, Wo, geom), parts)
     y = y.reshape(N, F, Ho, Wo)
     return y[0, 0] if two_d else y
 
@@ -311,7 +344,9 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     K, L = C * kh * kw, Ho * Wo
     dx = np.empty((N, C, H, W), dtype=dy.dtype)
     dy3, w2 = dy.reshape(N, F, L), w.reshape(F, K)
-    dwb = _backward_chunks(dy3, x, w2, dx, _chunk_size(N, K * L * x.itemsize), kh, kw, Ho, Wo, geom)
+    nb, parts = _plan(N, (K + 1) * L * x.itemsize)
+    sums = _run_parts(lambda n0, n1: _backward_chunks(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom), parts)
+    dwb = sum(sums[1:], sums[0])
     dw = np.ascontiguousarray(dwb[:, :K]).reshape(w.shape)
     db = dwb[:, K].copy()
     if two_d:

@@ -1,10 +1,10 @@
-"""The fast convolution's batch machinery: chunks of examples and split products.
+"""The fast convolution's batch machinery: chunks, worker threads, split products.
 
-The fast pair goes through a batch in chunks of examples and may split its matrix
-products by output columns (see the notes above ``conv2d`` in cnnlearn/conv.py). The
-small batches of the other tests fit in one chunk, so here the chunk size is made tiny
-to force many chunks and a short last chunk, and one batch is big enough to be
-chunked with the default settings.
+The fast pair goes through a batch in chunks of examples, shares a large batch between
+threads and may split its matrix products by output columns (see the notes above
+``conv2d`` in cnnlearn/conv.py). The small batches of the other tests fit in one chunk
+of one thread, so here the sizes are made tiny to force many chunks, a short last chunk
+and uneven halves, and one batch is big enough to be chunked and threaded by default.
 """
 
 import numpy as np
@@ -40,11 +40,15 @@ def _check(x, w, b, stride, padding, dilation, tol):
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 2000, 30000])
+@pytest.mark.parametrize("workers", [1, 2, 3])
 @pytest.mark.parametrize("config", CONFIGS)
-def test_chunks_match_naive(monkeypatch, chunk_bytes, config):
+def test_chunks_and_threads_match_naive(monkeypatch, chunk_bytes, workers, config):
     monkeypatch.setattr(conv, "_CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(conv, "_THREAD_CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(conv, "_THREAD_BYTES", 0 if workers > 1 else 1 << 40)
+    monkeypatch.setattr(conv, "_WORKERS", workers)
     x_shape, w_shape, stride, padding, dilation = config
-    rng = np.random.default_rng(sum(x_shape) + chunk_bytes)
+    rng = np.random.default_rng(sum(x_shape) + chunk_bytes + workers)
     x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
     _check(x, w, b, stride, padding, dilation, 1e-12)
 
@@ -61,10 +65,10 @@ def test_products_split_by_columns_match_naive(monkeypatch, split):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_a_batch_chunked_by_default(dtype):
-    x_shape, w_shape = (40, 4, 20, 20), (3, 4, 3, 3)
-    per_example = 4 * 3 * 3 * 20 * 20 * np.dtype(dtype).itemsize
-    assert x_shape[0] * per_example > 2 * conv._CHUNK_BYTES  # really chunked
+def test_a_batch_chunked_and_threaded_by_default(dtype):
+    x_shape, w_shape = (100, 4, 32, 32), (1, 4, 3, 3)  # one filter keeps the naive loops short
+    nb, parts = conv._plan(x_shape[0], (4 * 3 * 3 + 1) * 32 * 32 * np.dtype(dtype).itemsize)
+    assert nb < x_shape[0] // 2 and len(parts) == min(2, conv._WORKERS)  # really chunked, and threaded
     rng = np.random.default_rng(7)
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal(w_shape).astype(dtype)
@@ -74,6 +78,7 @@ def test_a_batch_chunked_by_default(dtype):
 
 def test_empty_batch(monkeypatch):
     monkeypatch.setattr(conv, "_CHUNK_BYTES", 1)
+    monkeypatch.setattr(conv, "_THREAD_BYTES", 0)
     x, w = np.ones((0, 2, 5, 5)), np.ones((3, 2, 3, 3))
     y = conv2d(x, w, np.ones(3))
     dx, dw, db = conv2d_backward(np.ones(y.shape), x, w)
