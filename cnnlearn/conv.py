@@ -97,7 +97,7 @@ def _pad(x, ph, pw):
 #   halves, one per thread (_WORKERS), each done in chunks of about _THREAD_CHUNK_BYTES.
 #   numpy releases the GIL in its copies and products; the larger chunks keep the
 #   threads from queueing for the GIL between many small calls. With a core free, this
-#   took the 128x3x32x32 case from 32 to 24 ms; for smaller batches two threads were not
+#   took the 128x3x32x32 case from 32 to 23 ms; for smaller batches two threads were not
 #   faster than one (docs/performance.md).
 _CHUNK_BYTES = 1 << 20
 _SERIAL_MNK = 4 * 65536
