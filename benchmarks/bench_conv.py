@@ -25,7 +25,7 @@ against measuring a wrong answer, not a timing assertion).
 Targets: fast at least 100x faster than naive; fast at most 1.25x PyTorch's
 time in float64 and 2.5x in float32.
 
-    python benchmarks/bench_conv.py [--repeat N] [--quick]
+    python benchmarks/bench_conv.py [--repeat N] [--quick] [--threads N]
 """
 
 import argparse
