@@ -3,7 +3,8 @@
 On a laptop without them the tests that need them skip, with one clear reason. In CI, ``.ci/run`` sets
 ``CNNLEARN_REQUIRE_TORCH=1`` and ``CNNLEARN_REQUIRE_BROWSER=1``, and then a missing piece is a failure.
 
-Use the session fixtures ``torch`` and ``chromium`` (the path of the browser executable) in a test, or call
+Use the session fixtures ``torch``, ``chromium`` (the path of the browser executable) and ``browser`` (a
+launched headless Chromium shared by every browser test) in a test, or call
 ``require_torch()`` / ``require_browser()`` at the top of a test module
 (``from conftest import require_torch``; they skip the whole module).
 """
@@ -61,3 +62,24 @@ def torch():
 def chromium():
     """Path of the Chromium executable (see :func:`require_browser`)."""
     return require_browser()
+
+
+# Headless flags for this kind of machine: with no background networking Chromium makes no
+# connections of its own, which the closed network would refuse.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """One headless Chromium (playwright's sync API) for the whole session.
+
+    Playwright allows one sync session per thread, so every test that drives a browser shares this one.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

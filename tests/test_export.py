@@ -14,9 +14,6 @@ from cnnlearn import export
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage"]
 
 
 def tiny_notebook():
@@ -115,7 +112,7 @@ CHECK_PAGE = """() => {
         views: views.length,
         rendered: rendered.length,
         // the text stand-in a notebook shows when widgets do not render (prose may quote it: not counted)
-        loading: views.some(s => /Loading widget|VBox\(|Box\(children/.test(s.parentElement.innerText)),
+        loading: views.some(s => /Loading widget|VBox\\(|Box\\(children/.test(s.parentElement.innerText)),
         mathjax: document.querySelectorAll('.MathJax_SVG, .MathJax_SVG_Display').length,
         mathErrors: document.querySelectorAll('.MathJax_Error, .merror, [data-mjx-error]').length,
         rawTex: [...document.querySelectorAll('.jp-RenderedLatex, .jp-RenderedMarkdown')]
@@ -124,49 +121,54 @@ CHECK_PAGE = """() => {
 }"""
 
 
-def open_offline(chromium, page_path, screenshot=None):
+def offline_page(browser):
+    """A new page of the shared browser in its own context, with every non-file request aborted.
+
+    Returns (page, refused URLs)."""
+    refused = []
+    page = browser.new_context().new_page()
+
+    def route(r):
+        if r.request.url.startswith(("file:", "data:", "blob:")):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return page, refused
+
+
+def open_offline(browser, page_path, screenshot=None):
     """Open ``page_path`` from disk in headless Chromium with every non-file request aborted.
 
     Returns (facts from CHECK_PAGE, refused URLs, failed requests, page errors, the page's text).
     """
-    from playwright.sync_api import sync_playwright
-
-    refused, failed, errors = [], [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
-        try:
-            page = browser.new_page()
-
-            def route(r):
-                if r.request.url.startswith(("file:", "data:", "blob:")):
-                    r.continue_()
-                else:
-                    refused.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on("requestfailed", lambda r: failed.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_path.resolve().as_uri(), wait_until="load")
-            # done when every widget view has its DOM, then when MathJax has worked through its queue
-            page.wait_for_function("""() => [...document.querySelectorAll(
-                'script[type="application/vnd.jupyter.widget-view+json"]')].every(
-                s => s.parentElement.querySelector(':scope > .widget-subarea .jupyter-widgets'))""",
-                                   timeout=60000)
-            assert page.evaluate("() => typeof MathJax !== 'undefined' && !!MathJax.Hub"), "MathJax did not load"
-            page.evaluate("() => new Promise(done => MathJax.Hub.Queue(() => done(true)))")
-            page.wait_for_timeout(300)
-            facts = page.evaluate(CHECK_PAGE)
-            if screenshot:
-                page.screenshot(path=str(screenshot), full_page=True)
-            text = page.inner_text("body")
-        finally:
-            browser.close()
+    failed, errors = [], []
+    page, refused = offline_page(browser)
+    try:
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_path.resolve().as_uri(), wait_until="load")
+        # done when every widget view has its DOM, then when MathJax has worked through its queue
+        page.wait_for_function("""() => [...document.querySelectorAll(
+            'script[type="application/vnd.jupyter.widget-view+json"]')].every(
+            s => s.parentElement.querySelector(':scope > .widget-subarea .jupyter-widgets'))""",
+                               timeout=60000)
+        assert page.evaluate("() => typeof MathJax !== 'undefined' && !!MathJax.Hub"), "MathJax did not load"
+        page.evaluate("() => new Promise(done => MathJax.Hub.Queue(() => done(true)))")
+        page.wait_for_timeout(300)
+        facts = page.evaluate(CHECK_PAGE)
+        if screenshot:
+            page.screenshot(path=str(screenshot), full_page=True)
+        text = page.inner_text("body")
+    finally:
+        page.context.close()
     return facts, refused, failed, errors, text
 
 
-def test_tiny_page_offline(tiny_site, chromium):
-    facts, refused, failed, errors, text = open_offline(chromium, tiny_site / "01_tiny.html",
+def test_tiny_page_offline(tiny_site, browser):
+    facts, refused, failed, errors, text = open_offline(browser, tiny_site / "01_tiny.html",
                                                         tiny_site / "01_tiny.png")
     assert refused == [] and failed == [] and errors == []
     assert facts["views"] == 2 and facts["rendered"] == 2 and not facts["loading"], facts
@@ -175,22 +177,19 @@ def test_tiny_page_offline(tiny_site, chromium):
     assert "\\frac" not in text and "$$" not in text
 
 
-def test_tiny_page_widgets_carry_their_state(tiny_site, chromium):
+def test_tiny_page_widgets_carry_their_state(tiny_site, browser):
     """The widget DOM is the saved first state: classes, slider value (3, not the 7 a later cell set),
     the matplotlib image in the Output."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
-        page = browser.new_page()
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    page, _ = offline_page(browser)
+    try:
         page.goto((tiny_site / "01_tiny.html").as_uri())
         page.wait_for_selector(".cnnlearn-explorer .cnnlearn-x-0-0", timeout=30000)
         assert page.inner_text(".cnnlearn-explorer .widget-readout").strip() == "3"
         assert page.locator(".cnnlearn-x-0-0.cnnlearn-hl").count() == 0
         assert page.locator(".cnnlearn-explorer .widget-play button").count() >= 2
         page.wait_for_selector(".widget-output img", timeout=30000)
-        browser.close()
+    finally:
+        page.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -202,9 +201,9 @@ def series_site(tmp_path_factory):
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_series_page_offline(notebook, series_site, chromium):
+def test_series_page_offline(notebook, series_site, browser):
     page = series_site / f"{notebook.stem}.html"
-    facts, refused, failed, errors, text = open_offline(chromium, page, series_site / f"{notebook.stem}.png")
+    facts, refused, failed, errors, text = open_offline(browser, page, series_site / f"{notebook.stem}.png")
     assert refused == [] and failed == [] and errors == [], (refused, failed, errors)
     assert facts["rendered"] == facts["views"] and not facts["loading"], facts
     assert facts["mathErrors"] == 0 and facts["rawTex"] == 0, facts
@@ -215,21 +214,16 @@ def test_series_page_offline(notebook, series_site, chromium):
         assert facts["mathjax"] > 0, facts
     if notebook.name.startswith("04_"):
         assert facts["views"] > 0
-        assert _has(chromium, page, ".cnnlearn-explorer .cnnlearn-x-1-1"), "no contribution explorer on the page"
+        assert _has(browser, page, ".cnnlearn-explorer .cnnlearn-x-1-1"), "no contribution explorer on the page"
 
 
-def _has(chromium, page_path, selector):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
-        page = browser.new_page()
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+def _has(browser, page_path, selector):
+    page, _ = offline_page(browser)
+    try:
         page.goto(page_path.as_uri())
-        try:
-            page.wait_for_selector(selector, timeout=30000)
-            return True
-        except Exception:
-            return False
-        finally:
-            browser.close()
+        page.wait_for_selector(selector, timeout=30000)
+        return True
+    except Exception:
+        return False
+    finally:
+        page.context.close()

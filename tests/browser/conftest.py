@@ -19,16 +19,6 @@ LATENCY = pytest.StashKey[dict]()
 
 
 @pytest.fixture(scope="session")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, headless=True, args=jupyter.CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="session")
 def served_root(tmp_path_factory):
     """A temporary root with the notebooks copied in, outputs stripped, under ``notebooks/``."""
     root = tmp_path_factory.mktemp("jupyter-root")

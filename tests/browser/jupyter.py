@@ -26,9 +26,6 @@ try:
 except ImportError:  # without playwright every browser test skips (tests/conftest.py) and nothing here runs
     PlaywrightTimeout = TimeoutError
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 
 # Pre-seeded user settings: no news toast, no update check, and every cell rendered (windowing mode
 # "full" leaves off-screen cells, and the widgets in them, unrendered).
