@@ -21,7 +21,7 @@ from .receptive import check_index, contributions, output_size, window
 from .widgets import BLUE, GREY, ORANGE, SKY, FullConvPlan, _cell_text, _grid_matrix
 
 __all__ = ["plot_forward", "plot_softmax", "plot_filter_gradient", "plot_contributions", "plot_feed_counts",
-           "plot_step_sweep",
+           "plot_step_sweep", "plot_images",
            "plot_full_conv"]
 
 _FONT = 11
@@ -251,6 +251,37 @@ def plot_step_sweep(steps, errors, *, h=1e-6, tolerance=1e-7):
     ax.set_title("Too small: rounding. Too large: truncation.", fontsize=_FONT, loc="left")
     ax.legend(fontsize=_FONT - 1)
     fig.tight_layout()
+    return fig
+
+
+def plot_images(images, titles=None, cols=8, size=1.1, **imshow):
+    """A grid of small images: digits, learned filters, feature maps.
+
+    Parameters
+    ----------
+    images : array of shape (K, H, W)
+    titles : sequence of K strings, optional
+    cols : int
+        Images per row.
+    size : float
+        Width of one image in inches.
+    **imshow
+        Passed on to ``imshow`` (e.g. ``cmap``, ``vmin``, ``vmax``); the colour map defaults to
+        ``"gray_r"``, dark ink on white paper.
+    """
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(f"images must have shape (K, H, W), got shape {images.shape}")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
+    rows = -(-len(images) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * size * 1.2), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for k, img in enumerate(images):
+        axes.flat[k].imshow(img, **{"cmap": "gray_r", **imshow})
+        if titles is not None:
+            axes.flat[k].set_title(titles[k], fontsize=8)
     return fig
 
 

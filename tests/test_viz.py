@@ -25,6 +25,7 @@ CALLS = {
     "contributions_geo": lambda: viz.plot_contributions((8, 8), (3, 3), (4, 4), stride=2, padding=1, dilation=2),
     "feed_counts": lambda: viz.plot_feed_counts(),
     "step_sweep": lambda: viz.plot_step_sweep([1e-8, 1e-6, 1e-4], {"central": [1e-6, 1e-9, 1e-7]}),
+    "images": lambda: viz.plot_images(np.zeros((3, 8, 8)), ["a", "b", "c"], cols=2),
     "full_conv": lambda: viz.plot_full_conv(),
     "full_conv_step": lambda: viz.plot_full_conv(step=4),
     "full_conv_stride": lambda: viz.plot_full_conv(np.ones((3, 3)), EX.w, stride=2, padding=1, input_shape=(5, 5)),
@@ -120,3 +121,10 @@ def test_step_sweep_draws_one_curve_per_scheme_and_checks_lengths():
     assert [line.get_label() for line in fig.axes[0].get_lines()][:2] == ["central", "forward"]
     with pytest.raises(ValueError, match=r"errors\['forward'\] must have one value per step"):
         viz.plot_step_sweep([1e-8, 1e-6], {"forward": [1e-5]})
+
+
+def test_images_grid_has_a_panel_per_image_and_checks_titles():
+    fig = viz.plot_images(np.zeros((5, 4, 4)), cols=2)
+    assert len(fig.axes) == 6 and sum(bool(ax.images) for ax in fig.axes) == 5
+    with pytest.raises(ValueError, match="titles must have one entry per image"):
+        viz.plot_images(np.zeros((2, 4, 4)), ["only one"])
