@@ -61,14 +61,18 @@ def call_answer(fn, *args, name="your function"):
 
 def as_answer_array(value, shape, name="your answer"):
     """The student's value as a float array of ``shape``, or :class:`AnswerError` saying what is off."""
+    shape = tuple(shape)
+    need = "one number" if shape == () else f"numbers of shape {shape}"
     if value is None:
         raise AnswerError(f"{name} returned None: did you forget a `return`?")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise AnswerError(f"{name} must be numbers of shape {shape}, got {type(value).__name__}") from None
-    if arr.shape != tuple(shape):
-        raise AnswerError(f"{name} has shape {arr.shape}, but it needs shape {tuple(shape)}")
+        raise AnswerError(f"{name} must be {need}, got {type(value).__name__}") from None
+    if shape == () and arr.size == 1:
+        arr = arr.reshape(())  # a one-element array is one number too
+    if arr.shape != shape:
+        raise AnswerError(f"{name} has shape {arr.shape}, but it needs to be {need}")
     if not np.isfinite(arr).all():
         raise AnswerError(f"{name} contains NaN or infinity")
     return arr

@@ -189,21 +189,6 @@ def wrong_dx22_terms():
     return right, wrong
 
 
-def _one_number(raw, name):
-    if raw is None:
-        raise AnswerError(f"{name} returned None: did you forget a `return`?")
-    try:
-        arr = np.asarray(raw, dtype=float)
-    except (TypeError, ValueError):
-        raise AnswerError(f"{name} must return one number, got {type(raw).__name__}") from None
-    if arr.size != 1:
-        raise AnswerError(f"{name} must return one number, got an array of shape {arr.shape}")
-    v = float(arr.reshape(()))
-    if not np.isfinite(v):
-        raise AnswerError(f"{name} returned {v}")
-    return v
-
-
 def check_dx22_line(fn):
     """``fn(dy, w)`` must return dL/dx22 of the worked example's geometry (3x3 input, 2x2 filter)
     as a number, from dy (2, 2) and w (2, 2). Relative error below 1e-6."""
@@ -213,7 +198,7 @@ def check_dx22_line(fn):
         _, wrong = wrong_dx22_terms()
         for label, _x, w, dy in cases:
             right = conv2d_backward(dy, np.zeros((3, 3)), w)[0][1, 1]
-            got = _one_number(_call(fn, dy, w, name=name), name)
+            got = float(as_answer_array(_call(fn, dy, w, name=name), (), name))
             if _close(got, right):
                 continue
             if _close(got, sum(dy[o] * w[k] for o, k in wrong)):
@@ -224,7 +209,7 @@ def check_dx22_line(fn):
                             "dy_22 through f_11")
             # explain on a case with normal values, where no two products coincide
             _, _, w_r, dy_r = cases[1]
-            got_r = _one_number(_call(fn, dy_r, w_r, name=name), name)
+            got_r = float(as_answer_array(_call(fn, dy_r, w_r, name=name), (), name))
             why = explain_pixel(got_r, 1, 1, (3, 3), dy_r, w_r) or explain_pixel(got, 1, 1, (3, 3), dy, w)
             return hint(f"for {label}: {why}")
     except AnswerError as err:
