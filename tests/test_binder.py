@@ -168,8 +168,11 @@ def test_postbuild_installs_without_deps_and_copies_overrides():
 
 def test_repo2docker_accepts_the_configuration(tmp_path):
     """repo2docker --no-build writes the Dockerfile it would build (no Docker daemon involved)."""
-    exe = shutil.which("repo2docker")
-    assert exe, "repo2docker not found: it comes with the test extra (pip install -e '.[test]')"
+    # next to this Python too: a venv's scripts are not on PATH unless the venv is activated
+    beside = Path(sys.executable).parent / "repo2docker"
+    exe = shutil.which("repo2docker") or (str(beside) if os.access(beside, os.X_OK) else None)
+    assert exe, ("repo2docker not found on PATH or next to " + sys.executable +
+                 ": it comes with the test extra (pip install -e '.[test]')")
     repo = tmp_path / "repo"
     shutil.copytree(BINDER, repo / "binder")
     shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
@@ -209,13 +212,17 @@ RUNNER = textwrap.dedent("""
 def make_venv(base, requirements):
     """A fresh virtual environment in ``base``/venv with ``requirements`` (pip arguments) installed.
 
-    Returns (venv path, environment for subprocesses). Nothing is cached outside ``base``.
+    Returns (venv path, environment for subprocesses). Jupyter, IPython and matplotlib state stay inside
+    ``base``; pip's wheel cache is shared, so the packages the test command itself just installed are not
+    downloaded again (the same files: the environment is as fresh as without the cache).
     """
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    cache = subprocess.run([sys.executable, "-m", "pip", "cache", "dir"], capture_output=True,
+                           text=True).stdout.strip()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PIP_"))}
     env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env['PATH']}", VIRTUAL_ENV=str(venv),
-               PIP_NO_CACHE_DIR="1", PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_DISABLE_PIP_VERSION_CHECK="1", **({"PIP_CACHE_DIR": cache} if cache else {}),
                # keep Jupyter, IPython and matplotlib state inside the temporary folder
                JUPYTER_CONFIG_DIR=str(base / "jconfig"), JUPYTER_DATA_DIR=str(base / "jdata"),
                JUPYTER_RUNTIME_DIR=str(base / "jruntime"), IPYTHONDIR=str(base / "ipython"),
