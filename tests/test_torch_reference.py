@@ -5,6 +5,7 @@ Skips with one line when PyTorch is missing; fails instead when CNNLEARN_REQUIRE
 
 import numpy as np
 import pytest
+from conftest import require_torch
 from conv_cases import conv_cases
 from hypothesis import given, settings
 
@@ -18,6 +19,8 @@ from cnnlearn import (
     rel_error,
     softmax,
 )
+
+require_torch()  # without PyTorch the whole module skips here: one line for all its tests
 
 TOL = 1e-12
 
