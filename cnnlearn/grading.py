@@ -173,11 +173,13 @@ def stamp_notebook(nb, name, points=None):
         out.extend([cell, check, test])
         grade_ids.append(grade_id)
         index += 2
-    # keep what a previous run executed in an unchanged test cell (outputs, count)
+    # an unchanged test cell stays as it is, with what executing the notebook added (outputs, count,
+    # execution timings): only a changed source or changed nbgrader metadata or tags make a new cell
     old = {c.id: c for c in nb.cells if _is_our_test_cell(c)}
     for i, cell in enumerate(out):
         prev = old.get(cell.get("id"))
-        if prev is not None and prev.source == cell.source and prev.metadata == cell.metadata:
+        if prev is not None and prev.source == cell.source and all(
+                prev.metadata.get(key) == cell.metadata[key] for key in ("nbgrader", "tags")):
             out[i] = prev
     nb.cells = out
     return nb, grade_ids
