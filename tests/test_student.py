@@ -327,3 +327,33 @@ def test_series_runs_under_colab_like_ipywidgets_7(tmp_path):
         version, prefix, module = first.split()
         assert version == "7.7.1" and Path(prefix) == venv, first
         assert Path(module).is_relative_to(venv), f"{name}: cnnlearn came from {module}, not the installed copy"
+
+
+# --- Run All in JupyterLab goes past an exercise not done yet -----------------------------------------
+
+def test_run_all_in_jupyterlab_goes_past_unsolved_exercises(browser, tmp_path):
+    """In a student version, each autograder test fails on its stub; its ``raises-exception`` tag keeps the
+    kernel from cancelling the cells after it, so Run All still runs the whole notebook."""
+    from browser.jupyter import JupyterServer, new_page, open_notebook, run_all
+
+    solved = ROOT / "notebooks" / "02_softmax_cross_entropy.ipynb"
+    root = tmp_path / "root"
+    write_student_versions(solved, root)
+    server = JupyterServer("lab", root, tmp_path / "home").start()
+    page = new_page(browser)
+    try:
+        open_notebook(page, server, solved.name)
+        run_all(page, timeout=180_000)
+        prompts = page.evaluate(
+            """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')]
+                .filter(c => c.querySelector('.jp-InputArea-editor').textContent.trim() !== '')
+                .map(c => c.querySelector('.jp-InputPrompt').textContent.trim())""")
+        failed = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                              ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert failed.count() >= 1, "the autograder tests did not fail on the stubs"
+        assert "not written yet" in failed.first.inner_text()
+        assert prompts and all(re.fullmatch(r"\[\d+\]:?", p) for p in prompts), (
+            f"Run All stopped at an unsolved exercise: prompts {prompts}")
+    finally:
+        page.context.close()
+        server.stop()
