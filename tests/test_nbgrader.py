@@ -22,7 +22,7 @@ import pytest
 
 import cnnlearn
 from cnnlearn import checks
-from cnnlearn.grading import (POINTS, STAMP_COMMAND, GradingError, autograder_source, exercise_name, is_exercise,
+from cnnlearn.grading import (POINTS, STAMP_COMMAND, GradingError, autograder_source, is_exercise,
                               points_table, stamp_notebook, stamp_paths)
 from cnnlearn.student import BEGIN, END, student_notebook
 
