@@ -13,6 +13,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from cnnlearn.grading import TEST_TAG
 from cnnlearn.student import (BEGIN, COLAB_CELL, COLAB_TAG, END, PACKAGE_URL, SolutionMarkerError, strip_solutions,
                               student_notebook, with_colab_cell, write_student_versions)
 
@@ -126,7 +127,7 @@ def test_cli_writes_valid_student_notebooks(tmp_path):
     student = nbformat.read(out / "01_tiny.ipynb", as_version=4)
     nbformat.validate(student)
     report = run_student_notebook(out / "01_tiny.ipynb", nbformat.read(src / "01_tiny.ipynb", as_version=4))
-    assert report == {"exercises": 1, "checks_with_hint": 1}
+    assert report == {"exercises": 1, "checks_with_hint": 1, "tests_failed": 0}
 
 
 def test_cli_refuses_to_overwrite_the_solutions(tmp_path):
@@ -169,6 +170,8 @@ def run_student_notebook(path, solved):
     - every exercise cell (one that held a solution in ``solved``) runs: it only defines the stub;
     - the cell after each exercise is its check, and on the unsolved stub it shows the check's
       "not written yet" hint, with no error;
+    - an autograder-test cell (nbgrader ``grade``, added by cnnlearn.grading) fails with an AssertionError
+      whose message is that hint, and is tagged so that Run All goes on past it;
     - any later cell that fails does so only because it called a stub (NotImplementedError).
     Returns counts for the caller to compare.
     """
@@ -178,7 +181,7 @@ def run_student_notebook(path, solved):
                       if c.cell_type == "code" and "### BEGIN SOLUTION" in c.source}
     client = NotebookClient(student, timeout=120, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(Path(path).parent)}})
-    seen_exercise, checks_with_hint = False, 0
+    seen_exercise, checks_with_hint, tests_failed = False, 0, 0
     with client.setup_kernel():
         for index, cell in enumerate(student.cells):
             if cell.cell_type != "code":
@@ -193,6 +196,13 @@ def run_student_notebook(path, solved):
                 following = student.cells[index + 1] if index + 1 < len(student.cells) else None
                 assert following is not None and CHECK_CALL.search(following.source), (
                     f"{where}: an exercise must be followed by its check cell")
+            elif cell.metadata.get("nbgrader", {}).get("grade"):
+                # the autograder test (cnnlearn.grading) fails on the stub, with the check's hint as message
+                assert [e.ename for e in errors] == ["AssertionError"], (
+                    f"{where}: the autograder test must fail with the check's hint, got: {_text(errors) or 'no error'}")
+                assert NOT_WRITTEN in errors[0].evalue.lower(), f"{where}: the test's message is not the hint"
+                assert TEST_TAG in cell.metadata.get("tags", []), f"{where}: Run All would stop here"
+                tests_failed += 1
             elif index - 1 in exercise_cells or CHECK_CALL.search(cell.source) and seen_exercise:
                 shown = _text(cell.outputs)
                 assert not errors, f"{where}: the check crashed on the unsolved stub: {shown}"
@@ -203,7 +213,7 @@ def run_student_notebook(path, solved):
             else:
                 assert all(e.ename == "NotImplementedError" for e in errors), (
                     f"{where} fails for a reason other than an unsolved stub: {_text(errors)}")
-    return {"exercises": len(exercise_cells), "checks_with_hint": checks_with_hint}
+    return {"exercises": len(exercise_cells), "checks_with_hint": checks_with_hint, "tests_failed": tests_failed}
 
 
 def nbgrader_conflicts(nb):
@@ -260,6 +270,7 @@ def test_real_student_notebook(notebook, student_dir):
     assert all(c.get("outputs", []) == [] for c in student.cells)
     report = run_student_notebook(student_dir / notebook.name, solved)
     assert report["checks_with_hint"] >= report["exercises"]
+    assert report["tests_failed"] == report["exercises"], "every exercise needs its autograder test (cnnlearn.grading)"
 
 
 # --- Colab: the set-up cell, and the series under Colab's ipywidgets 7 --------------------------------
@@ -316,3 +327,33 @@ def test_series_runs_under_colab_like_ipywidgets_7(tmp_path):
         version, prefix, module = first.split()
         assert version == "7.7.1" and Path(prefix) == venv, first
         assert Path(module).is_relative_to(venv), f"{name}: cnnlearn came from {module}, not the installed copy"
+
+
+# --- Run All in JupyterLab goes past an exercise not done yet -----------------------------------------
+
+def test_run_all_in_jupyterlab_goes_past_unsolved_exercises(browser, tmp_path):
+    """In a student version, each autograder test fails on its stub; its ``raises-exception`` tag keeps the
+    kernel from cancelling the cells after it, so Run All still runs the whole notebook."""
+    from browser.jupyter import JupyterServer, new_page, open_notebook, run_all
+
+    solved = ROOT / "notebooks" / "02_softmax_cross_entropy.ipynb"
+    root = tmp_path / "root"
+    write_student_versions(solved, root)
+    server = JupyterServer("lab", root, tmp_path / "home").start()
+    page = new_page(browser)
+    try:
+        open_notebook(page, server, solved.name)
+        run_all(page, timeout=180_000)
+        prompts = page.evaluate(
+            """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')]
+                .filter(c => c.querySelector('.jp-InputArea-editor').textContent.trim() !== '')
+                .map(c => c.querySelector('.jp-InputPrompt').textContent.trim())""")
+        failed = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                              ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert failed.count() >= 1, "the autograder tests did not fail on the stubs"
+        assert "not written yet" in failed.first.inner_text()
+        assert prompts and all(re.fullmatch(r"\[\d+\]:?", p) for p in prompts), (
+            f"Run All stopped at an unsolved exercise: prompts {prompts}")
+    finally:
+        page.context.close()
+        server.stop()
