@@ -47,7 +47,7 @@ def test_window_sum():
     assert_hint(checks.check_window_sum(lambda p, w: p @ w), "matrix product")
     assert_hint(checks.check_window_sum(lambda p, w: p * w), "add them up")
     assert_hint(checks.check_window_sum(lambda p, w: np.sum(p * w[::-1, ::-1])), "rotated by 180")
-    assert_hint(checks.check_window_sum(lambda p, w: np.sum(p) * np.sum(w)), "the sum is 3, you returned 4")
+    assert_hint(checks.check_window_sum(lambda p, w: np.sum(p) * np.sum(w)), "the sum is 2, you returned 0")
 
 
 def test_window_sum_mutation():
@@ -96,14 +96,14 @@ def test_conv_forward_names_the_pixel_and_its_sum():
         y[0, 1] = np.sum(x[0:2, 0:2] * w)  # y_12 computed from y_11's window
         return y
     fb = checks.check_conv_forward(off_by_one)
-    assert_hint(fb, "y_12 is 3 but should be", "x_12 f_11 + x_13 f_12 + x_22 f_21 + x_23 f_22 = -1")
+    # y_11's window: 1*0.5 + 0*(-1) + 2*1 + 1*(-0.5) = 2; y_12 = 0*0.5 + 2*(-1) + 1*1 + 0*(-0.5) = -1
+    assert_hint(fb, "y_12 is 2 but should be", "x_12 f_11 + x_13 f_12 + x_22 f_21 + x_23 f_22 = -1")
 
 
 def test_conv_forward_transposed_input():
     # rows and columns of x swapped, filter as it is: wrong already on the worked example
-    # on the worked example this looks like a rotated filter (w.T == rot180(w) there); the 4x5 case tells
-    assert_hint(checks.check_conv_forward(lambda x, w: conv_loops(x.T, w).T), "the output is 3x3",
-                "your output is 2x4")
+    # y_11 from x transposed: 1*0.5 + 2*(-1) + 0*1 + 1*(-0.5) = -2
+    assert_hint(checks.check_conv_forward(lambda x, w: conv_loops(x.T, w).T), "y_11 is -2 but should be")
 
 
 def test_conv_forward_wrong_on_second_case_only():
@@ -146,6 +146,11 @@ def test_output_length_slips(formula, fragment):
 
 # ----------------------------------------------------------------- softmax and loss
 
+# the worked example's logits z = (y11, y12, y21, y22) = (2, -1, -0.5, 1), true class t = 3 (0-based)
+Z = np.array([2.0, -1.0, -0.5, 1.0])
+P = np.exp(Z) / np.exp(Z).sum()
+
+
 def softmax_rows(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
@@ -161,7 +166,7 @@ def test_softmax():
     assert_hint(checks.check_softmax(lambda z: np.exp(z - z.max(axis=0)) / np.exp(z - z.max(axis=0)).sum(axis=0)),
                 "columns sum to 1")
     assert_hint(checks.check_softmax(lambda z: np.exp(z - z.max(axis=1, keepdims=True))), "rows of your result sum")
-    assert_hint(checks.check_softmax(lambda z: softmax_rows(z)[:, ::-1]), "p[0, 0] should be 0.6811")
+    assert_hint(checks.check_softmax(lambda z: softmax_rows(z)[:, ::-1]), f"p[0, 0] should be {P[0]:.4g}, you have {P[3]:.4g}")
     assert_hint(checks.check_softmax(lambda z: softmax_rows(z).T), "has shape (4, 1)")
 
 
@@ -188,7 +193,7 @@ def test_cross_entropy():
                 "1 - p[label]")
     assert_hint(checks.check_cross_entropy(lambda z, t: -np.mean(np.log(softmax_rows(z)[np.arange(len(t)), t]))),
                 "log(0) = -inf", "exactly 1000")
-    assert_hint(checks.check_cross_entropy(lambda z, t: ce(z, (t + 1) % z.shape[1])), "the loss is 1.384")
+    assert_hint(checks.check_cross_entropy(lambda z, t: ce(z, (t + 1) % z.shape[1])), f"the loss is {-np.log(P[3]):.4g}, you returned {-np.log(P[0]):.4g}")
 
 
 def test_logit_gradient():
@@ -207,7 +212,7 @@ def test_logit_gradient():
         lambda z, t: -np.eye(z.shape[1])[t] / (z.shape[0] * np.where(np.eye(z.shape[1])[t] > 0, softmax_rows(z), 1))),
         "that is dL/dp")
     assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, (t + 1) % z.shape[1])),
-                "dL/dlogits[0, 0] should be 0.6811", "(0.6811 - 0) / 1")
+                f"dL/dlogits[0, 0] should be {P[0]:.4g}", f"({P[0]:.4g} - 0) / 1")
 
 
 # ----------------------------------------------------------------- gradient check

@@ -74,13 +74,13 @@ def test_filter_gradient_equations_3x3_2x2(ki, kj, rhs):
 # ----------------------------------------------------------------------------- numbers substituted
 
 def test_forward_equation_with_the_worked_example_numbers():
-    # X = [[1, 0, 2], [2, 1, 0], [0, 1, 1]], F = [[0.5, -1], [1, 0.5]]: y11 = 1*0.5 + 0*(-1) + 2*1 + 1*0.5 = 3
+    # X = [[1, 0, 2], [2, 1, 0], [0, 1, 1]], F = [[0.5, -1], [1, -0.5]]: y11 = 1*0.5 + 0*(-1) + 2*1 + 1*(-0.5) = 2
     assert forward_equation(0, 0, (3, 3), (2, 2), x=X, w=FILTER) == (
         r"y_{11} = x_{11} f_{11} + x_{12} f_{12} + x_{21} f_{21} + x_{22} f_{22}"
-        r" = 1 \cdot 0.5 + 0 \cdot (-1) + 2 \cdot 1 + 1 \cdot 0.5 = 3")
-    # y12 = 0*0.5 + 2*(-1) + 1*1 + 0*0.5 = -1
+        r" = 1 \cdot 0.5 + 0 \cdot (-1) + 2 \cdot 1 + 1 \cdot (-0.5) = 2")
+    # y12 = 0*0.5 + 2*(-1) + 1*1 + 0*(-0.5) = -1
     assert forward_equation(0, 1, (3, 3), (2, 2), x=X, w=FILTER).endswith(
-        r" = 0 \cdot 0.5 + 2 \cdot (-1) + 1 \cdot 1 + 0 \cdot 0.5 = -1")
+        r" = 0 \cdot 0.5 + 2 \cdot (-1) + 1 \cdot 1 + 0 \cdot (-0.5) = -1")
 
 
 def test_input_gradient_equation_with_numbers():
