@@ -102,8 +102,11 @@ def test_conv_forward_names_the_pixel_and_its_sum():
 
 def test_conv_forward_transposed_input():
     # rows and columns of x swapped, filter as it is: wrong already on the worked example
-    # y_11 from x transposed: 1*0.5 + 2*(-1) + 0*1 + 1*(-0.5) = -2
-    assert_hint(checks.check_conv_forward(lambda x, w: conv_loops(x.T, w).T), "y_11 is -2 but should be")
+    # sliding over x transposed and transposing back is sliding the transposed filter over x
+    x, w = np.array([[1.0, 0, 2], [2, 1, 0], [0, 1, 1]]), np.array([[0.5, -1], [1, -0.5]])
+    assert np.allclose(conv_loops(x.T, w).T, conv_loops(x, w.T))
+    assert not np.allclose(conv_loops(x, w.T), conv_loops(x, w))  # wrong: y_11 = -2, not 2
+    assert_hint(checks.check_conv_forward(lambda x, w: conv_loops(x.T, w).T), "you transposed the filter")
 
 
 def test_conv_forward_wrong_on_second_case_only():
@@ -166,7 +169,7 @@ def test_softmax():
     assert_hint(checks.check_softmax(lambda z: np.exp(z - z.max(axis=0)) / np.exp(z - z.max(axis=0)).sum(axis=0)),
                 "columns sum to 1")
     assert_hint(checks.check_softmax(lambda z: np.exp(z - z.max(axis=1, keepdims=True))), "rows of your result sum")
-    assert_hint(checks.check_softmax(lambda z: softmax_rows(z)[:, ::-1]), f"p[0, 0] should be {P[0]:.4g}, you have {P[3]:.4g}")
+    assert_hint(checks.check_softmax(lambda z: softmax_rows(z)[:, ::-1]), f"p_11 (code index [0, 0]) should be {P[0]:.4g}, you have {P[3]:.4g}")
     assert_hint(checks.check_softmax(lambda z: softmax_rows(z).T), "has shape (4, 1)")
 
 
@@ -190,7 +193,7 @@ def test_cross_entropy():
     assert_hint(checks.check_cross_entropy(lambda z, t: -ce(z, t)), "your loss is negative")
     assert_hint(checks.check_cross_entropy(lambda z, t: ce(z, t) / np.log(10)), "log10")
     assert_hint(checks.check_cross_entropy(lambda z, t: np.mean(1 - softmax_rows(z)[np.arange(len(t)), t])),
-                "1 - p[label]")
+                "1 - p_(n, t_n)")
     assert_hint(checks.check_cross_entropy(lambda z, t: -np.mean(np.log(softmax_rows(z)[np.arange(len(t)), t]))),
                 "log(0) = -inf", "exactly 1000")
     assert_hint(checks.check_cross_entropy(lambda z, t: ce(z, (t + 1) % z.shape[1])), f"the loss is {-np.log(P[3]):.4g}, you returned {-np.log(P[0]):.4g}")
@@ -204,15 +207,15 @@ def test_logit_gradient():
 
     assert checks.check_logit_gradient(grad).ok
     assert checks.check_logit_gradient(cnnlearn.cross_entropy_backward).ok
-    assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, t) / z.shape[0]), "divided by n twice")
-    assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, t) * z.shape[0]), "forgot the 1/n")
+    assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, t) / z.shape[0]), "divided by N twice")
+    assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, t) * z.shape[0]), "forgot the 1/N")
     assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, t, sign=-1)), "sign is flipped")
     assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, t, onehot=False)), "left out the one-hot")
     assert_hint(checks.check_logit_gradient(
         lambda z, t: -np.eye(z.shape[1])[t] / (z.shape[0] * np.where(np.eye(z.shape[1])[t] > 0, softmax_rows(z), 1))),
         "that is dL/dp")
     assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, (t + 1) % z.shape[1])),
-                f"dL/dlogits[0, 0] should be {P[0]:.4g}", f"({P[0]:.4g} - 0) / 1")
+                f"dL/dz_11 (code index [0, 0]) should be {P[0]:.4g}", f"({P[0]:.4g} - 0) / 1")
 
 
 # ----------------------------------------------------------------- gradient check
