@@ -9,7 +9,8 @@ The value is shown to 4 significant digits, and every factor with as many digits
 takes for the shown products, added by hand, to give the shown value
 (:func:`shown_products`).
 
-Symbols: ``x`` input, ``f`` filter, ``y`` output, ``dy`` for dL/dy.
+Symbols (the series' notation): ``x`` input X, ``f`` filter F, ``y`` output Y, ``dy`` for
+dy_ij = dL/dy_ij. The label of the loss is t (one-hot T), never y.
 """
 
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
