@@ -421,6 +421,8 @@ SLIPS = [
     ("central_difference", "twice too large", lambda f, x, h: 2 * central(f, x, h), ["twice too large"]),
     ("central_difference", "half", lambda f, x, h: central(f, x, h) / 2, ["half the right size"]),
     ("central_difference", "own step", lambda f, x, h: central(f, x, 1e-6), ["h = 0.001"]),
+    ("central_difference", "only the first index of each row", lambda f, x, h: np.array(
+        [central(f, x, h)[i].ravel()[0] for i in range(len(x))]), ["np.ndindex", "(2, 3)"]),
     ("relative_error", "0/0", lambda a, b: np.abs(a - b).max() / max(np.abs(a).max(), np.abs(b).max()),
      ["return 0.0"]),
     ("relative_error", "max|a| only", lambda a, b: rel(a, b) * max(np.abs(a).max(), np.abs(b).max())
@@ -430,6 +432,8 @@ SLIPS = [
     ("relative_error", "summed", lambda a, b: 0.0 if not a.any() and not b.any()
      else np.sum(np.abs(a - b)) / max(np.abs(a).max(), np.abs(b).max()), ["summed the differences"]),
     ("relative_error", "off by 0.5", lambda a, b: rel(a, b) + 0.5, ["the relative error is 0.09091"]),
+    ("relative_error", "entry by entry", lambda a, b: 0.0 if not a.any() and not b.any()
+     else np.nanmax(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))), ["entry by entry"]),
 ]
 
 

@@ -178,6 +178,8 @@ def test_feed_counts():
         cols = [min(j, W - kw) - max(0, j - kw + 1) + 1 for j in range(W)]
         return np.outer(rows, cols)
     assert checks.check_feed_counts(right)
+    assert not np.array_equal(np.ones((3, 3)), right((3, 3), (2, 2)))  # really wrong
+    assert not np.array_equal(right((4, 5), (3, 2)), np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]))
     fb = checks.check_feed_counts(lambda shape, kshape: np.ones(shape))
     assert not fb and "x_12 feeds 2 output(s) (y_11, y_12), your answer says 1" in fb.message
     fb = checks.check_feed_counts(lambda shape, kshape: np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]))
@@ -194,6 +196,7 @@ def test_bias_gradient():
         lambda dy: dy.sum(): "one bias per filter",
         lambda dy: dy[0].sum(axis=(1, 2)): "only the first example",
         lambda dy: dy.sum(axis=(0, 2, 3)) + 1: "db_1 (filter 1, code index 0) should be the sum",
+        lambda dy: dy.sum(axis=(1, 2, 3))[:dy.shape[1]]: "summed over the wrong axes",
     }
     dy = np.random.default_rng(0).normal(size=(3, 2, 4, 5))
     for fn, words in cases.items():
@@ -322,6 +325,18 @@ INPUT_WRONG = {
     "flipped up-down only": (lambda dy, w: full(dy, w[::-1]), ["flipped the filter up-down only"]),
     "flipped left-right only": (lambda dy, w: full(dy, w[:, ::-1]), ["flipped the filter left-right only"]),
     "hard-coded 3x3 result": (lambda dy, w: dx_by_loops(dy, w)[:3, :3], ["has shape (3, 3)", "any sizes"]),
+    "a missing term at x_22": (lambda dy, w: dx_by_loops(dy, w) - np.pad([[0, 0, 0], [0, dy[0, 1] * w[1, 0], 0]],
+                                                                        ((0, dy.shape[0] + w.shape[0] - 3),
+                                                                         (0, dy.shape[1] + w.shape[1] - 4))),
+                               ["x_22 feeds 4 outputs; your answer has 3: missing dy_12 * f_21"]),
+    "an extra term at x_11": (lambda dy, w: dx_by_loops(dy, w) + np.pad([[dy[1, 1] * w[0, 0]]], (
+        (0, dy.shape[0] + w.shape[0] - 2), (0, dy.shape[1] + w.shape[1] - 2))),
+        ["x_11 feeds 1 output; your answer has 2 terms", "drop dy_22 * f_11"]),
+    "a filter entry in place of another at x_12": (
+        lambda dy, w: dx_by_loops(dy, w) + np.pad([[0, dy[0, 0] * (w[1, 0] - w[0, 1])]], (
+            (0, dy.shape[0] + w.shape[0] - 2), (0, dy.shape[1] + w.shape[1] - 3))),
+        ["the term dy_11 * f_21 should be dy_11 * f_12"]),
+    "shape of dL/dY": (lambda dy, w: dy * 2, ["the shape of dL/dY"]),
 }
 
 

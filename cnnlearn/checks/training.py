@@ -120,7 +120,8 @@ def check_max_pool_backward(max_pool_backward):
                 raw = call_answer(max_pool_backward, dy_in, x_in, k, s, name=name)
             except AnswerError as err:
                 if k != s and passed and "not written yet" not in str(err):
-                    return hint(f"{name} works on {passed[0]} but fails on {text}: {err}. Where do your windows "
+                    said = str(err).split(". Read the message")[0]
+                    return hint(f"{name} works on {passed[0]} but fails on {text}: {said}. Where do your windows "
                                 "start? The window of dy[n, c, i, j] starts at row i * stride, column j * stride "
                                 "of x (not i * kernel_size): with stride < kernel_size the windows overlap")
                 raise
@@ -139,7 +140,7 @@ def check_max_pool_backward(max_pool_backward):
                 assigned = _window_slip(dy, x, k, s, assign=True)
                 assigned = not np.allclose(assigned, want) and np.allclose(got, assigned, rtol=RTOL, atol=ATOL)
                 pixel = tuple(int(v) for v in np.argwhere(bad)[0])
-                return hint(f"on {text}: " + _explain(pixel, float(got[pixel]), float(want[pixel]), dy, x, k, s,
+                return hint(f"on {text} (indices as in your code, from 0): " + _explain(pixel, float(got[pixel]), float(want[pixel]), dy, x, k, s,
                                                       assigned))
             passed.append(text)
     except AnswerError as err:
