@@ -63,10 +63,6 @@ def _num(v):
     return fmt_number(v)
 
 
-def _shape_text(shape):
-    return "x".join(str(n) for n in shape)
-
-
 class _Sizes(AnswerError):
     """The answer worked on an earlier case but not on one with other sizes."""
 
@@ -106,6 +102,13 @@ def _as_sized(raw, shape, name, passed, label):
             raise AnswerError(f"{err}. It worked on {passed[0]}: take the sizes from the arrays "
                               "instead of writing them into the code, the function must work for any sizes") from None
         raise
+
+
+def _raw_shape(raw):
+    try:
+        return None if raw is None else np.shape(np.asarray(raw, dtype=float))
+    except (TypeError, ValueError):
+        return None
 
 
 def _slip(answers, rights, slip_values):
@@ -280,18 +283,17 @@ def check_filter_gradient_batch(fn):
             label, x, dy = case
             right = right_of(case)
             raw = _call_sized(fn, x, dy, name=name, label=label, passed=passed)
-            arr = None if raw is None else np.asarray(raw) if not isinstance(raw, str) else None
-            N = len(x)
-            if arr is not None and arr.shape == (N,) + right.shape and arr.shape != right.shape:
+            shape, N = _raw_shape(raw), len(x)
+            if shape == (N,) + right.shape:
                 per = np.stack([conv2d(x[n], dy[n]) for n in range(N)])
-                if np.issubdtype(arr.dtype, np.number) and _close(arr, per):
-                    return hint(f"for {label} you returned one dL/dF per example, shape {arr.shape}. The N "
+                if _close(np.asarray(raw, dtype=float), per):
+                    return hint(f"for {label} you returned one dL/dF per example, shape {shape}. The N "
                                 "examples share one filter, so their gradients add up: sum over the batch axis "
                                 f"to get shape {right.shape}")
-                return hint(f"for {label} your answer has shape {arr.shape}, (N, kh, kw): sum over the batch "
+                return hint(f"for {label} your answer has shape {shape}, (N, kh, kw): sum over the batch "
                             f"axis, dL/dF has the filter's shape {right.shape}")
-            if arr is not None and right.shape[0] != right.shape[1] and arr.shape == right.shape[::-1]:
-                return hint(f"for {label} your dL/dF has shape {arr.shape}, the transpose of the filter's shape "
+            if right.shape[0] != right.shape[1] and shape == right.shape[::-1]:
+                return hint(f"for {label} your dL/dF has shape {shape}, the transpose of the filter's shape "
                             f"{right.shape}: rows and columns are swapped")
             got = _as_sized(raw, right.shape, f"your dw for {label}", passed, label)
             answers.append(got)
@@ -547,13 +549,6 @@ def check_filter_gradient_strided(fn):
     return hint(f"for {label}, dL/df_{_sub(ki, kj)} should be {_num(right[ki, kj])}, you have "
                 f"{_num(got[ki, kj])}. It sums dy_ij times the padded input pixel that f_{_sub(ki, kj)} meets in the "
                 "window of output (i, j), over all output pixels")
-
-
-def _raw_shape(raw):
-    try:
-        return None if raw is None else np.shape(np.asarray(raw, dtype=float))
-    except (TypeError, ValueError):
-        return None
 
 
 def _scatter_dx(dy, w, shape, s, p, *, step=None, crop=True):
