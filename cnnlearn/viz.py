@@ -112,9 +112,10 @@ def plot_forward(x=None, w=None, out_index=(0, 0), *, stride=1, padding=0, dilat
 
 
 def plot_softmax(logits=None, label=None):
-    """Softmax probabilities as bars, with the loss and dL/dlogits. Twin of ``SoftmaxPlayground``.
+    """Softmax probabilities as bars, with the loss and dL/dz. Twin of ``SoftmaxPlayground``.
 
-    ``logits`` of shape (K,) or (1, K) and ``label`` default to the worked example.
+    ``logits`` z of shape (K,) or (1, K) and ``label`` (the true class t, 0-based) default to the
+    worked example, whose scores are z = (y11, y12, y21, y22). The figure names classes 1-based.
     """
     ex = worked_example()
     z = ex.logits if logits is None else np.asarray(logits, dtype=float)
@@ -124,20 +125,21 @@ def plot_softmax(logits=None, label=None):
     p, dz = softmax(z)[0], cross_entropy_backward(z, [label])[0]
     loss = cross_entropy(z, [label])
     K = p.size
-    names = ["y11", "y12", "y21", "y22"] if K == 4 else [f"z{k + 1}" for k in range(K)]
+    names = [f"z{k + 1}" + (f" = y{k // 2 + 1}{k % 2 + 1}" if K == 4 else "") for k in range(K)]
     fig, ax = plt.subplots(figsize=(6.0, 0.55 * K + 1.2))
     colours = [ORANGE if k == label else SKY for k in range(K)]
     ax.barh(range(K), p, color=colours, edgecolor="black")
     for k in range(K):
         tag = "  (true class)" if k == label else ""
-        ax.text(p[k] + 0.01, k, f"p = {p[k]:.3f},  dL/d{names[k]} = {dz[k]:+.3f}{tag}", va="center",
+        ax.text(p[k] + 0.01, k, f"p{k + 1} = {p[k]:.3f},  dL/dz{k + 1} = {dz[k]:+.3f}{tag}", va="center",
                 fontsize=_FONT - 1)
     ax.set_yticks(range(K))
     ax.set_yticklabels([f"{n} = {v:g}" for n, v in zip(names, z[0])], fontsize=_FONT - 1)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.6)
     ax.set_xlabel("probability", fontsize=_FONT - 1)
-    ax.set_title(f"softmax of the scores; loss = -log p({names[label]}) = {loss:.4f}", fontsize=_FONT, loc="left")
+    ax.set_title(f"softmax of the scores\ntrue class scored by {names[label]}: L = -log p{label + 1} = {loss:.4f}",
+                 fontsize=_FONT, loc="left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()

@@ -171,3 +171,13 @@ def test_centre_pixel_numbers_show_the_rotation():
 def test_numbering_can_be_turned_off():
     fig = viz.plot_contributions(numbered=False)
     assert not _badges(fig.axes[1]) and not _badges(fig.axes[2])
+
+
+def test_softmax_figure_names_scores_and_the_true_class_in_the_notation():
+    fig = viz.plot_softmax()
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["z1 = y11 = 2", "z2 = y12 = -1", "z3 = y21 = -0.5",
+                                                            "z4 = y22 = 1"]
+    assert ax.get_title(loc="left").startswith(
+        "softmax of the scores\ntrue class scored by z4 = y22: L = -log p4 = ")
+    assert any(t.get_text().endswith("(true class)") and t.get_text().startswith("p4 = ") for t in ax.texts)
