@@ -446,6 +446,7 @@ def test_every_named_slip_is_wrong_and_gets_its_hint(check_name, slip, fn, fragm
     fb = check(fn)
     assert_hint(fb, *fragments)
     assert not re.search(r"(?<![\w.])-0(?![.\d])", fb.message), fb.message  # never "-0"
+    assert not re.search(r"\b(x|y|dy|f|p|z)_\{?0", fb.message), fb.message  # subscripts are 1-based
 
 
 def test_references_here_agree_with_the_package():

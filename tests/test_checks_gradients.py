@@ -1,6 +1,8 @@
 """The checks of notebooks 03, 04 and 06: right answers pass, typical slips get their specific hint,
 an untouched stub gets the "not written yet" hint, and nothing ends in a traceback."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -585,3 +587,18 @@ def test_existing_checks_accidents():
     check_accidents(checks.check_filter_gradient, corr)
     check_accidents(checks.check_input_gradient, dx_by_loops)
     check_accidents(checks.check_dx22_line, dx22_right)
+
+
+ALL_TABLES = {checks.check_filter_gradient: FILTER_WRONG, checks.check_input_gradient: INPUT_WRONG,
+              checks.check_dx22_line: DX22_WRONG, checks.check_filter_gradient_batch: BATCH_WRONG,
+              checks.check_filter_gradient_strided: STRIDED_DW_WRONG,
+              checks.check_input_gradient_strided: STRIDED_DX_WRONG}
+
+
+def test_hints_are_one_based_and_use_the_notation():
+    """No 0-based subscript (x_01, dy_0...) and no F for the number of filters in any hint."""
+    for check, table in ALL_TABLES.items():
+        for slip, (fn, _) in table.items():
+            msg = check(fn).message
+            assert not re.search(r"\b(x|y|dy|f|db|p)_\{?0", msg), (slip, msg)
+            assert "(N, F" not in msg and " F filters" not in msg, (slip, msg)
