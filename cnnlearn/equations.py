@@ -35,6 +35,8 @@ def fmt_number(v, digits=4):
     v = float(v)
     if v == 0:
         return "0"
+    if not np.isfinite(v):  # a sum of finite factors beyond the float range
+        return "\\infty" if v > 0 else "-\\infty"
     if v == round(v) and abs(v) < 1e15:
         return str(int(round(v)))
     return f"{v:.{digits}g}"

@@ -119,6 +119,12 @@ def test_fmt_number():
     assert [fmt_number(v) for v in (0.0, -0.0, 3.0, -2.0, 0.5, 1 / 3, -2 / 3, 12345.678)] == [
         "0", "0", "3", "-2", "0.5", "0.3333", "-0.6667", "1.235e+04"]
     assert fmt_number(1 / 3, 7) == "0.3333333"
+    assert fmt_number(float("inf")) == r"\infty" and fmt_number(-float("inf")) == r"-\infty"
+
+
+def test_a_total_beyond_the_float_range_is_shown_as_infinity():
+    eq = forward_equation(0, 0, (2, 2), (2, 2), x=[[1e308, 1e308], [0, 0]], w=[[1, 1], [1, 1]])
+    assert eq.endswith(r"= 1e+308 \cdot 1 + 1e+308 \cdot 1 + 0 \cdot 1 + 0 \cdot 1 = \infty")
 
 
 # ----------------------------------------------------------------------------- the shown numbers add up by hand
