@@ -412,6 +412,8 @@ BATCH_WRONG = {
     "dy flipped": (lambda x, dy: sum(corr(x[n], rot(dy[n])) for n in range(len(x))), ["rotated dL/dY"]),
     "result transposed": (lambda x, dy: dw_batch_right(x, dy).T, ["transpose"]),
     "hard-coded 2x2 windows": (dw_batch_hard_coded, ["must work for any sizes"]),
+    "an entry off": (lambda x, dy: dw_batch_right(x, dy) + np.eye(*dw_batch_right(x, dy).shape)[::-1],
+                     ["dL/df_12 should be", "x_n,i(j+1)"]),
 }
 
 
@@ -560,6 +562,8 @@ STRIDED_DX_WRONG = {
     "full convolution of dy as it is (shape)": (lambda dy, w, shape, s, p: full(dy, rot(w)),
                                                 ["insert 1 zero(s) between neighbouring entries"]),
     "wrong shape": (lambda dy, w, shape, s, p: np.zeros((2, 2)), ["input_shape = (3, 3)"]),
+    "ignored the padding (windows on the unpadded grid)": (
+        lambda dy, w, shape, s, p: dx_strided_right(dy, w, shape, s, 0), ["you ignored the padding"]),
 }
 
 

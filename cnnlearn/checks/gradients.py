@@ -256,6 +256,11 @@ def check_filter_gradient(fn):
     return hint(_filter_entry_hint(label, got, right, dy, ki, kj))
 
 
+def _shifted(name, by):
+    """'(i+1)' or 'i': a 1-based index moved by a 0-based offset, as a hint writes it."""
+    return f"({name}+{by})" if by else name
+
+
 def _batch_cases():
     ex = worked_example()
     rng = np.random.default_rng(2025)
@@ -330,7 +335,7 @@ def check_filter_gradient_batch(fn):
     ki, kj = next(k for k in np.ndindex(*right.shape) if not _close(got[k], right[k]))
     return hint(f"for {label}, dL/df_{_sub(ki, kj)} should be {_num(right[ki, kj])}, you have {_num(got[ki, kj])}. "
                 f"It is the sum over the N examples and over all output pixels (i, j) of dy_n,ij times the input "
-                f"pixel f_{_sub(ki, kj)} met there, x_n,(i+{ki})(j+{kj})")
+                f"pixel f_{_sub(ki, kj)} met there, x_n,{_shifted('i', ki)}{_shifted('j', kj)}")
 
 
 # --------------------------------------------------------------------------- dL/dX
@@ -627,6 +632,10 @@ def check_input_gradient_strided(fn):
          "(i - 1) s + 1, column (j - 1) s + 1 of the padded input; in the gather form, put s - 1 zeros between "
          "neighbouring entries of dL/dY (cnnlearn.dilate) before the full convolution",
          [_scatter_dx(dy, w, x.shape, s, p, step=1) for _, x, w, dy, s, p in used]),
+        ("you ignored the padding: your windows sit on the unpadded input, starting at its corner. They sit on "
+         "the padded grid: scatter into an array of shape (H + 2P, W + 2P), then crop P rows and columns on "
+         "every side",
+         [_scatter_dx(dy, w, x.shape, s, 0) for _, x, w, dy, s, p in used]),
     ]
     slips += [(ROTATION_HINTS[k] if k != "unrotated" else
                "in the gather form you used the filter without rotating it. Each input pixel collects from the "
