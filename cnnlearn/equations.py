@@ -5,9 +5,15 @@ subscripts, as textbooks write them (``x_{11}`` is ``x[0, 0]``). When a grid has
 more than 9 rows or columns the subscripts get a comma, ``x_{10,3}``.
 Pass the arrays and the equation continues with the numbers substituted and the
 value: ``y_{11} = x_{11} f_{11} + ... = 1 \cdot 2 + ... = 5``.
+The value is shown to 4 significant digits, and every factor with as many digits as it
+takes for the shown products, added by hand, to give the shown value
+(:func:`shown_products`).
 
-Symbols: ``x`` input, ``f`` filter, ``y`` output, ``dy`` for dL/dy.
+Symbols (the series' notation): ``x`` input X, ``f`` filter F, ``y`` output Y, ``dy`` for
+dy_ij = dL/dy_ij. The label of the loss is t (one-hot T), never y.
 """
+
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import numpy as np
 
@@ -23,18 +29,72 @@ def _sym(name, i, j, shape):
     return f"{name}_{{{_sub(i, j, max(shape) > 9)}}}"
 
 
-def fmt_number(v):
-    """A number as the equations print it: whole numbers without a point, others to 4 significant digits."""
+def fmt_number(v, digits=4):
+    """A number as the equations print it: whole numbers without a point, others to ``digits``
+    significant digits (4 unless an equation needs more, see :func:`shown_products`)."""
     v = float(v)
     if v == 0:
         return "0"
+    if not np.isfinite(v):  # a sum of finite factors beyond the float range
+        return "\\infty" if v > 0 else "-\\infty"
     if v == round(v) and abs(v) < 1e15:
         return str(int(round(v)))
-    return f"{v:.4g}"
+    return f"{v:.{digits}g}"
 
 
-def _factor(v):
-    s = fmt_number(v)
+def _round_sig(d, digits):
+    """An exact Decimal rounded to ``digits`` significant digits, half to even (as ``format`` rounds floats)."""
+    if d == 0:
+        return Decimal(0)
+    return d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1), rounding=ROUND_HALF_EVEN)
+
+
+MAX_DIGITS = 15  # every decimal of up to 15 significant digits survives a round trip through a float
+TOTAL_DIGITS = 4
+
+
+def shown_products(values, total_digits=TOTAL_DIGITS):
+    r"""The factors and the total of a sum of products as an equation shows them, with enough digits
+    that adding the shown products by hand gives the shown total.
+
+    The total is shown to ``total_digits`` significant digits (whole numbers without a point). The
+    factors get the fewest significant digits ``d`` (at least ``total_digits``, at most 15) such that
+    the exact sum of the products of the shown factors, rounded like the total, equals the true total
+    rounded like the total. So a student who multiplies and adds the shown factors by hand and rounds
+    the result to the digits of the shown total gets the shown total. Factors need more digits than the
+    total when the products nearly cancel, e.g. ``0.6667771 \cdot 1 + ... = 0.02154``.
+
+    Parameters
+    ----------
+    values : list of (float, float)
+        The factor pairs ``(u, v)`` of the sum ``u_1 v_1 + u_2 v_2 + ...``.
+    total_digits : int
+        Significant digits of the shown total.
+
+    Returns
+    -------
+    (list of (str, str), str)
+        The shown factor pairs and the shown total.
+
+    Notes
+    -----
+    Sums are exact (decimal arithmetic on the exact binary values), and rounding is half to even,
+    as Python's ``format`` rounds floats. If no ``d`` up to 15 works (a true total within about
+    1e-15 of a rounding boundary), the shown total is the hand sum of the 15-digit factors, rounded.
+    """
+    with localcontext() as ctx:
+        ctx.prec = 5000  # enough for every product and sum of doubles to be exact
+        exact = sum((Decimal(float(u)) * Decimal(float(v)) for u, v in values), Decimal(0))
+        for digits in range(total_digits, MAX_DIGITS + 1):
+            shown = [(fmt_number(u, digits), fmt_number(v, digits)) for u, v in values]
+            by_hand = sum((Decimal(a) * Decimal(b) for a, b in shown), Decimal(0))
+            total = _round_sig(by_hand, total_digits)
+            if total == _round_sig(exact, total_digits):
+                break
+    return shown, fmt_number(float(total), total_digits)
+
+
+def _factor(s):
     return f"({s})" if s.startswith("-") else s
 
 
@@ -59,10 +119,9 @@ def _assemble(lhs, terms, arrays):
     sym = " + ".join(f"{_sym(na, *ia, sa)} {_sym(nb, *ib, sb)}" for (na, ia, sa), (nb, ib, sb) in terms)
     if not arrays:
         return f"{lhs} = {sym}"
-    values = [(arrays[na][ia], arrays[nb][ib]) for (na, ia, _), (nb, ib, _) in terms]
-    num = " + ".join(f"{_factor(u)} \\cdot {_factor(v)}" for u, v in values)
-    total = sum(float(u) * float(v) for u, v in values)
-    return f"{lhs} = {sym} = {num} = {fmt_number(total)}"
+    shown, total = shown_products([(arrays[na][ia], arrays[nb][ib]) for (na, ia, _), (nb, ib, _) in terms])
+    num = " + ".join(f"{_factor(u)} \\cdot {_factor(v)}" for u, v in shown)
+    return f"{lhs} = {sym} = {num} = {total}"
 
 
 def _values(pairs):

@@ -1,8 +1,13 @@
 """The worked example the whole series follows: a 3x3 input, a 2x2 filter, one label.
 
 Every notebook and widget starts from these numbers, so a student meets the
-same X, F, Y and dL/dY everywhere. Only the input and the filter are typed in;
-everything else is computed by the package.
+same X, F, Y and dL/dY everywhere. Only the input, the filter and the label are
+typed in; everything else is computed by the package.
+
+The filter's four entries are all different, so rot180(F), F, its transpose F^T
+and F flipped up-down or left-right are five different matrices: a student who
+"rotates" by transposing (or forgets to rotate) gets a visibly wrong dL/dX on
+this example, in most of its pixels (``tests/test_example.py`` asserts it).
 """
 
 from types import SimpleNamespace
@@ -16,8 +21,11 @@ X = ((1.0, 0.0, 2.0),
      (2.0, 1.0, 0.0),
      (0.0, 1.0, 1.0))
 FILTER = ((0.5, -1.0),
-          (1.0, 0.5))
-LABEL = 3  # the true class: the 4th of the four scores y11, y12, y21, y22
+          (1.0, -0.5))
+LABEL = 3  # the true class t: the one scored by y22, the 4th of y11, y12, y21, y22 (0-based 3)
+
+SYMMETRIC_FILTER = ((1.0, 2.0),
+                    (2.0, 1.0))
 
 
 def worked_example():
@@ -26,10 +34,11 @@ def worked_example():
     Returns
     -------
     SimpleNamespace with
-        x : (3, 3) input; w : (2, 2) filter; y : (2, 2) output, conv2d(x, w);
-        logits : (1, 4), y flattened row by row into four class scores (n = 1 example);
-        label : int, the true class; p : (1, 4) softmax probabilities; loss : float;
-        dlogits : (1, 4) dL/dlogits = p - onehot; dy : (2, 2) the same numbers as a map, dL/dY.
+        x : (3, 3) input X; w : (2, 2) filter F; y : (2, 2) output Y = conv2d(x, w);
+        logits : (1, 4), the class scores z = (y11, y12, y21, y22), Y flattened row by row (N = 1 example);
+        label : int, the true class t (0-based: 3 is the class scored by y22);
+        p : (1, 4) softmax probabilities; loss : float, L = -log p_t;
+        dlogits : (1, 4) dL/dz = p - T (T the one-hot label row); dy : (2, 2) the same numbers as a map, dL/dY.
     """
     x, w = np.array(X), np.array(FILTER)
     y = conv2d(x, w)
@@ -37,3 +46,15 @@ def worked_example():
     dlogits = cross_entropy_backward(logits, [LABEL])
     return SimpleNamespace(x=x, w=w, y=y, logits=logits, label=LABEL, p=softmax(logits),
                            loss=cross_entropy(logits, [LABEL]), dlogits=dlogits, dy=dlogits.reshape(2, 2))
+
+
+def symmetric_filter():
+    r"""A fresh (2, 2) filter [[1, 2], [2, 1]] whose symmetries hide slips, for the notebook on gradient checking.
+
+    Its rotation by 180 degrees equals the filter itself (f11 = f22, f12 = f21), and so does its
+    transpose. A backward pass that forgets to rotate, or transposes instead of rotating, therefore
+    gives the right dL/dX for this filter, and a check that tries only this filter passes a wrong
+    implementation. The worked example's filter has four different entries so that it does not hide
+    these slips; this one exists to show why a gradient check must also try a filter without symmetries.
+    """
+    return np.array(SYMMETRIC_FILTER)

@@ -1,4 +1,9 @@
-r"""Softmax and categorical cross-entropy, the step from the map Y to a single loss."""
+r"""Softmax and categorical cross-entropy, the step from the map Y to a single loss.
+
+Notation (as in the series): N examples, K classes, logits z_nk, probabilities p_nk;
+the true class of example n is t_n, and T is the one-hot label matrix (N, K) with
+T_nk = 1 if k = t_n. The label is never called y (y is an output pixel).
+"""
 
 import numpy as np
 
@@ -92,12 +97,13 @@ def cross_entropy(logits, labels):
     ----------
     logits : array of shape (N, K), or (K,) for one example
         Class scores.
-    labels : array of shape (N,) of integer classes, or (N, K) of one-hot/probability rows
+    labels : array of shape (N,) of integer classes t_n (0-based), or (N, K) of rows T
+        (one-hot, T_nk = 1 if k = t_n, or probability rows)
 
     Returns
     -------
     float
-        :math:`L = -\frac{1}{N} \sum_n \sum_k t_{nk} \log p_{nk}`.
+        :math:`L = -\frac{1}{N} \sum_n \sum_k T_{nk} \log p_{nk} = -\frac{1}{N} \sum_n \log p_{n, t_n}`.
 
     Notes
     -----
@@ -105,10 +111,10 @@ def cross_entropy(logits, labels):
     never by taking the log of a probability, so logits of +-1e4 give the exact
     finite loss.
     """
-    z, t, _ = _logits_and_targets(logits, labels)
+    z, T, _ = _logits_and_targets(logits, labels)
     m = z.max(axis=1, keepdims=True)
     lse = m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
-    return float(np.sum(t * (lse - z)) / z.shape[0])
+    return float(np.sum(T * (lse - z)) / z.shape[0])
 
 
 def cross_entropy_backward(logits, labels):
@@ -117,16 +123,16 @@ def cross_entropy_backward(logits, labels):
     Parameters
     ----------
     logits : array of shape (N, K), or (K,)
-    labels : array of shape (N,) or (N, K)
+    labels : array of shape (N,) of classes t_n, or (N, K) of rows T
 
     Returns
     -------
-    dz : array of the shape of logits
+    dz : array of the shape of logits, dL/dz = (p - T)/N
 
     Notes
     -----
-    .. math:: \frac{\partial L}{\partial z_{nk}} = \frac{p_{nk} - t_{nk}}{N}
+    .. math:: \frac{\partial L}{\partial z_{nk}} = \frac{p_{nk} - T_{nk}}{N}
     """
-    z, t, single = _logits_and_targets(logits, labels)
-    dz = (softmax(z, axis=1) - t) / z.shape[0]
+    z, T, single = _logits_and_targets(logits, labels)
+    dz = (softmax(z, axis=1) - T) / z.shape[0]
     return dz[0] if single else dz

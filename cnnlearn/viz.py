@@ -60,7 +60,9 @@ def _grids_figure(grids, equation=None, *, cell=0.55, title=None):
     return fig
 
 
-def _draw_grid(ax, rows, values, title, hl=(), sel=(), pad=(), texts=None):
+def _draw_grid(ax, rows, values, title, hl=(), sel=(), pad=(), texts=None, badges=None):
+    """One grid of cells; ``badges`` maps a cell to a short label drawn in its top-left corner
+    (text artists with gid ``"pair-badge"``)."""
     H, W = values.shape
     hl, sel, pad = set(hl), set(sel), set(pad)
     for r in range(H):
@@ -79,6 +81,10 @@ def _draw_grid(ax, rows, values, title, hl=(), sel=(), pad=(), texts=None):
             ax.text(c + 0.5, r + 0.5, text, ha="center", va="center", fontsize=_FONT - (1 if len(text) <= 5 else 3),
                     color="#888888" if (r, c) in pad and not bold else "black",
                     fontweight="bold" if bold else "normal", family="monospace")
+    for (r, c), label in (badges or {}).items():
+        ax.text(c + 0.1, r + 0.12, label, ha="left", va="top", fontsize=_FONT - 3, fontweight="bold",
+                color="white", gid="pair-badge",
+                bbox=dict(boxstyle="circle,pad=0.15", facecolor=BLUE, edgecolor="none"))
     ax.set_xlim(0, W)
     ax.set_ylim(rows, 0)
     ax.set_aspect("equal")
@@ -106,9 +112,10 @@ def plot_forward(x=None, w=None, out_index=(0, 0), *, stride=1, padding=0, dilat
 
 
 def plot_softmax(logits=None, label=None):
-    """Softmax probabilities as bars, with the loss and dL/dlogits. Twin of ``SoftmaxPlayground``.
+    """Softmax probabilities as bars, with the loss and dL/dz. Twin of ``SoftmaxPlayground``.
 
-    ``logits`` of shape (K,) or (1, K) and ``label`` default to the worked example.
+    ``logits`` z of shape (K,) or (1, K) and ``label`` (the true class t, 0-based) default to the
+    worked example, whose scores are z = (y11, y12, y21, y22). The figure names classes 1-based.
     """
     ex = worked_example()
     z = ex.logits if logits is None else np.asarray(logits, dtype=float)
@@ -118,20 +125,21 @@ def plot_softmax(logits=None, label=None):
     p, dz = softmax(z)[0], cross_entropy_backward(z, [label])[0]
     loss = cross_entropy(z, [label])
     K = p.size
-    names = ["y11", "y12", "y21", "y22"] if K == 4 else [f"z{k + 1}" for k in range(K)]
+    names = [f"z{k + 1}" + (f" = y{k // 2 + 1}{k % 2 + 1}" if K == 4 else "") for k in range(K)]
     fig, ax = plt.subplots(figsize=(6.0, 0.55 * K + 1.2))
     colours = [ORANGE if k == label else SKY for k in range(K)]
     ax.barh(range(K), p, color=colours, edgecolor="black")
     for k in range(K):
         tag = "  (true class)" if k == label else ""
-        ax.text(p[k] + 0.01, k, f"p = {p[k]:.3f},  dL/d{names[k]} = {dz[k]:+.3f}{tag}", va="center",
+        ax.text(p[k] + 0.01, k, f"p{k + 1} = {p[k]:.3f},  dL/dz{k + 1} = {dz[k]:+.3f}{tag}", va="center",
                 fontsize=_FONT - 1)
     ax.set_yticks(range(K))
     ax.set_yticklabels([f"{n} = {v:g}" for n, v in zip(names, z[0])], fontsize=_FONT - 1)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.6)
     ax.set_xlabel("probability", fontsize=_FONT - 1)
-    ax.set_title(f"softmax of the scores; loss = -log p({names[label]}) = {loss:.4f}", fontsize=_FONT, loc="left")
+    ax.set_title(f"softmax of the scores\ntrue class scored by {names[label]}: L = -log p{label + 1} = {loss:.4f}",
+                 fontsize=_FONT, loc="left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
@@ -158,13 +166,19 @@ def plot_filter_gradient(x=None, dy=None, k=(0, 0)):
 
 
 def plot_contributions(input_shape=(3, 3), kernel_shape=(2, 2), pixel=(1, 1), *, stride=1, padding=0,
-                       dilation=1, x=None, w=None, dy=None):
+                       dilation=1, x=None, w=None, dy=None, numbered=True):
     """Which output pixels does input pixel ``pixel`` feed? Twin of ``ContributionExplorer``.
 
     Shows X with the pixel, the filter entries used, the dL/dY entries it receives and
     its dL/dx equation. ``x`` (H, W), ``w`` (kh, kw) and ``dy`` (Ho, Wo) are optional: with
     ``w`` and ``dy`` the equation carries the numbers; without values the cells show names.
     For the worked example's shapes and no values, the worked example's numbers are used.
+    ``pixel`` is 0-based, like a numpy index; the figure names it 1-based (``(1, 1)`` is x22).
+
+    With ``numbered`` (the default) each term of the equation gets a number 1..n, drawn on
+    the output pixel dy and on the filter entry f that it pairs, in the order of the equation:
+    for the centre pixel every dy and every f light up, and only the numbers show which dy
+    meets which f (dy_11 with f_22, ...).
     """
     H, W = as_shape(input_shape, "input_shape", (2,))
     kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
@@ -181,19 +195,23 @@ def plot_contributions(input_shape=(3, 3), kernel_shape=(2, 2), pixel=(1, 1), *,
         return [[f"{sym}{r + 1},{c + 1}" if big else f"{sym}{r + 1}{c + 1}" for c in range(shape[1])]
                 for r in range(shape[0])]
 
+    badges_f = {k: str(m) for m, (_, k) in enumerate(pairs, 1)} if numbered else None
+    badges_dy = {o: str(m) for m, (o, _) in enumerate(pairs, 1)} if numbered else None
     grids = []
-    for sym, a, shape, title, hl, sel in (
-            ("x", x, (H, W), "X (input)", [], [(i, j)]),
-            ("f", w, (kh, kw), "F (filter)", [k for _, k in pairs], []),
-            ("dy", dy, (Ho, Wo), "dL/dY", [o for o, _ in pairs], [])):
+    for sym, a, shape, title, hl, sel, badges in (
+            ("x", x, (H, W), "X (input)", [], [(i, j)], None),
+            ("f", w, (kh, kw), "F (filter)", [k for _, k in pairs], [], badges_f),
+            ("dy", dy, (Ho, Wo), "dL/dY", [o for o, _ in pairs], [], badges_dy)):
         values = np.zeros(shape) if a is None else _grid_matrix(a, sym, str(shape))
         texts = None if a is not None else names(sym, shape)
-        grids.append(dict(values=values, title=title, hl=hl, sel=sel, texts=texts))
+        grids.append(dict(values=values, title=title, hl=hl, sel=sel, texts=texts, badges=badges))
     with_numbers = w is not None and dy is not None
     eq = input_gradient_equation(i, j, (H, W), (kh, kw), **geo, **(dict(dy=dy, w=w) if with_numbers else {}))
     n = len(pairs)
     title = f"x{i + 1}{j + 1} feeds {n} output pixel{'s' * (n != 1)}" if not big else \
         f"x({i + 1},{j + 1}) feeds {n} output pixel{'s' * (n != 1)}"
+    if numbered and n:
+        title += ": the same number marks each dy and the filter entry it meets"
     return _grids_figure(grids, eq, title=title)
 
 

@@ -1,6 +1,8 @@
 """The checks of notebooks 03, 04 and 06: right answers pass, typical slips get their specific hint,
 an untouched stub gets the "not written yet" hint, and nothing ends in a traceback."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -178,6 +180,8 @@ def test_feed_counts():
         cols = [min(j, W - kw) - max(0, j - kw + 1) + 1 for j in range(W)]
         return np.outer(rows, cols)
     assert checks.check_feed_counts(right)
+    assert not np.array_equal(np.ones((3, 3)), right((3, 3), (2, 2)))  # really wrong
+    assert not np.array_equal(right((4, 5), (3, 2)), np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]))
     fb = checks.check_feed_counts(lambda shape, kshape: np.ones(shape))
     assert not fb and "x_12 feeds 2 output(s) (y_11, y_12), your answer says 1" in fb.message
     fb = checks.check_feed_counts(lambda shape, kshape: np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]))
@@ -189,13 +193,17 @@ def test_bias_gradient():
     cases = {
         lambda dy: dy.mean(axis=(0, 2, 3)): "you took the mean",
         lambda dy: dy.sum(axis=(0, 2, 3)) / dy.shape[0]: "you divided by N",
-        lambda dy: dy.sum(axis=(2, 3)): "shape (N, F)",
-        lambda dy: dy.sum(axis=(0,)): "shape (F, Ho, Wo)",
+        lambda dy: dy.sum(axis=(2, 3)): "shape (N, C_out)",
+        lambda dy: dy.sum(axis=(0,)): "shape (C_out, Ho, Wo)",
         lambda dy: dy.sum(): "one bias per filter",
         lambda dy: dy[0].sum(axis=(1, 2)): "only the first example",
-        lambda dy: dy.sum(axis=(0, 2, 3)) + 1: "db_1 should be the sum of dy[:, 0, :, :]",
+        lambda dy: dy.sum(axis=(0, 2, 3)) + 1: "db_1 (filter 1, code index 0) should be the sum",
+        lambda dy: dy.sum(axis=(1, 2, 3))[:dy.shape[1]]: "summed over the wrong axes",
     }
+    dy = np.random.default_rng(0).normal(size=(3, 2, 4, 5))
     for fn, words in cases.items():
+        wrong = np.asarray(fn(dy))
+        assert wrong.shape != (2,) or not np.allclose(wrong, dy.sum(axis=(0, 2, 3)))  # really wrong
         fb = checks.check_bias_gradient(fn)
         assert not fb and words in fb.message, fb.message
 
@@ -212,3 +220,389 @@ def test_explain_pixel_names_the_missing_term_for_random_geometry(seed):
     o, k = pairs[int(rng.integers(len(pairs)))]
     why = gradients.explain_pixel(right - dy[o] * w[k], i, j, (H, W), dy, w)
     assert f"missing dy_{o[0] + 1}{o[1] + 1} * f_{k[0] + 1}{k[1] + 1}" in why
+
+
+# =========================================================================== every named slip, with proof it is wrong
+#
+# Each table lists wrong answers a student writes, and a fragment of the hint each must get. The test first
+# runs the wrong answer on the check's own cases and asserts that it really is wrong there (against
+# references written here with loops, independent of the checks), then that the check names the slip.
+
+def corr(x, w):
+    """Cross-correlation by loops, stride 1, no padding."""
+    kh, kw = w.shape
+    return np.array([[np.sum(x[i:i + kh, j:j + kw] * w) for j in range(x.shape[1] - kw + 1)]
+                     for i in range(x.shape[0] - kh + 1)])
+
+
+def full(dy, v):
+    kh, kw = v.shape
+    return corr(np.pad(dy, ((kh - 1, kh - 1), (kw - 1, kw - 1))), v)
+
+
+def rot(w):
+    return w[::-1, ::-1]
+
+
+def outcome(fn, *args):
+    """The answer as an array, or None when it raises or is not numbers."""
+    try:
+        return np.asarray(fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args]), dtype=float)
+    except Exception:
+        return None
+
+
+def assert_really_wrong(fn, runs, rtol=1e-6):
+    """``runs``: (args, right) per case. The wrong answer must differ from the right one on at least one case
+    (beyond the check's tolerance, relative error 1e-6 unless told)."""
+    for args, right in runs:
+        got = outcome(fn, *args)
+        if got is None or got.shape != np.shape(right) or not np.allclose(got, right, rtol=rtol, atol=rtol * 1e-3):
+            return
+    raise AssertionError("this 'wrong' answer is right on every case of the check")
+
+
+def assert_hint(fb, fragments, absent=()):
+    assert not fb.ok, f"a wrong answer passed: {fb!r}"
+    for f in fragments:
+        assert f in fb.message, f"{f!r} not in {fb.message!r}"
+    for f in absent:
+        assert f not in fb.message, f"{f!r} should not be in {fb.message!r}"
+    assert "broadcast" not in fb.message and "operands could not" not in fb.message
+
+
+# --------------------------------------------------------------------------- dL/dF, one example
+
+def dw_hard_coded_2x2(x, dy):
+    dw = np.zeros((2, 2))
+    for i in range(2):
+        for j in range(2):
+            dw[i, j] = np.sum(x[i:i + 2, j:j + 2] * dy)
+    return dw
+
+
+FILTER_WRONG = {
+    "dw rotated by 180": (lambda x, dy: rot(corr(x, dy)), ["rotated by 180 degrees", "without flipping"]),
+    "dy flipped (true convolution)": (lambda x, dy: corr(x, rot(dy)), ["rotated dL/dY by 180 degrees",
+                                                                      "true convolution"]),
+    "dw transposed": (lambda x, dy: corr(x, dy).T if corr(x, dy).shape[0] == corr(x, dy).shape[1] else corr(x, dy),
+                      ["the transpose"]),
+    "hard-coded 2x2 windows": (dw_hard_coded_2x2, ["works on the worked example", "must work for any sizes",
+                                                   "raised ValueError"]),
+    "hard-coded 2x2 result": (lambda x, dy: corr(x, dy)[:2, :2], ["has shape (2, 2)", "any sizes"]),
+}
+
+
+def filter_runs():
+    return [((x, dy), corr(x, dy)) for _, x, _, dy in gradients._cases("general")]
+
+
+@pytest.mark.parametrize("slip", FILTER_WRONG)
+def test_filter_gradient_slips(slip):
+    fn, fragments = FILTER_WRONG[slip]
+    assert_really_wrong(fn, filter_runs())
+    assert_hint(checks.check_filter_gradient(fn), fragments)
+
+
+def test_filter_gradient_right_and_mutation():
+    assert checks.check_filter_gradient(corr)
+
+    def mutates(x, dy):
+        dy[0, 0] = 0
+        return corr(x, dy)
+    assert_hint(checks.check_filter_gradient(mutates), ["changed an array it was given"])
+    assert_hint(checks.check_filter_gradient(lambda x, dy: x[9, 9]), ["raised IndexError"])
+
+
+# --------------------------------------------------------------------------- dL/dX, one example
+
+def input_runs():
+    return [((dy, w), dx_by_loops(dy, w)) for _, _, w, dy in gradients._cases("general")]
+
+
+INPUT_WRONG = {
+    "filter not rotated": (lambda dy, w: full(dy, w), ["without rotating it"]),
+    "transposed instead of rotated": (lambda dy, w: full(dy, w.T) if w.shape[0] == w.shape[1] else full(dy, w),
+                                      ["you transposed the filter instead of rotating it"]),
+    "flipped up-down only": (lambda dy, w: full(dy, w[::-1]), ["flipped the filter up-down only"]),
+    "flipped left-right only": (lambda dy, w: full(dy, w[:, ::-1]), ["flipped the filter left-right only"]),
+    "hard-coded 3x3 result": (lambda dy, w: dx_by_loops(dy, w)[:3, :3], ["has shape (3, 3)", "any sizes"]),
+    "a missing term at x_22": (lambda dy, w: dx_by_loops(dy, w) - np.pad([[0, 0, 0], [0, dy[0, 1] * w[1, 0], 0]],
+                                                                        ((0, dy.shape[0] + w.shape[0] - 3),
+                                                                         (0, dy.shape[1] + w.shape[1] - 4))),
+                               ["x_22 feeds 4 outputs; your answer has 3: missing dy_12 * f_21"]),
+    "an extra term at x_11": (lambda dy, w: dx_by_loops(dy, w) + np.pad([[dy[1, 1] * w[0, 0]]], (
+        (0, dy.shape[0] + w.shape[0] - 2), (0, dy.shape[1] + w.shape[1] - 2))),
+        ["x_11 feeds 1 output; your answer has 2 terms", "drop dy_22 * f_11"]),
+    "a filter entry in place of another at x_12": (
+        lambda dy, w: dx_by_loops(dy, w) + np.pad([[0, dy[0, 0] * (w[1, 0] - w[0, 1])]], (
+            (0, dy.shape[0] + w.shape[0] - 2), (0, dy.shape[1] + w.shape[1] - 3))),
+        ["the term dy_11 * f_21 should be dy_11 * f_12"]),
+    "shape of dL/dY": (lambda dy, w: dy * 2, ["the shape of dL/dY"]),
+}
+
+
+@pytest.mark.parametrize("slip", INPUT_WRONG)
+def test_input_gradient_slips(slip):
+    fn, fragments = INPUT_WRONG[slip]
+    assert_really_wrong(fn, input_runs())
+    assert_hint(checks.check_input_gradient(fn), fragments)
+
+
+def test_the_transposed_filter_is_caught_on_the_worked_example():
+    ex = cnnlearn.worked_example()
+    assert not np.allclose(full(ex.dy, ex.w.T), dx_by_loops(ex.dy, ex.w))
+    fb = checks.check_input_gradient(INPUT_WRONG["transposed instead of rotated"][0])
+    assert fb.message.startswith("for the worked example")
+
+
+# --------------------------------------------------------------------------- the dL/dx22 line
+
+DX22_WRONG = {
+    "the article's slip (f_12 twice)": (
+        lambda dy, w: dy[0, 0] * w[1, 1] + dy[0, 1] * w[0, 1] + dy[1, 0] * w[0, 1] + dy[1, 1] * w[0, 0],
+        ["repeats the slip", "f_12 now appears twice"]),
+    "same place": (lambda dy, w: float(np.sum(dy * w)), ["same place, f_ij"]),
+    "off-diagonal terms not swapped": (
+        lambda dy, w: dy[0, 0] * w[1, 1] + dy[0, 1] * w[0, 1] + dy[1, 0] * w[1, 0] + dy[1, 1] * w[0, 0],
+        ["rotated the corners", "kept dy_12 with f_12"]),
+    "transposed instead of rotated": (lambda dy, w: float(np.sum(dy * w.T)), ["that is the transpose F^T"]),
+    "flipped up-down only": (lambda dy, w: float(np.sum(dy * w[::-1])), ["up-down only"]),
+    "flipped left-right only": (lambda dy, w: float(np.sum(dy * w[:, ::-1])), ["left-right only"]),
+    "a missing term": (lambda dy, w: dy[0, 0] * w[1, 1] + dy[1, 0] * w[0, 1] + dy[1, 1] * w[0, 0],
+                       ["x_22 feeds 4 outputs; your answer has 3: missing dy_12 * f_21"]),
+}
+
+
+@pytest.mark.parametrize("slip", DX22_WRONG)
+def test_dx22_slips(slip):
+    fn, fragments = DX22_WRONG[slip]
+    assert_really_wrong(fn, [((dy, w), dx22_right(dy, w)) for _, _, w, dy in gradients._cases("dx22")])
+    others = [f for s, (_, fs) in DX22_WRONG.items() if s != slip for f in fs if f not in fragments]
+    assert_hint(checks.check_dx22_line(fn), fragments, absent=others)
+
+
+def test_dx22_slips_do_not_coincide_on_the_checks_cases():
+    """Every named slip has its own value on each random case, so a hint names one slip only."""
+    for label, _, w, dy in gradients._cases("dx22")[1:]:
+        values = [fn(dy, w) for fn, _ in DX22_WRONG.values()] + [dx22_right(dy, w)]
+        assert len(values) == len(set(np.round(values, 9))), label
+
+
+# --------------------------------------------------------------------------- dL/dF for a batch (03)
+
+def dw_batch_right(x, dy):
+    return sum(corr(x[n], dy[n]) for n in range(len(x)))
+
+
+def dw_batch_hard_coded(x, dy):
+    dw = np.zeros((2, 2))
+    for n in range(len(x)):
+        for i in range(2):
+            for j in range(2):
+                dw[i, j] += np.sum(x[n, i:i + 2, j:j + 2] * dy[n])
+    return dw
+
+
+BATCH_WRONG = {
+    "mean over the batch": (lambda x, dy: dw_batch_right(x, dy) / len(x), ["averaged over the batch"]),
+    "only the first example": (lambda x, dy: corr(x[0], dy[0]), ["only the first example"]),
+    "one result per example": (lambda x, dy: np.stack([corr(x[n], dy[n]) for n in range(len(x))]),
+                               ["one dL/dF per example", "sum over the batch axis"]),
+    "dy flipped": (lambda x, dy: sum(corr(x[n], rot(dy[n])) for n in range(len(x))), ["rotated dL/dY"]),
+    "result transposed": (lambda x, dy: dw_batch_right(x, dy).T, ["transpose"]),
+    "hard-coded 2x2 windows": (dw_batch_hard_coded, ["must work for any sizes"]),
+    "an entry off": (lambda x, dy: dw_batch_right(x, dy) + np.eye(*dw_batch_right(x, dy).shape)[::-1],
+                     ["dL/df_12 should be", "x_n,i(j+1)"]),
+}
+
+
+def batch_runs():
+    return [((x, dy), dw_batch_right(x, dy)) for _, x, dy in gradients._batch_cases()]
+
+
+@pytest.mark.parametrize("slip", BATCH_WRONG)
+def test_filter_gradient_batch_slips(slip):
+    fn, fragments = BATCH_WRONG[slip]
+    assert_really_wrong(fn, batch_runs())
+    assert_hint(checks.check_filter_gradient_batch(fn), fragments)
+
+
+def test_filter_gradient_batch_right_and_accidents():
+    assert checks.check_filter_gradient_batch(dw_batch_right)
+    assert checks.check_filter_gradient_batch(lambda x, dy: cnnlearn.conv2d_backward(
+        dy[:, None], x[:, None], np.zeros((1, 1, x.shape[1] - dy.shape[1] + 1, x.shape[2] - dy.shape[2] + 1)))[1][0, 0])
+    check_accidents(checks.check_filter_gradient_batch, dw_batch_right)
+
+
+def check_accidents(check, right):
+    """Untouched stub, exception, missing return, non-function, changed inputs."""
+    assert_hint(check(stub), ["not written yet"])
+    assert_hint(check(lambda *a: [1][4]), ["raised IndexError"])
+    assert_hint(check(lambda *a: None), ["forget a `return`"])
+    assert_hint(check(7), ["pass the function itself"])
+
+    def mutates(*args):
+        out = right(*args)
+        args[0][...] = 0
+        return out
+    assert_hint(check(mutates), ["changed an array it was given"])
+
+
+# --------------------------------------------------------------------------- dL/dF and dL/dX with stride and padding (06)
+
+def dw_strided_right(x, dy, kshape, s, p):
+    kh, kw = kshape
+    xp = np.pad(x, p)
+    dw = np.zeros(kshape)
+    for oi, oj in np.ndindex(*dy.shape):
+        dw += dy[oi, oj] * xp[oi * s:oi * s + kh, oj * s:oj * s + kw]
+    return dw
+
+
+def dw_strided_no_stride(x, dy, kshape, s, p):
+    return dw_strided_right(x, dy, kshape, 1, p)
+
+
+def dw_strided_no_padding_clipped(x, dy, kshape, s, p):
+    """Forgets the padding; reads past the input's end as zeros."""
+    kh, kw = kshape
+    xz = np.pad(x, ((0, 3 * kh + 2 * p), (0, 3 * kw + 2 * p)))
+    dw = np.zeros(kshape)
+    for oi, oj in np.ndindex(*dy.shape):
+        dw += dy[oi, oj] * xz[oi * s:oi * s + kh, oj * s:oj * s + kw]
+    return dw
+
+
+def dw_strided_no_padding(x, dy, kshape, s, p):
+    return dw_strided_right(x, dy, kshape, s, 0)
+
+
+def dw_strided_stride1_shape(x, dy, kshape, s, p):
+    return corr(np.pad(x, p), dy)
+
+
+STRIDED_DW_WRONG = {
+    "ignored the stride": (dw_strided_no_stride, ["ignored the stride", "one pixel apart"]),
+    "ignored the padding (reads past the end as 0)": (dw_strided_no_padding_clipped, ["ignored the padding"]),
+    "ignored the padding (crashes)": (dw_strided_no_padding, ["first case with padding", "np.pad"]),
+    "result rotated": (lambda *a: rot(dw_strided_right(*a)), ["rotated by 180 degrees"]),
+    "dy rotated": (lambda x, dy, k, s, p: dw_strided_right(x, rot(dy), k, s, p), ["rotated dL/dY"]),
+    "result transposed": (lambda *a: dw_strided_right(*a).T, ["transpose"]),
+    "shape of a stride-1 correlation": (dw_strided_stride1_shape, ["stride-1 correlation",
+                                                                   "kernel_shape = (2, 2)"]),
+}
+
+
+def strided_dw_runs():
+    return [((x, dy, w.shape, s, p), dw_strided_right(x, dy, w.shape, s, p))
+            for _, x, w, dy, s, p in gradients._strided_cases()]
+
+
+def test_strided_references_agree_with_the_package():
+    for _, x, w, dy, s, p in gradients._strided_cases():
+        dx, dw, _ = cnnlearn.conv2d_backward(dy, x, w, stride=s, padding=p)
+        assert np.allclose(dw, dw_strided_right(x, dy, w.shape, s, p))
+        assert np.allclose(dx, dx_strided_right(dy, w, x.shape, s, p))
+        assert np.allclose(dx, gradients._gather_dx(dy, cnnlearn.rot180(w), x.shape, s, p))
+
+
+@pytest.mark.parametrize("slip", STRIDED_DW_WRONG)
+def test_filter_gradient_strided_slips(slip):
+    fn, fragments = STRIDED_DW_WRONG[slip]
+    assert_really_wrong(fn, strided_dw_runs())
+    assert_hint(checks.check_filter_gradient_strided(fn), fragments)
+
+
+def test_filter_gradient_strided_right_and_accidents():
+    assert checks.check_filter_gradient_strided(dw_strided_right)
+    assert checks.check_filter_gradient_strided(
+        lambda x, dy, k, s, p: cnnlearn.conv2d_backward(dy, x, np.zeros(k), stride=s, padding=p)[1])
+    check_accidents(checks.check_filter_gradient_strided, dw_strided_right)
+
+
+def dx_strided_right(dy, w, shape, s, p, step=None, crop=True):
+    step = s if step is None else step
+    kh, kw = w.shape
+    H, W = shape
+    dxp = np.zeros((H + 2 * p + 4 * kh, W + 2 * p + 4 * kw))
+    for oi, oj in np.ndindex(*dy.shape):
+        dxp[oi * step:oi * step + kh, oj * step:oj * step + kw] += dy[oi, oj] * w
+    return dxp[p:p + H, p:p + W] if crop else dxp[:H + 2 * p, :W + 2 * p]
+
+
+def dx_gather(dy, v, shape, s, p, zero_insert=True):
+    """Gather form with v in place of rot180(F): zero-insert dy, full correlation with v, crop."""
+    H, W = shape
+    if zero_insert:
+        z = np.zeros(((dy.shape[0] - 1) * s + 1, (dy.shape[1] - 1) * s + 1))
+        z[::s, ::s] = dy
+    else:
+        z = dy
+    f = full(z, v)
+    dxp = np.zeros((H + 2 * p, W + 2 * p))
+    h, w_ = min(f.shape[0], dxp.shape[0]), min(f.shape[1], dxp.shape[1])
+    dxp[:h, :w_] = f[:h, :w_]
+    return dxp[p:p + H, p:p + W]
+
+
+STRIDED_DX_WRONG = {
+    "ignored the stride": (lambda dy, w, shape, s, p: dx_strided_right(dy, w, shape, s, p, step=1),
+                           ["ignored the stride", "one pixel apart"]),
+    "padding not cropped": (lambda dy, w, shape, s, p: dx_strided_right(dy, w, shape, s, p, crop=False),
+                            ["gradient of the padded input", "Crop the P = 1"]),
+    "gather form, filter not rotated": (lambda dy, w, shape, s, p: dx_gather(dy, w, shape, s, p),
+                                        ["without rotating it"]),
+    "gather form, filter transposed": (
+        lambda dy, w, shape, s, p: dx_gather(dy, w.T if w.shape[0] == w.shape[1] else rot(w), shape, s, p),
+        ["you transposed the filter instead of rotating it"]),
+    "gather form, dy not zero-inserted": (
+        lambda dy, w, shape, s, p: dx_gather(dy, rot(w), shape, s, p, zero_insert=False),
+        ["ignored the stride", "did not insert zeros"]),
+    "full convolution of dy as it is (shape)": (lambda dy, w, shape, s, p: full(dy, rot(w)),
+                                                ["insert 1 zero(s) between neighbouring entries"]),
+    "wrong shape": (lambda dy, w, shape, s, p: np.zeros((2, 2)), ["input_shape = (3, 3)"]),
+    "ignored the padding (windows on the unpadded grid)": (
+        lambda dy, w, shape, s, p: dx_strided_right(dy, w, shape, s, 0), ["you ignored the padding"]),
+}
+
+
+def strided_dx_runs():
+    return [((dy, w, x.shape, s, p), dx_strided_right(dy, w, x.shape, s, p))
+            for _, x, w, dy, s, p in gradients._strided_cases()]
+
+
+@pytest.mark.parametrize("slip", STRIDED_DX_WRONG)
+def test_input_gradient_strided_slips(slip):
+    fn, fragments = STRIDED_DX_WRONG[slip]
+    assert_really_wrong(fn, strided_dx_runs())
+    assert_hint(checks.check_input_gradient_strided(fn), fragments)
+
+
+def test_input_gradient_strided_right_and_accidents():
+    assert checks.check_input_gradient_strided(dx_strided_right)
+    assert checks.check_input_gradient_strided(
+        lambda dy, w, shape, s, p: cnnlearn.input_gradient_by_full_conv(dy, w, stride=s, padding=p, input_shape=shape))
+    assert checks.check_input_gradient_strided(lambda dy, w, shape, s, p: dx_gather(dy, rot(w), shape, s, p))
+    check_accidents(checks.check_input_gradient_strided, dx_strided_right)
+
+
+def test_existing_checks_accidents():
+    check_accidents(checks.check_filter_gradient, corr)
+    check_accidents(checks.check_input_gradient, dx_by_loops)
+    check_accidents(checks.check_dx22_line, dx22_right)
+
+
+ALL_TABLES = {checks.check_filter_gradient: FILTER_WRONG, checks.check_input_gradient: INPUT_WRONG,
+              checks.check_dx22_line: DX22_WRONG, checks.check_filter_gradient_batch: BATCH_WRONG,
+              checks.check_filter_gradient_strided: STRIDED_DW_WRONG,
+              checks.check_input_gradient_strided: STRIDED_DX_WRONG}
+
+
+def test_hints_are_one_based_and_use_the_notation():
+    """No 0-based subscript (x_01, dy_0...) and no F for the number of filters in any hint."""
+    for check, table in ALL_TABLES.items():
+        for slip, (fn, _) in table.items():
+            msg = check(fn).message
+            assert not re.search(r"\b(x|y|dy|f|db|p)_\{?0", msg), (slip, msg)
+            assert "(N, F" not in msg and " F filters" not in msg, (slip, msg)

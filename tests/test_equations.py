@@ -2,6 +2,8 @@ r"""The LaTeX equations: exact strings for the worked example, 1-based subscript
 and, for random geometry, every equation's value equal to what conv2d / conv2d_backward compute."""
 
 import re
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -17,7 +19,8 @@ from cnnlearn import (
     forward_equation,
     input_gradient_equation,
 )
-from cnnlearn.example import FILTER, X
+from cnnlearn.equations import fmt_number
+from cnnlearn.example import FILTER, X, worked_example
 
 DX = r"\frac{\partial L}{\partial x_{%s}}"
 DF = r"\frac{\partial L}{\partial f_{%s}}"
@@ -74,13 +77,13 @@ def test_filter_gradient_equations_3x3_2x2(ki, kj, rhs):
 # ----------------------------------------------------------------------------- numbers substituted
 
 def test_forward_equation_with_the_worked_example_numbers():
-    # X = [[1, 0, 2], [2, 1, 0], [0, 1, 1]], F = [[0.5, -1], [1, 0.5]]: y11 = 1*0.5 + 0*(-1) + 2*1 + 1*0.5 = 3
+    # X = [[1, 0, 2], [2, 1, 0], [0, 1, 1]], F = [[0.5, -1], [1, -0.5]]: y11 = 1*0.5 + 0*(-1) + 2*1 + 1*(-0.5) = 2
     assert forward_equation(0, 0, (3, 3), (2, 2), x=X, w=FILTER) == (
         r"y_{11} = x_{11} f_{11} + x_{12} f_{12} + x_{21} f_{21} + x_{22} f_{22}"
-        r" = 1 \cdot 0.5 + 0 \cdot (-1) + 2 \cdot 1 + 1 \cdot 0.5 = 3")
-    # y12 = 0*0.5 + 2*(-1) + 1*1 + 0*0.5 = -1
+        r" = 1 \cdot 0.5 + 0 \cdot (-1) + 2 \cdot 1 + 1 \cdot (-0.5) = 2")
+    # y12 = 0*0.5 + 2*(-1) + 1*1 + 0*(-0.5) = -1
     assert forward_equation(0, 1, (3, 3), (2, 2), x=X, w=FILTER).endswith(
-        r" = 0 \cdot 0.5 + 2 \cdot (-1) + 1 \cdot 1 + 0 \cdot 0.5 = -1")
+        r" = 0 \cdot 0.5 + 2 \cdot (-1) + 1 \cdot 1 + 0 \cdot (-0.5) = -1")
 
 
 def test_input_gradient_equation_with_numbers():
@@ -101,8 +104,92 @@ def test_filter_gradient_equation_with_numbers():
 
 
 def test_non_whole_numbers_get_four_significant_digits():
+    eq = input_gradient_equation(0, 0, (3, 3), (2, 2), dy=[[0.1234, 0], [0, 0]], w=[[-0.5, 0], [0, 0]])
+    assert eq == r"\frac{\partial L}{\partial x_{11}} = dy_{11} f_{11} = 0.1234 \cdot (-0.5) = -0.0617"
+
+
+def test_factors_get_the_digits_the_total_needs():
+    # 0.1234567 * (-0.5) = -0.06172835, shown as -0.06173; with 0.1235 a student would get -0.06175,
+    # with 0.12346 -0.06173
     eq = input_gradient_equation(0, 0, (3, 3), (2, 2), dy=[[0.1234567, 0], [0, 0]], w=[[-0.5, 0], [0, 0]])
-    assert eq == r"\frac{\partial L}{\partial x_{11}} = dy_{11} f_{11} = 0.1235 \cdot (-0.5) = -0.06173"
+    assert eq == r"\frac{\partial L}{\partial x_{11}} = dy_{11} f_{11} = 0.12346 \cdot (-0.5) = -0.06173"
+
+
+def test_fmt_number():
+    assert [fmt_number(v) for v in (0.0, -0.0, 3.0, -2.0, 0.5, 1 / 3, -2 / 3, 12345.678)] == [
+        "0", "0", "3", "-2", "0.5", "0.3333", "-0.6667", "1.235e+04"]
+    assert fmt_number(1 / 3, 7) == "0.3333333"
+    assert fmt_number(float("inf")) == r"\infty" and fmt_number(-float("inf")) == r"-\infty"
+
+
+def test_a_total_beyond_the_float_range_is_shown_as_infinity():
+    eq = forward_equation(0, 0, (2, 2), (2, 2), x=[[1e308, 1e308], [0, 0]], w=[[1, 1], [1, 1]])
+    assert eq.endswith(r"= 1e+308 \cdot 1 + 1e+308 \cdot 1 + 0 \cdot 1 + 0 \cdot 1 = \infty")
+
+
+# ----------------------------------------------------------------------------- the shown numbers add up by hand
+
+NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?"
+FACTOR = rf"(?:\(({NUMBER})\)|({NUMBER}))"
+PRODUCT = re.compile(rf"^{FACTOR} \\cdot {FACTOR}$")
+
+
+def shown_sum(eq):
+    """(factor pairs, total) as Fractions of the exact decimals an equation shows."""
+    numeric, total = eq.split(" = ")[2:]
+    pairs = []
+    for product in numeric.split(" + "):
+        m = PRODUCT.match(product)
+        assert m, (product, eq)
+        a, b = (Fraction(m.group(1) or m.group(2)), Fraction(m.group(3) or m.group(4)))
+        pairs.append((a, b))
+    return pairs, Fraction(total)
+
+
+def hand_sum_rounded(pairs):
+    """What a student gets: the exact sum of the shown products, rounded to 4 significant digits."""
+    by_hand = sum((a * b for a, b in pairs), Fraction(0))
+    with localcontext() as ctx:
+        ctx.prec = 60  # the shown factors have at most 15 digits: their products and sums are exact here
+        return Fraction(Decimal(f"{Decimal(by_hand.numerator) / Decimal(by_hand.denominator):.4g}"))
+
+
+def worked_equations():
+    ex = worked_example()
+    out = [forward_equation(oi, oj, (3, 3), (2, 2), x=ex.x, w=ex.w) for oi, oj in np.ndindex(2, 2)]
+    out += [input_gradient_equation(i, j, (3, 3), (2, 2), dy=ex.dy, w=ex.w) for i, j in np.ndindex(3, 3)]
+    out += [filter_gradient_equation(ki, kj, (3, 3), (2, 2), dy=ex.dy, x=ex.x) for ki, kj in np.ndindex(2, 2)]
+    return out
+
+
+@pytest.mark.parametrize("eq", worked_equations())
+def test_the_worked_example_adds_up_by_hand(eq):
+    """Multiply the shown factors, add the products: the exact hand sum rounded to 4 significant digits
+    is the shown total, and the shown total is the true value (from the package's arrays) to 4 digits."""
+    pairs, total = shown_sum(eq)
+    assert hand_sum_rounded(pairs) == total, eq
+
+
+def test_the_worked_example_totals_are_the_true_values():
+    ex = worked_example()
+    dx, dw, _ = conv2d_backward(ex.dy, ex.x, ex.w)
+    for (i, j), eq in zip(np.ndindex(3, 3), worked_equations()[4:13]):
+        assert _value(eq) == float(f"{dx[i, j]:.4g}")
+    for (ki, kj), eq in zip(np.ndindex(2, 2), worked_equations()[13:]):
+        assert _value(eq) == float(f"{dw[ki, kj]:.4g}")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([1e-3, 1.0, 1e3]))
+def test_random_values_add_up_by_hand(seed, scale):
+    rng = np.random.default_rng(seed)
+    x, w, dy = rng.normal(size=(4, 4)) * scale, rng.normal(size=(2, 3)), rng.normal(size=(3, 2))
+    _, dw, _ = conv2d_backward(dy, x, w)
+    for ki, kj in np.ndindex(2, 3):
+        eq = filter_gradient_equation(ki, kj, (4, 4), (2, 3), dy=dy, x=x)
+        pairs, total = shown_sum(eq)
+        assert hand_sum_rounded(pairs) == total, eq
+        assert np.isclose(float(total), dw[ki, kj], rtol=1e-3)
 
 
 # ----------------------------------------------------------------------------- subscripts, padding, stride

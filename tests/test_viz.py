@@ -128,3 +128,56 @@ def test_images_grid_has_a_panel_per_image_and_checks_titles():
     assert len(fig.axes) == 6 and sum(bool(ax.images) for ax in fig.axes) == 5
     with pytest.raises(ValueError, match="titles must have one entry per image"):
         viz.plot_images(np.zeros((2, 4, 4)), ["only one"])
+
+
+def _badges(ax):
+    """{cell (row, col): number} of the pair numbers drawn on one grid."""
+    out = {}
+    for t in ax.texts:
+        if t.get_gid() == "pair-badge":
+            x, y = t.get_position()
+            out[(int(y), int(x))] = int(t.get_text())
+    return out
+
+
+@pytest.mark.parametrize("shape, kshape, pixel, geo", [
+    ((3, 3), (2, 2), (1, 1), {}),
+    ((3, 3), (2, 2), (0, 1), {}),
+    ((6, 6), (3, 3), (2, 3), dict(stride=2, padding=1)),
+    ((5, 4), (2, 3), (2, 2), {}),
+])
+def test_contributions_number_each_dy_and_the_filter_entry_it_pairs_with(shape, kshape, pixel, geo):
+    fig = viz.plot_contributions(shape, kshape, pixel, **geo)
+    pairs = cnnlearn.contributions(shape, kshape, **geo)[pixel]
+    on_f, on_dy = _badges(fig.axes[1]), _badges(fig.axes[2])
+    assert sorted(on_f.values()) == sorted(on_dy.values()) == list(range(1, len(pairs) + 1))
+    by_number_f = {m: cell for cell, m in on_f.items()}
+    by_number_dy = {m: cell for cell, m in on_dy.items()}
+    linked = {(by_number_dy[m], by_number_f[m]) for m in by_number_f}
+    assert linked == set(pairs)
+    assert not _badges(fig.axes[0])
+
+
+def test_centre_pixel_numbers_show_the_rotation():
+    """x22 of the worked example: pair 1 is dy_11 with f_22, pair 4 is dy_22 with f_11 (the rotated filter)."""
+    fig = viz.plot_contributions()
+    on_f, on_dy = _badges(fig.axes[1]), _badges(fig.axes[2])
+    assert on_dy[(0, 0)] == on_f[(1, 1)] and on_dy[(1, 1)] == on_f[(0, 0)]
+    assert on_dy[(0, 1)] == on_f[(1, 0)] and on_dy[(1, 0)] == on_f[(0, 1)]
+    assert fig._suptitle.get_text() == "x22 feeds 4 output pixels: the same number marks each dy and the filter " \
+        "entry it meets"
+
+
+def test_numbering_can_be_turned_off():
+    fig = viz.plot_contributions(numbered=False)
+    assert not _badges(fig.axes[1]) and not _badges(fig.axes[2])
+
+
+def test_softmax_figure_names_scores_and_the_true_class_in_the_notation():
+    fig = viz.plot_softmax()
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["z1 = y11 = 2", "z2 = y12 = -1", "z3 = y21 = -0.5",
+                                                            "z4 = y22 = 1"]
+    assert ax.get_title(loc="left").startswith(
+        "softmax of the scores\ntrue class scored by z4 = y22: L = -log p4 = ")
+    assert any(t.get_text().endswith("(true class)") and t.get_text().startswith("p4 = ") for t in ax.texts)

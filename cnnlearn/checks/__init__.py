@@ -23,7 +23,8 @@ __all__ += training.__all__
 
 from . import gradients  # noqa: E402  (notebooks 03, 04, 06)
 from .gradients import (  # noqa: E402
-    check_bias_gradient, check_dx22_line, check_feed_counts, check_filter_gradient, check_input_gradient,
+    check_bias_gradient, check_dx22_line, check_feed_counts, check_filter_gradient, check_filter_gradient_batch,
+    check_filter_gradient_strided, check_input_gradient, check_input_gradient_strided,
 )
 
 __all__ += gradients.__all__

@@ -4,8 +4,10 @@ the output size, softmax, cross-entropy, dL/dlogits, central differences and the
 Every check takes the student's function, runs it on the worked example and on a few
 seeded random cases, and answers with a :class:`~cnnlearn.checks.Feedback`. A wrong
 answer is compared with the typical slips (a rotated filter, a sum instead of a mean,
-dividing by n twice, a forward difference ...) so the hint can name the slip, or at
-least the pixel or entry that is off.
+dividing by N twice, a forward difference ...) so the hint can name the slip, or at
+least the pixel or entry that is off. Hints are 1-based like the equations (p_12 is
+``p[0, 1]``); where they name a code index they say so. N is the batch size, t the
+true class of an example and T the one-hot label matrix.
 """
 
 import warnings
@@ -13,6 +15,7 @@ import warnings
 import numpy as np
 
 from ..conv import conv2d, rot180
+from ..equations import fmt_number
 from ..example import worked_example
 from ..gradcheck import numerical_gradient, rel_error
 from ..losses import cross_entropy, cross_entropy_backward, softmax
@@ -59,7 +62,14 @@ def _sub(i, j):
 
 
 def _num(v):
-    return f"{float(v):.4g}"
+    """A number in a hint: as the equations print it (no "-0", whole numbers without a point)."""
+    return fmt_number(v)
+
+
+def _entry(name, idx):
+    """'p_12 (code index [0, 1])': a 1-based entry name, with the code's 0-based index once."""
+    code = ", ".join(str(int(i)) for i in idx)
+    return f"{name}_{_sub(*idx) if len(idx) == 2 else idx[0] + 1} (code index [{code}])"
 
 
 def _pixel_sum_text(oi, oj, x, w):
@@ -86,12 +96,17 @@ def _first_off(arr, ref, rtol=1e-6, atol=1e-9):
 
 # --------------------------------------------------------------------------- 00: one window
 
+def _window_cases():
+    ex = worked_example()
+    rng = np.random.default_rng(0)
+    return [(ex.x[:2, :2], ex.w), (rng.integers(-3, 4, (3, 3)).astype(float),
+                                   rng.integers(-3, 4, (3, 3)).astype(float))]
+
+
 def check_window_sum(fn):
     """Exercise ``window_sum(patch, w)``: the sum of the elementwise product of a window and a filter."""
     ex = worked_example()
-    rng = np.random.default_rng(0)
-    cases = [(ex.x[:2, :2], ex.w), (rng.integers(-3, 4, (3, 3)).astype(float),
-                                    rng.integers(-3, 4, (3, 3)).astype(float))]
+    cases = _window_cases()
     try:
         for patch, w in cases:
             p_in, w_in = patch.copy(), w.copy()
@@ -122,13 +137,17 @@ def check_window_sum(fn):
 
 # --------------------------------------------------------------------------- 01: forward pass, output size
 
-def check_conv_forward(fn):
-    """Exercise ``conv_forward(x, w)``: a 2-D cross-correlation, stride 1, no padding."""
+def _conv_cases():
     ex = worked_example()
     rng = np.random.default_rng(1)
-    cases = [("the worked example", ex.x, ex.w),
-             ("a 4x5 input with a 2x3 filter", rng.integers(-3, 4, (4, 5)).astype(float),
-              rng.integers(-2, 3, (2, 3)).astype(float))]
+    return [("the worked example", ex.x, ex.w),
+            ("a 4x5 input with a 2x3 filter", rng.integers(-3, 4, (4, 5)).astype(float),
+             rng.integers(-2, 3, (2, 3)).astype(float))]
+
+
+def check_conv_forward(fn):
+    """Exercise ``conv_forward(x, w)``: a 2-D cross-correlation, stride 1, no padding."""
+    cases = _conv_cases()
     first_wrong, rotated = None, []
     try:
         for label, x, w in cases:
@@ -146,9 +165,12 @@ def check_conv_forward(fn):
             arr = as_answer_array(value, expected.shape, name="conv_forward's result")
             if _matches(arr, expected):
                 continue
+            if w.shape[0] == w.shape[1] and _matches(arr, conv2d(x, w.T)) and not _matches(expected, conv2d(x, w.T)):
+                return hint(f"for {label} you transposed the filter: your windows meet f_ji where they should "
+                            "meet f_ij (f_12 and f_21 swapped). CNN layers slide the filter as it is: "
+                            "y_ij = sum over k, l of x_(i+k-1)(j+l-1) f_kl")
             if _matches(arr, conv2d(x, rot180(w))):
-                # the worked example's filter is symmetric under a transpose-and-rotate, so a
-                # rotation is only named once the non-square case confirms it
+                # a rotation is only named once every case confirms it
                 first_wrong = first_wrong or (label, x, w, arr)
                 rotated.append(label)
                 continue
@@ -159,7 +181,7 @@ def check_conv_forward(fn):
     if len(rotated) == len(cases):
         return hint("you rotated the filter by 180 degrees: that is the convolution of signal "
                     "processing. CNN layers compute the cross-correlation: y_ij = sum over k, l of "
-                    "x_(i+k)(j+l) f_kl, with the filter as it is")
+                    "x_(i+k-1)(j+l-1) f_kl, with the filter as it is")
     if first_wrong is not None:
         label, x, w, arr = first_wrong
         oi, oj = _first_off(arr, conv2d(x, w))
@@ -184,7 +206,7 @@ def _output_length_slips(n, k, s, p, d):
 
 
 _OUTPUT_LENGTH_HINTS = {
-    "pad_once": "padding adds p zeros on BOTH sides, so the padded length is n + 2p, not n + p",
+    "pad_once": "padding adds P zeros on BOTH sides, so the padded length is n + 2P, not n + P",
     "no_dilation": "with dilation d the filter's taps are d apart, so it spans d(k - 1) + 1 pixels, not k",
     "dilation_dk": "a dilated filter spans d(k - 1) + 1 pixels, not d*k: there are only k - 1 gaps between "
                    "k taps",
@@ -194,10 +216,13 @@ _OUTPUT_LENGTH_HINTS = {
 }
 
 
+OUTPUT_LENGTH_CASES = [(3, 2, 1, 0, 1), (5, 3, 1, 1, 1), (7, 3, 2, 0, 1), (8, 3, 2, 1, 1), (7, 2, 2, 0, 1),
+                       (7, 3, 1, 0, 2), (6, 3, 2, 1, 2), (9, 3, 3, 1, 1), (10, 4, 3, 2, 1)]
+
+
 def check_output_length(fn):
     """Exercise ``output_length(n, k, stride, padding, dilation)``: the output size along one axis."""
-    cases = [(3, 2, 1, 0, 1), (5, 3, 1, 1, 1), (7, 3, 2, 0, 1), (8, 3, 2, 1, 1), (7, 2, 2, 0, 1),
-             (7, 3, 1, 0, 2), (6, 3, 2, 1, 2), (9, 3, 3, 1, 1), (10, 4, 3, 2, 1)]
+    cases = OUTPUT_LENGTH_CASES
     answers = []
     try:
         for case in cases:
@@ -214,7 +239,7 @@ def check_output_length(fn):
                         "not a whole number: use floor division `//`, a window that would stick out "
                         "past the edge does not count")
     if all(got == sl["right"] for got, sl in zip(answers, slips)):
-        return correct("floor((n + 2p - d(k - 1) - 1) / s) + 1 holds on all nine cases, "
+        return correct("floor((n + 2P - d(k - 1) - 1) / s) + 1 holds on all nine cases, "
                        "with stride, padding and dilation")
     for slip, text in _OUTPUT_LENGTH_HINTS.items():
         differs = [got for got, sl in zip(answers, slips) if sl[slip] != sl["right"]]
@@ -269,7 +294,8 @@ def check_softmax(fn):
                 return hint(f"for {label} the rows of your result sum to {sums}: divide each row of "
                             "exponentials by that row's sum, so each row sums to 1")
             n, k = _first_off(p, expected)
-            return hint(f"for {label}, p[{n}, {k}] should be {_num(expected[n, k])}, you have {_num(p[n, k])}")
+            return hint(f"for {label}, {_entry('p', (n, k))} should be {_num(expected[n, k])}, "
+                        f"you have {_num(p[n, k])}")
     except AnswerError as err:
         return hint(str(err))
     return correct("your softmax is right and stays finite for logits of +-1000")
@@ -278,14 +304,20 @@ def check_softmax(fn):
 def _label_cases():
     ex = worked_example()
     rng = np.random.default_rng(3)
-    return [("the worked example (n = 1)", ex.logits, np.array([ex.label])),
+    return [("the worked example (N = 1)", ex.logits, np.array([ex.label])),
             ("3 examples with 4 classes", rng.normal(size=(3, 4)) * 2, np.array([2, 0, 3]))]
 
 
+def _loss_cases():
+    return _label_cases() + [("the large logits [[0, 1000]] with true class t = 0 (code index)",
+                              np.array([[0.0, 1000.0]]), np.array([0])),
+                             ("two rows far apart, [[0, 1, 2], [-1000, -999, -998]], true classes (2, 0)",
+                              np.array([[0.0, 1.0, 2.0], [-1000.0, -999.0, -998.0]]), np.array([2, 0]))]
+
+
 def check_cross_entropy(fn):
-    """Exercise ``cross_entropy_loss(logits, labels)``: mean over n examples of -log p[label]."""
-    cases = _label_cases() + [("the large logits [[0, 1000]] with label 0",
-                               np.array([[0.0, 1000.0]]), np.array([0]))]
+    """Exercise ``cross_entropy_loss(logits, labels)``: L = -(1/N) sum over n of log p_(n, t_n)."""
+    cases = _loss_cases()
     try:
         for label, z, t in cases:
             z_in, t_in = z.copy(), t.copy()
@@ -294,9 +326,16 @@ def check_cross_entropy(fn):
                 return _mutation_hint("logits or labels")
             raw = _raw_array(value)
             if label.startswith("the large") and raw is not None and raw.size == 1 and not np.isfinite(raw).all():
-                return hint("for logits [[0, 1000]] and label 0 the loss is exactly 1000, but yours is "
-                            "infinite or NaN: p_0 = e^-1000 rounds to 0 and log(0) = -inf. Skip the "
+                return hint("for logits [[0, 1000]] and true class 0 (code index) the loss is exactly 1000, but "
+                            "yours is infinite or NaN: p_1 = e^-1000 rounds to 0 and log(0) = -inf. Skip the "
                             "probability: -log p_k = log(sum_j e^(z_j - m)) + m - z_k with m the row maximum")
+            global_max = _global_max_loss(z, t)
+            if label.startswith("two rows") and raw is not None and raw.size == 1 and (
+                    not np.isfinite(raw).all() or np.isclose(float(raw.ravel()[0]), global_max)):
+                return hint("for the rows [[0, 1, 2], [-1000, -999, -998]] your loss is infinite, NaN or wrong: "
+                            "you subtracted the maximum of the whole array, z.max(), so every exponent of the "
+                            "second row underflows to 0. Subtract each row's own maximum, "
+                            "m = z.max(axis=1, keepdims=True), as in the stable softmax")
             loss = float(as_answer_array(value, (), name="cross_entropy_loss's result"))
             expected = cross_entropy(z, t)
             if np.isclose(loss, expected, rtol=1e-6, atol=1e-9):
@@ -305,23 +344,32 @@ def check_cross_entropy(fn):
             p = softmax(z, axis=1)
             if n > 1 and np.isclose(loss, expected * n):
                 return hint(f"for {label} you returned the sum over the {n} examples; the loss is their mean, "
-                            f"divide by n = {n}")
+                            f"divide by the batch size N = {n}")
             if np.isclose(loss, -expected):
                 return hint("your loss is negative: it is MINUS the log of the true class's probability "
                             "(a probability is below 1, so its log is negative)")
             if np.isclose(loss, expected / np.log(10)):
                 return hint("you used log10; cross-entropy uses the natural logarithm, np.log")
             if np.isclose(loss, np.mean(1 - p[np.arange(n), t])):
-                return hint("you averaged 1 - p[label]; the loss averages -log p[label]")
+                return hint("you averaged 1 - p_(n, t_n); the loss averages -log p_(n, t_n), the probability "
+                            "of each example's true class t_n")
             return hint(f"for {label} the loss is {_num(expected)}, you returned {_num(loss)}. Pick each "
-                        "example's probability of its own label, take -log, then average over the examples")
+                        "example's probability of its true class t_n, take -log, then average over the N examples")
     except AnswerError as err:
         return hint(str(err))
-    return correct("your loss matches, averaged over n and finite even for logits of 1000")
+    return correct("your loss matches, averaged over the N examples and finite even for logits of 1000")
+
+
+def _global_max_loss(z, t):
+    """The loss of the slip that subtracts z.max() of the whole array (infinite for rows far apart)."""
+    with np.errstate(all="ignore"):
+        m = z.max()
+        lse = m + np.log(np.exp(z - m).sum(axis=1))
+        return float(np.mean(lse - z[np.arange(len(t)), t]))
 
 
 def check_logit_gradient(fn):
-    """Exercise ``logit_gradient(logits, labels)``: dL/dlogits = (p - onehot) / n, shape (n, K)."""
+    """Exercise ``logit_gradient(logits, labels)``: dL/dz = (p - T) / N, shape (N, K)."""
     try:
         for label, z, t in _label_cases():
             z_in, t_in = z.copy(), t.copy()
@@ -336,26 +384,26 @@ def check_logit_gradient(fn):
             p = softmax(z, axis=1)
             onehot = np.eye(z.shape[1])[t]
             slips = [
-                ((p - onehot) / n ** 2, f"you divided by n twice: the mean over the examples brings ONE factor "
-                                        f"1/n, here 1/{n}"),
-                (p - onehot, f"you forgot the 1/n from the mean over the n = {n} examples"),
-                ((onehot - p) / n, "your sign is flipped: it is p - y, the probabilities minus the one-hot "
-                                   "label (raising the true class's score must lower the loss)"),
-                (p / n, "you left out the one-hot label: subtract 1 at each example's true class"),
+                ((p - onehot) / n ** 2, f"you divided by N twice: the mean over the examples brings ONE factor "
+                                        f"1/N, here 1/{n}"),
+                (p - onehot, f"you forgot the 1/N from the mean over the N = {n} examples"),
+                ((onehot - p) / n, "your sign is flipped: it is p - T, the probabilities minus the one-hot "
+                                   "labels (raising the true class's score must lower the loss)"),
+                (p / n, "you left out the one-hot labels T: subtract 1 at each example's true class t_n"),
                 (-onehot / (n * np.where(onehot > 0, p, 1)), "that is dL/dp, the gradient with respect to "
                                                             "the probabilities; push it through softmax "
-                                                            "to get (p - y)/n"),
+                                                            "to get (p - T)/N"),
             ]
             for wrong, text in slips:
-                if n > 1 or not text.startswith("you divided by n twice"):
-                    if _matches(dz, wrong):
-                        return hint(text)
+                if not _matches(expected, wrong) and _matches(dz, wrong):
+                    return hint(text)
             i, k = _first_off(dz, expected)
-            return hint(f"for {label}, dL/dlogits[{i}, {k}] should be {_num(expected[i, k])} = "
-                        f"(p - y)/n = ({_num(p[i, k])} - {int(onehot[i, k])}) / {n}, you have {_num(dz[i, k])}")
+            return hint(f"for {label}, dL/dz_{_sub(i, k)} (code index [{i}, {k}]) should be "
+                        f"{_num(expected[i, k])} = (p_{_sub(i, k)} - T_{_sub(i, k)})/N = "
+                        f"({_num(p[i, k])} - {int(onehot[i, k])}) / {n}, you have {_num(dz[i, k])}")
     except AnswerError as err:
         return hint(str(err))
-    return correct("dL/dlogits = (p - y)/n, for one example and for a batch")
+    return correct("dL/dz = (p - T)/N, for one example and for a batch")
 
 
 # --------------------------------------------------------------------------- 05: gradient checking
@@ -365,11 +413,17 @@ def _cd_function(x):
     return float(np.sum(x ** 3) + np.sum(x) ** 2)
 
 
+CD_STEP = 1e-3
+
+
+def _cd_cases():
+    rng = np.random.default_rng(5)
+    return [("a 1-D x of 4 entries", rng.normal(size=4)), ("a 2x3 x", rng.normal(size=(2, 3)))]
+
+
 def check_central_difference(fn):
     """Exercise ``central_difference(f, x, h)``: the gradient of scalar f at x by central differences."""
-    rng = np.random.default_rng(5)
-    h = 1e-3
-    cases = [("a 1-D x of 4 entries", rng.normal(size=4)), ("a 2x3 x", rng.normal(size=(2, 3)))]
+    h, cases = CD_STEP, _cd_cases()
     try:
         for label, x in cases:
             x_in = x.copy()
@@ -404,16 +458,16 @@ def check_central_difference(fn):
                 return hint(f"close, but not with the step you were given: use h = {h:g} from the argument, "
                             "not a step of your own")
             i = _first_off(g, expected, rtol=1e-6, atol=1e-8)
-            return hint(f"for {label}, entry {i} of your gradient is {_num(g[i])}, central differences give "
-                        f"{_num(expected[i])}")
+            code = ", ".join(str(v) for v in i)
+            return hint(f"for {label}, the entry at code index [{code}] of your gradient is {_num(g[i])}, central "
+                        f"differences give {_num(expected[i])}")
     except AnswerError as err:
         return hint(str(err))
     return correct("central differences on every entry, any shape, and x left untouched")
 
 
-def check_relative_error(fn):
-    """Exercise ``relative_error(a, b)``: max|a - b| / max(max|a|, max|b|), and 0 for two zero arrays."""
-    cases = [
+def _rel_cases():
+    return [
         ("a = [1, 2, 3], b = [1, 2, 3.3]", np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.3])),
         ("a = [4, -2], b = [1, -2]", np.array([4.0, -2.0]), np.array([1.0, -2.0])),
         ("a = [1, -2], b = [4, -2]", np.array([1.0, -2.0]), np.array([4.0, -2.0])),
@@ -423,6 +477,11 @@ def check_relative_error(fn):
         ("a = [0, 0], b = [0, 0]", np.zeros(2), np.zeros(2)),
         ("a 2x3 pair", np.arange(6.0).reshape(2, 3), np.arange(6.0).reshape(2, 3) * 1.01),
     ]
+
+
+def check_relative_error(fn):
+    """Exercise ``relative_error(a, b)``: max|a - b| / max(max|a|, max|b|), and 0 for two zero arrays."""
+    cases = _rel_cases()
     try:
         for label, a, b in cases:
             a_in, b_in = a.copy(), b.copy()
