@@ -389,8 +389,9 @@ def check_input_gradient(fn):
     except AnswerError as err:
         return hint(str(err))
     if len(passed) == len(cases):
-        return correct("every input pixel collects dL/dy times the filter entry, from each output it feeds: "
-                       "corners 1 term, edges 2, the centre 4.")
+        return correct("every input pixel collects dL/dy times the filter entry, from each output it feeds, "
+                       "on the worked example and on inputs and filters of other sizes (in the worked example's "
+                       "3x3 input: corners 1 term, edges 2, the centre 4).")
     variants = [_rotation_slips(c[3], c[2], r.shape) for c, r in zip(used, rights)]
     slips = [(ROTATION_HINTS[k], [v[k] for v in variants]) for k in ROTATION_HINTS]
     label, got, right, (_, _, w, dy) = used[-1][0], answers[-1], rights[-1], used[-1]
