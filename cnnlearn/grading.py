@@ -53,7 +53,7 @@ POINTS = {
     "nb02-cross_entropy_loss": 2,
     "nb02-logit_gradient": 2,
     "nb03-filter_gradient": 3,
-    "nb03-filter_gradient_fast": 1,
+    "nb03-filter_gradient_batch": 2,
     "nb04-feed_counts": 2,
     "nb04-input_gradient": 3,
     "nb04-dx22": 2,
@@ -61,6 +61,8 @@ POINTS = {
     "nb05-relative_error": 1,
     "nb06-bias_gradient": 1,
     "nb06-input_gradient_full": 2,
+    "nb06-filter_gradient_strided": 3,
+    "nb06-input_gradient_strided": 3,
     "nb07-max_pool_backward": 3,
 }
 

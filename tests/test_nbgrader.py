@@ -53,7 +53,8 @@ WRONG = {
         n, K = logits.shape
         return cnnlearn.softmax(logits) - np.eye(K)[labels]  # forgot the 1/N""",
     "nb03-filter_gradient": "return cnnlearn.rot180(cnnlearn.conv2d(x, dy))  # rotated, as for dL/dX",
-    "nb03-filter_gradient_fast": "return cnnlearn.conv2d(x, cnnlearn.rot180(dy))  # rotated dL/dY",
+    "nb03-filter_gradient_batch": """\
+        return sum(cnnlearn.conv2d(x[n], dy[n]) for n in range(len(x))) / len(x)  # averaged over the batch""",
     "nb04-feed_counts": """\
         H, W = input_shape
         kh, kw = kernel_shape
@@ -88,6 +89,23 @@ WRONG = {
     "nb06-input_gradient_full": """\
         kh, kw = w.shape
         return cnnlearn.conv2d(np.pad(dy, ((kh - 1, kh - 1), (kw - 1, kw - 1))), w)  # forgot rot180""",
+    "nb06-filter_gradient_strided": """\
+        kh, kw = kernel_shape
+        xp = np.pad(x, padding)
+        Ho, Wo = dy.shape
+        dw = np.zeros((kh, kw))
+        for ki in range(kh):
+            for kj in range(kw):
+                dw[ki, kj] = np.sum(dy * xp[ki:ki + Ho, kj:kj + Wo])  # windows one apart: the stride ignored
+        return dw""",
+    "nb06-input_gradient_strided": """\
+        H, W = input_shape
+        kh, kw = w.shape
+        dx_padded = np.zeros((H + 2 * padding, W + 2 * padding))
+        for i in range(dy.shape[0]):
+            for j in range(dy.shape[1]):
+                dx_padded[i * stride:i * stride + kh, j * stride:j * stride + kw] += dy[i, j] * w
+        return dx_padded  # the padding's rows and columns not cropped""",
     "nb07-max_pool_backward": """\
         k, s = kernel_size, stride
         N, C, Ho, Wo = dy.shape
