@@ -32,18 +32,23 @@ def pytest_runtest_setup(item):
 
 # --- two workers: which tests run together, and in which order ------------------------------------
 #
-# pyproject.toml runs the suite on two workers (pytest-xdist). A work unit goes to one worker whole: every
-# browser test together (they share one Jupyter server per front end and one Chromium), otherwise one
-# file, so that a notebook's cells run in order in one kernel (nbval) and a module's expensive fixtures
-# (a fresh venv) are built once. Units are handed out in the order below, the longest first, so that
-# neither worker is left with a long unit at the end; everything else follows in collection order.
-LONGEST_FIRST = ("tests/browser", "tests/test_student.py", "tests/test_binder.py", "tests/test_export.py",
-                 "tests/test_notebook08_without_torch.py")
+# pyproject.toml runs the suite on two workers (pytest-xdist). A work unit, one file, goes to one worker
+# whole: a notebook's cells run in order in one kernel (nbval), and a module's expensive fixtures (a fresh
+# venv, a hub) are built once. Session fixtures are per worker, so each worker that runs browser tests has
+# its own Chromium and its own Jupyter servers (playwright allows one sync session per thread, and each
+# worker is a process of its own). Units are handed out longest first, in the order below, so that neither
+# worker is left with a long unit at the end; everything else follows in collection order.
+LONGEST_FIRST = (
+    "tests/browser/test_lab3.py", "tests/test_student.py", "tests/test_nbgrader.py", "tests/test_hub.py",
+    "tests/test_binder.py", "tests/browser/test_offline_series.py", "tests/browser/test_notebooks.py",
+    "tests/test_export.py", "tests/browser/test_accessibility.py", "tests/browser/test_frontends.py",
+    "tests/browser/test_widgets.py", "tests/browser/test_harness.py", "tests/browser/test_offline.py",
+    "tests/browser/test_notebook7.py", "tests/browser/test_voila.py", "tests/test_notebook08_without_torch.py",
+)
 
 
 def _unit(nodeid):
-    path = nodeid.split("::", 1)[0]
-    return "tests/browser" if path.startswith("tests/browser/") else path
+    return nodeid.split("::", 1)[0]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -54,10 +59,10 @@ def pytest_collection_modifyitems(config, items):
 def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
-    class UnitScheduling(LoadScopeScheduling):
-        """``--dist loadscope`` with the units above (and in collection order, see pyproject.toml)."""
+    class FileScheduling(LoadScopeScheduling):
+        """``--dist loadscope`` by file, in collection order (see pyproject.toml)."""
 
         def _split_scope(self, nodeid):
             return _unit(nodeid)
 
-    return UnitScheduling(config, log)
+    return FileScheduling(config, log)
