@@ -332,11 +332,12 @@ def check_stepper(w):
     _wait_step(w, (shape[0] - 1) * shape[1])
     set_slider(slider, 0)
     _wait_step(w, 0)
-    w.root.locator(".widget-play button").first.click()  # play
+    play = w.root.get_by_role("button", name="Play")
+    play.click()  # a timer in the browser steps the grids and the linked slider, no kernel involved
     w.page.wait_for_function(
         "({sel, n}) => +document.querySelectorAll(sel)[n].querySelector('.widget-readout').innerText >= 1",
         arg={"sel": w.sel, "n": w.n}, timeout=20_000)
-    w.root.locator(".widget-play button").nth(1).click()  # pause
+    play.click()  # pause
     w.page.wait_for_timeout(300)
     _wait_step(w, int(slider_value(slider)))
 

@@ -28,12 +28,12 @@ from functools import partial
 import ipywidgets as ipw
 import numpy as np
 
-from ._checks import as_float_array, as_int, as_shape, check_ndim
-from .conv import conv2d, conv2d_backward, dilate, rot180
-from .equations import filter_gradient_equation, forward_equation, input_gradient_equation
-from .example import worked_example
-from .losses import cross_entropy, cross_entropy_backward, softmax
-from .receptive import check_index, contributions, geometry, output_size, window
+from .._checks import as_float_array, as_int, as_shape, check_ndim
+from ..conv import conv2d, conv2d_backward, dilate, rot180
+from ..equations import filter_gradient_equation, forward_equation, input_gradient_equation
+from ..example import worked_example
+from ..losses import cross_entropy, cross_entropy_backward, softmax
+from ..receptive import check_index, contributions, geometry, output_size, window
 
 __all__ = ["ForwardStepper", "SoftmaxPlayground", "ContributionExplorer", "FilterGradientExplorer",
            "FullConvAnimation", "FullConvPlan"]
