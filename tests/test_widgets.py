@@ -273,18 +273,33 @@ def test_softmax_playground_other_sizes_and_errors():
 
 def test_explorer_opens_on_the_worked_example_and_honours_the_css_contract():
     ex = widgets.ContributionExplorer()
-    assert "cnnlearn-explorer" in ex._dom_classes
+    assert "cnnlearn-explorer" in ex._dom_classes and "cnnlearn-widget" in ex._dom_classes
     assert np.array_equal(ex.x, EX.x) and np.array_equal(ex.w, EX.w) and np.array_equal(ex.dy, EX.dy)
-    assert ex.x.shape == (3, 3) and ex.w.shape == (2, 2)
-    found = {(g, rc) for g, rc, _ in cells(ex)}
     want = {(g, rc) for g, shape in (("x", (3, 3)), ("dx", (3, 3)), ("f", (2, 2)), ("y", (2, 2)), ("dy", (2, 2)))
             for rc in np.ndindex(*shape)}
-    assert found == want
-    ex.select("x", 1, 1)
+    assert set(view_cells(ex)) == want and set(ex.view.lookup) == {f"{g}:{r}:{c}" for g, (r, c) in want}
+    assert view_cells(ex)["f", (1, 1)] == widgets._cell_text(EX.w[1, 1])
+    assert ex.selected == ("x", 1, 1)
     assert ex.highlighted("y") == {(0, 0), (0, 1), (1, 0), (1, 1)}
-    assert_css_matches_api(ex, ("x", "f", "y", "dy", "dx"))
-    selected = {(g, rc) for g, rc, b in cells(ex) if "cnnlearn-sel" in b._dom_classes}
-    assert selected == {("x", (1, 1))}
+
+
+def test_explorer_pairs_each_dy_with_the_filter_entry_it_meets():
+    """x22 of the worked example: dy11 meets f22, dy12 f21, dy21 f12 and dy22 f11, each pair one number."""
+    ex = widgets.ContributionExplorer()
+    ex.select("x", 1, 1)
+    dy, f = ex.marks("dy"), ex.marks("f")
+    assert dy == {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4} and ex.marks("y") == dy
+    assert f == {(1, 1): 1, (1, 0): 2, (0, 1): 3, (0, 0): 4}
+    for (o, k) in cnnlearn.contributions((3, 3), (2, 2))[1, 1]:
+        assert dy[o] == f[k]
+    assert "1: dy11 meets f22; 2: dy12 meets f21; 3: dy21 meets f12; 4: dy22 meets f11" in \
+        ex.view.lookup["x:1:1"]["info"]
+    ex.select("y", 1, 0)  # the window of y21: each input pixel and the filter entry on it
+    assert ex.marks("x") == {(1, 0): 1, (1, 1): 2, (2, 0): 3, (2, 1): 4}
+    assert ex.marks("f") == {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4}
+    ex.select("f", 1, 1)  # the sum of dL/df22: each input pixel and the dy it meets
+    assert ex.marks("x") == {(1, 1): 1, (1, 2): 2, (2, 1): 3, (2, 2): 4}
+    assert ex.marks("dy") == {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4}
 
 
 def test_explorer_centre_pixel_equation_is_the_right_dx22_line():
@@ -297,18 +312,48 @@ def test_explorer_centre_pixel_equation_is_the_right_dx22_line():
     assert num == cnnlearn.input_gradient_equation(1, 1, (3, 3), (2, 2), dy=EX.dy, w=EX.w)
     dx = cnnlearn.conv2d_backward(EX.dy, EX.x, EX.w)[0]
     assert num.endswith("= " + cnnlearn.equations.fmt_number(dx[1, 1]))
-    assert r"\begin{aligned}" in ex._eq.value
+    eq = ex.view.lookup["x:1:1"]["eq"]  # what the browser typesets, with no kernel
+    assert eq.startswith("$$\\begin{aligned}") and eq.endswith("$$") and "dy_{11} f_{22}" in eq
 
 
 def test_explorer_one_two_four_pattern_by_clicking():
     ex = widgets.ContributionExplorer()
     counts = np.zeros((3, 3), dtype=int)
     for i, j in np.ndindex(3, 3):
-        click(ex, "x", i, j)
+        browser_click(ex, "x", i, j)
         assert ex.selected == ("x", i, j)
         counts[i, j] = len(ex.highlighted("y"))
-        assert dom_highlighted(ex, "y") == ex.highlighted("y")
+        assert ex.equations[1] == cnnlearn.input_gradient_equation(i, j, (3, 3), (2, 2), dy=EX.dy, w=EX.w)
     assert counts.tolist() == [[1, 2, 1], [2, 4, 2], [1, 2, 1]]
+    ex.view.selected = []  # Escape in the browser
+    assert ex.selected is None and ex.highlighted("y") == set() and ex.equations is None
+
+
+def check_explorer_state(ex, shape, kshape, geo):
+    """Every cell's shipped highlights and pairing numbers against contributions and window."""
+    feeds = cnnlearn.contributions(shape, kshape, **geo)
+    out = cnnlearn.output_size(shape, kshape, **geo)
+    for g in ("x", "dx"):
+        for i, j in np.ndindex(*shape):
+            hl, marks, e = shipped(ex, g, i, j)
+            pairs = feeds[i, j]
+            outs = {o for o, _ in pairs}
+            assert hl == {"x": {(i, j)}, "dx": {(i, j)}, "y": outs, "dy": outs, "f": {k for _, k in pairs}}
+            assert sorted((marks["dy"][o], marks["f"][k]) for o, k in pairs) == [(n, n) for n in range(1, len(pairs) + 1)]
+            assert e["eq"] == widgets._grid._math_block(
+                cnnlearn.input_gradient_equation(i, j, shape, kshape, **geo, dy=ex.dy, w=ex.w))
+    for o in np.ndindex(*out):
+        taps = window(o, shape, kshape, **geo)
+        hl, marks, e = shipped(ex, "dy", *o)
+        assert hl == {"x": {ij for ij, _ in taps}, "f": {k for _, k in taps}, "y": {o}, "dy": {o}}
+        assert sorted((marks["x"][ij], marks["f"][k]) for ij, k in taps) == [(n, n) for n in range(1, len(taps) + 1)]
+    for k in np.ndindex(*kshape):
+        used = [(o, ij) for o in np.ndindex(*out) for ij, kk in window(o, shape, kshape, **geo) if kk == k]
+        hl, marks, e = shipped(ex, "f", *k)
+        assert hl == {"x": {ij for _, ij in used}, "y": {o for o, _ in used}, "dy": {o for o, _ in used}, "f": {k}}
+        assert sorted((marks["x"][ij], marks["dy"][o]) for o, ij in used) == [(n, n) for n in range(1, len(used) + 1)]
+        assert e["eq"] == widgets._grid._math_block(
+            cnnlearn.filter_gradient_equation(*k, shape, kshape, **geo, dy=ex.dy, x=ex.x))
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -318,6 +363,7 @@ def test_explorer_highlights_match_contributions_for_random_configs(seed):
     ex = widgets.ContributionExplorer(controls=True)
     ex.configure(input_shape=shape, kernel_shape=kshape, **geo)
     assert ex.x.shape == shape and ex.w.shape == kshape
+    check_explorer_state(ex, shape, kshape, geo)
     feeds = cnnlearn.contributions(shape, kshape, **geo)
     for i, j in list(np.ndindex(*shape))[:: max(1, shape[0] * shape[1] // 6)]:
         grid = "x" if (i + j) % 2 else "dx"
@@ -329,7 +375,6 @@ def test_explorer_highlights_match_contributions_for_random_configs(seed):
         assert ex.equations == (
             cnnlearn.input_gradient_equation(i, j, shape, kshape, **geo),
             cnnlearn.input_gradient_equation(i, j, shape, kshape, **geo, dy=ex.dy, w=ex.w))
-    assert_css_matches_api(ex, ("x", "f", "y", "dy", "dx"))
     Ho, Wo = ex.dy.shape
     o = (int(rng.integers(Ho)), int(rng.integers(Wo)))
     ex.select("dy", *o)
@@ -338,6 +383,25 @@ def test_explorer_highlights_match_contributions_for_random_configs(seed):
     assert ex.equations[1] == cnnlearn.forward_equation(*o, shape, kshape, **geo, x=ex.x, w=ex.w)
     assert np.allclose(ex.dx, cnnlearn.conv2d_backward(ex.dy, ex.x, ex.w, **geo)[0])
     assert np.allclose(ex.y, cnnlearn.conv2d(ex.x, ex.w, **geo))
+
+
+@pytest.mark.parametrize("geo", [dict(stride=2), dict(padding=1), dict(dilation=2), dict(stride=2, padding=1)])
+def test_explorer_state_with_stride_padding_dilation(geo):
+    rng = np.random.default_rng(5)
+    x, w = rng.normal(size=(5, 6)), rng.normal(size=(2, 3))
+    ex = widgets.ContributionExplorer(x, w, **geo)
+    check_explorer_state(ex, (5, 6), (2, 3), {k: v for k, v in ex.geometry.items()})
+
+
+def test_explorer_value_colours_and_accessible_names():
+    ex = widgets.ContributionExplorer()
+    g = ex.view.grid("dy")
+    scale = np.abs(EX.dy).max()
+    for r, c in np.ndindex(2, 2):
+        assert g["colours"][r][c] == widgets._grid.diverging(EX.dy[r, c], scale)
+        assert g["labels"][r][c] == f"dy{r + 1}{c + 1} = {widgets._cell_text(EX.dy[r, c])}, dL/dY entry row {r + 1} column {c + 1}"
+    assert [float(s[0]) for s in g["scale"]][::4] == pytest.approx([-scale, scale], abs=5e-3 * scale)
+    assert ex.view.grid("dx")["labels"][0][0].startswith("dL/dx11 = ")
 
 
 def test_explorer_filter_entry_selection():
@@ -503,9 +567,9 @@ def test_full_conv_bad_arguments():
 
 def test_explorer_states_its_geometry():
     ex = widgets.ContributionExplorer()
-    assert "X is 3x3, F is 2x2, stride 1, padding 0, dilation 1, so Y is 2x2." in ex._board.children[0].value
+    assert "X is 3x3, F is 2x2, stride 1, padding 0, dilation 1, so Y is 2x2." in ex._note.value
     ex.configure(input_shape=(5, 4), kernel_shape=(3, 3), padding=(1, 2))
-    note = ex._board.children[0].value
+    note = ex._note.value
     assert "padding (1, 2)" in note and "zero padding" in note
     assert f"so Y is {ex.dy.shape[0]}x{ex.dy.shape[1]}" in note
 

@@ -184,11 +184,14 @@ class GridView(anywidget.AnyWidget):
     palette = t.List(PALETTE).tag(sync=True)
     legend = t.Dict().tag(sync=True)  # {"selected": str, "highlighted": str, "note": str}
     caption = t.Unicode("").tag(sync=True)
+    equation = t.Unicode("").tag(sync=True)  # the shown cell's equation; jsdlinked to an HTMLMath
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.observe(self._step_moved, names="step")
         self.observe(self._selected_moved, names="selected")
+        self.observe(self._show_equation, names=["selected", "lookup"])
+        self._show_equation(None)
 
     def _step_moved(self, change):
         if 0 <= change["new"] < len(self.steps) and self.selected != self.steps[change["new"]]:
@@ -200,6 +203,10 @@ class GridView(anywidget.AnyWidget):
             k = self.steps.index(sel)
             if self.step != k:
                 self.step = k
+
+    def _show_equation(self, change):
+        sel = self.pinned()
+        self.equation = self.lookup.get(key(*sel), {}).get("eq", "") if sel else ""
 
     def pinned(self):
         """The pinned cell as ``(grid, r, c)``, or None."""
@@ -260,6 +267,16 @@ class _GridWidget(ipw.VBox):
         """The pairing numbers shown in ``grid``: ``{(row, col): n}``, 0-based cells, n from 1."""
         grid = self._grid_name(grid, tuple(g["name"] for g in self.view.grids))
         return self.view.marks(grid)
+
+
+def equation_box(view):
+    """An ``HTMLMath`` showing ``view.equation``: linked in the browser, so hover updates it with no
+    kernel, and typeset by the front end's own MathJax (JupyterLab, Notebook 7, Voila, the offline pages)."""
+    box = ipw.HTMLMath(view.equation, layout=ipw.Layout(overflow="auto"))
+    box.add_class("cnnlearn-eq")
+    ipw.jsdlink((view, "equation"), (box, "value"))
+    ipw.dlink((view, "equation"), (box, "value"))  # the kernel-side twin, for the saved state
+    return box
 
 
 def step_controls(view, n_steps, what):

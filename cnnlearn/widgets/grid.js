@@ -8,17 +8,6 @@ function save(model) {
   try { model.save_changes(); } catch (e) { /* a static page has no kernel to tell */ }
 }
 
-function typeset(node) {
-  const MJ = window.MathJax;
-  try {
-    if (MJ && typeof MJ.typesetPromise === "function") {
-      MJ.typesetPromise([node]).catch(() => {});
-    } else if (MJ && MJ.Hub && typeof MJ.Hub.Queue === "function") {
-      MJ.Hub.Queue(["Typeset", MJ.Hub, node]);
-    }
-  } catch (e) { /* the raw $$...$$ text stays readable */ }
-}
-
 function el(tag, cls, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -58,15 +47,13 @@ function render({ model, el: root }) {
   const board = el("div", "cnnlearn-board");
   const info = el("div", "cnnlearn-info");
   info.setAttribute("aria-live", "polite");
-  const eqBox = el("div", "cnnlearn-eq");
-  root.append(toolbar, legend, scale, board, info, eqBox);
+  root.append(toolbar, legend, scale, board, info);
 
   let cells = new Map();      // key -> cell element
   let specs = new Map();      // grid name -> spec
   let touched = [];           // cells carrying a highlight, a mark or an override now
   let overridden = new Set(); // grids whose texts the pinned entry replaced
   let hover = null;           // key previewed by the mouse or the keyboard focus
-  const eqCache = new Map();  // key -> typeset equation node
 
   const pinnedKey = () => {
     const steps = model.get("steps");
@@ -111,7 +98,6 @@ function render({ model, el: root }) {
     specs = new Map();
     touched = [];
     overridden = new Set();
-    eqCache.clear();
     for (const spec of model.get("grids")) specs.set(spec.name, spec);
     let rows = model.get("layout_rows");
     if (!rows || !rows.length) rows = [model.get("grids").map((g) => g.name)];
@@ -168,18 +154,6 @@ function render({ model, el: root }) {
     return wrap;
   }
 
-  function showEquation(k, e) {
-    let node = eqCache.get(k);
-    if (!node) {
-      node = el("div", "cnnlearn-eq-math", e.eq);
-      eqCache.set(k, node);
-      eqBox.replaceChildren(node);
-      typeset(node);
-    } else if (eqBox.firstChild !== node) {
-      eqBox.replaceChildren(node);
-    }
-  }
-
   function paint() {
     const colour = model.get("colour");
     root.classList.toggle("cnnlearn-colour", colour);
@@ -231,7 +205,10 @@ function render({ model, el: root }) {
       cell.setAttribute("aria-selected", "true");
       touched.push(cell);
     }
-    if (!e) { info.textContent = ""; eqBox.replaceChildren(); return; }
+    // the equation travels to an ipywidgets HTMLMath through a jslink: the page's own MathJax typesets it
+    const eq = e ? e.eq : "";
+    if (model.get("equation") !== eq) model.set("equation", eq);
+    if (!e) { info.textContent = ""; return; }
     if (active !== pinned && cells.has(active)) {
       cells.get(active).classList.add(HL);
       touched.push(cells.get(active));
@@ -257,7 +234,6 @@ function render({ model, el: root }) {
       }
     }
     info.textContent = e.info;
-    if (e.eq) showEquation(active, e); else eqBox.replaceChildren();
   }
 
   function pin(cell) {
@@ -345,7 +321,7 @@ function render({ model, el: root }) {
   const redraw = () => { drawScale(); paint(); };
   model.on("change:grids", () => { build(); drawScale(); });
   model.on("change:layout_rows", build);
-  model.on("change:lookup", () => { eqCache.clear(); paint(); });
+  model.on("change:lookup", repaint);
   model.on("change:selected", repaint);
   model.on("change:step", repaint);
   model.on("change:steps", repaint);

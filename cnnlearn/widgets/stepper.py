@@ -1,5 +1,6 @@
 """ForwardStepper: slide the filter over the input, one output pixel per step (notebook 01)."""
 
+import ipywidgets as ipw
 import numpy as np
 
 from .._checks import as_int
@@ -8,7 +9,7 @@ from ..equations import forward_equation
 from ..example import worked_example
 from ..receptive import check_index, window
 from ._grid import GridView, _GridWidget, _cell_text, _grid_matrix, _plural, _sub, cell_name, entry, grid_spec, \
-    key, step_controls
+    key, equation_box, step_controls
 
 
 class ForwardStepper(_GridWidget):
@@ -75,7 +76,7 @@ class ForwardStepper(_GridWidget):
                             "\u22c6 is cross-correlation: slide F without rotating it."},
             caption="Forward pass stepper")
         self.slider, self.play = step_controls(self.view, self.n_steps, "output pixels")
-        self._setup([self.play, self.slider, self.view])
+        self._setup([ipw.HBox([self.play, self.slider]), self.view, equation_box(self.view)])
 
     @property
     def equation(self):

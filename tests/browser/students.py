@@ -33,8 +33,10 @@ _GRID_JS = """({sel, n, grid}) => {
     for (const el of root.querySelectorAll('[class*="cnnlearn-' + grid + '-"]')) {
         for (const c of el.classList) {
             const m = re.exec(c);
+            const val = el.querySelector('.cnnlearn-val'), mark = el.querySelector('.cnnlearn-mark');
             if (m) cells.push([+m[1], +m[2], el.classList.contains('cnnlearn-hl'),
-                               el.classList.contains('cnnlearn-sel'), el.textContent.trim()]);
+                               el.classList.contains('cnnlearn-sel'), (val || el).textContent.trim(),
+                               mark ? mark.textContent.trim() : '', el.getAttribute('aria-label') || '']);
         }
     }
     return cells;
@@ -68,8 +70,19 @@ class Widget:
 
     def grid(self, grid):
         """``{(r, c): (highlighted, selected, text)}`` for every cell of ``grid`` on the page now."""
+        return {rc: v[:3] for rc, v in self._cells(grid).items()}
+
+    def _cells(self, grid):
         cells = self.page.evaluate(_GRID_JS, {"sel": self.sel, "n": self.n, "grid": grid}) or []
-        return {(r, c): (hl, sel, text) for r, c, hl, sel, text in cells}
+        return {(r, c): rest for r, c, *rest in cells}
+
+    def marks(self, grid):
+        """``{(r, c): pairing number}`` of the cells of ``grid`` that show one now."""
+        return {rc: int(v[3]) for rc, v in self._cells(grid).items() if v[3]}
+
+    def names(self, grid):
+        """``{(r, c): accessible name}`` of the cells of ``grid``."""
+        return {rc: v[4] for rc, v in self._cells(grid).items()}
 
     def shape(self, grid):
         cells = self.grid(grid)
