@@ -18,37 +18,6 @@ from cnnlearn import widgets
 from cnnlearn.receptive import window
 
 EX = cnnlearn.worked_example()
-CELL = re.compile(r"^cnnlearn-(x|y|f|dx|dy|df)-(\d+)-(\d+)$")
-
-
-def cells(widget):
-    """Every button below ``widget`` with its grid name and (row, col), parsed from its CSS class."""
-    out = []
-    stack = [widget]
-    while stack:
-        w = stack.pop()
-        stack.extend(getattr(w, "children", ()))
-        if isinstance(w, ipw.Button):
-            names = [m.groups() for m in map(CELL.match, w._dom_classes) if m]
-            assert len(names) == 1, f"a cell must carry exactly one cnnlearn-<grid>-<row>-<col> class: {w._dom_classes}"
-            g, r, c = names[0]
-            out.append((g, (int(r), int(c)), w))
-    return out
-
-
-def dom_highlighted(widget, grid):
-    return {rc for g, rc, b in cells(widget) if g == grid and "cnnlearn-hl" in b._dom_classes}
-
-
-def click(widget, grid, r, c):
-    """Press the button the browser would press."""
-    (button,) = [b for g, rc, b in cells(widget) if g == grid and rc == (r, c)]
-    button.click()
-
-
-def assert_css_matches_api(widget, grids):
-    for g in grids:
-        assert dom_highlighted(widget, g) == widget.highlighted(g), g
 
 
 def random_geometry(rng):
@@ -487,9 +456,13 @@ def test_filter_explorer_worked_example():
     assert sym == cnnlearn.filter_gradient_equation(1, 0, (3, 3), (2, 2))
     assert num == cnnlearn.filter_gradient_equation(1, 0, (3, 3), (2, 2), dy=EX.dy, x=EX.x)
     assert num.endswith("= " + cnnlearn.equations.fmt_number(fe.df[1, 0]))
-    click(fe, "df", 0, 1)
-    assert fe.highlighted("x") == {(0, 1), (0, 2), (1, 1), (1, 2)}
-    assert_css_matches_api(fe, ("x", "dy", "df"))
+    browser_click(fe, "df", 0, 1)
+    assert fe.selected == ("df", 0, 1) and fe.highlighted("x") == {(0, 1), (0, 2), (1, 1), (1, 2)}
+    assert fe.equations[1] == cnnlearn.filter_gradient_equation(0, 1, (3, 3), (2, 2), dy=EX.dy, x=EX.x)
+    # each input pixel and the dy it meets in the sum share a number
+    uses = [(o, ij) for o in np.ndindex(2, 2) for ij, kk in window(o, (3, 3), (2, 2)) if kk == (0, 1)]
+    xm, dym = fe.marks("x"), fe.marks("dy")
+    assert sorted((xm[ij], dym[o]) for o, ij in uses) == [(1, 1), (2, 2), (3, 3), (4, 4)]
 
 
 def test_filter_explorer_random_shapes_and_errors():
@@ -501,6 +474,9 @@ def test_filter_explorer_random_shapes_and_errors():
         fe.select("f", *k)
         want = {ij for o in np.ndindex(4, 2) for ij, kk in window(o, (6, 5), (3, 4)) if kk == k}
         assert fe.highlighted("x") == want and len(want) == 8
+        hl, marks, e = shipped(fe, "df", *k)
+        assert hl["x"] == want and e["eq"] == widgets._grid._math_block(
+            cnnlearn.filter_gradient_equation(*k, (6, 5), (3, 4), dy=dy, x=x))
     assert np.allclose(fe.df, cnnlearn.conv2d_backward(dy, x, np.zeros((3, 4)))[1])
     with pytest.raises(ValueError, match="cannot be larger than x"):
         widgets.FilterGradientExplorer(np.zeros((2, 2)), np.zeros((3, 3)))
@@ -514,17 +490,23 @@ def test_full_conv_worked_example_ends_equal_to_dx():
     a = widgets.FullConvAnimation()
     assert "cnnlearn-fullconv" in a._dom_classes
     dx = cnnlearn.conv2d_backward(EX.dy, EX.x, EX.w)[0]
-    assert a.n_steps == 9 and a.slider.max == 8 and a.play.max == 8
+    assert a.n_steps == 9 and a.slider.max == 8 and len(a.view.steps) == 9 and a.play.description == "Play"
     assert np.isnan(a.dx_so_far).sum() == 8
     a.step_to(a.n_steps - 1)
     assert np.allclose(a.dx_so_far, dx)
     assert np.allclose(a.dx_so_far, cnnlearn.input_gradient_by_full_conv(EX.dy, EX.w, input_shape=(3, 3)))
     # the canvas: dy with a border of k - 1 = 1 zero, so 4x4
-    assert {rc for g, rc, _ in cells(a) if g == "dy"} == set(np.ndindex(4, 4))
+    assert {rc for g, rc in view_cells(a) if g == "dy"} == set(np.ndindex(4, 4))
     a.select("dx", 1, 1)
     assert a.highlighted("dy") == {(1, 1), (1, 2), (2, 1), (2, 2)}
     assert a.highlighted("f") == {(0, 0), (0, 1), (1, 0), (1, 1)}
     assert a.equation == cnnlearn.input_gradient_equation(1, 1, (3, 3), (2, 2), dy=EX.dy, w=EX.w)
+    # each real dL/dy under the rotated filter and the entry on it share a number
+    assert a.marks("dy") == {(1, 1): 1, (1, 2): 2, (2, 1): 3, (2, 2): 4}
+    assert a.marks("f") == {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4}
+    assert a.texts("dx")[2, 2] == "?" and a.texts("dx")[1, 1] == widgets._cell_text(dx[1, 1])
+    browser_click(a, "dx", 0, 0)
+    assert a.step == 0 and a.slider.value == 0 and np.isnan(a.dx_so_far).sum() == 8
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -542,6 +524,10 @@ def test_full_conv_every_step_is_the_per_pixel_sum(seed):
         per_pixel = sum(dy[o] * w[kk] for o, kk in feeds[i, j])
         assert np.isclose(a.window_sum, per_pixel)
         assert len(a.highlighted("f")) == len(feeds[i, j])  # products that meet a real dy = the terms
+        hl, marks, e = shipped(a, "dx", i, j)
+        assert e["eq"] == widgets._grid._math_block(
+            cnnlearn.input_gradient_equation(i, j, (H, W), (kh, kw), **geo, dy=dy, w=w))
+        assert len(marks["dy"]) == len(marks["f"]) == len(feeds[i, j])
     assert not np.isnan(a.dx_so_far).any()
     assert np.allclose(a.dx_so_far, dx)
 
@@ -550,10 +536,11 @@ def test_full_conv_stride_inserts_zeros():
     dy = np.arange(1.0, 5.0).reshape(2, 2)
     a = widgets.FullConvAnimation(dy, EX.w, stride=2)
     assert a.input_shape == (4, 4)
-    texts = {rc: b for g, rc, b in cells(a) if g == "dy"}
-    assert texts[(1, 1)].description == "1" and texts[(1, 3)].description == "2"
-    assert texts[(1, 2)].description == "0" and "cnnlearn-pad" in texts[(1, 2)]._dom_classes
-    assert "cnnlearn-pad" not in texts[(1, 1)]._dom_classes
+    g = a.view.grid("dy")
+    assert g["texts"][1][1] == "1" and g["texts"][1][3] == "2" and g["texts"][1][2] == "0"
+    assert [1, 2] in g["pad"] and [1, 1] not in g["pad"]
+    assert g["labels"][1][3] == "dy12 = 2, dL/dY entry at canvas row 2 column 4"
+    assert g["labels"][1][2] == "0, an added zero at canvas row 2 column 3"
 
 
 def test_full_conv_bad_arguments():
