@@ -218,7 +218,13 @@ def test_softmax_playground_follows_sliders_logits_and_label():
     sp.set_logits([10.0, -9.5, 0.25, 1.0])  # outside the initial slider range
     assert [s.value for s in sp.sliders] == [10.0, -9.5, 0.25, 1.0]
     assert np.isclose(sp.loss, cnnlearn.cross_entropy([[10.0, -9.5, 0.25, 1.0]], [1]))
-    assert "loss" in sp._view.value and f"{sp.loss:.4f}" in sp._view.value
+    info = sp.view.lookup["p:1:0"]["info"]  # the pinned row is the true class, t = 1
+    assert sp.view.selected == ["p", 1, 0] and "loss L" in info and f"{sp.loss:.4f}" in info
+    p = cnnlearn.softmax([[10.0, -9.5, 0.25, 1.0]])[0]
+    assert [row[0] for row in sp.view.grid("p")["texts"]] == [f"{v:.4f}" for v in p]
+    assert sp.view.grid("p")["labels"][1][0] == f"p(y12) = {p[1]:.4f} (the true class)"
+    sp.view.selected = ["dz", 3, 0]  # a click on a row in the browser makes that class the true one
+    assert sp.label == 3 and sp.label_picker.value == 3 and sp.view.selected == ["p", 3, 0]
     sp.label_picker.value = 2
     assert sp.label == 2 and np.isclose(sp.loss, cnnlearn.cross_entropy([[10.0, -9.5, 0.25, 1.0]], [2]))
 

@@ -22,10 +22,10 @@ ipywidgets 7.7 and 8 is used, and no Accordion or Tab (Colab's widget manager br
 """
 
 from ._grid import BLUE, GREY, ORANGE, SKY, GridView, _cell_text, _grid_matrix
-from ._legacy import SoftmaxPlayground
 from .explorer import ContributionExplorer
 from .filter_explorer import FilterGradientExplorer
 from .fullconv import FullConvAnimation, FullConvPlan
+from .softmax import SoftmaxPlayground
 from .stepper import ForwardStepper
 
 __all__ = ["ForwardStepper", "SoftmaxPlayground", "ContributionExplorer", "FilterGradientExplorer",

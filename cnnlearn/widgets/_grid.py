@@ -136,8 +136,10 @@ def scale_legend(scale):
 PALETTE = [[c, text_on(c)] for c in OKABE_ITO]
 
 
-def grid_spec(name, values, title, *, texts=None, labels=None, pad=(), interactive=True, scale=None, noun=None):
-    """One grid as the browser draws it (``values`` of shape (H, W); ``texts``/``labels`` override)."""
+def grid_spec(name, values, title, *, texts=None, labels=None, pad=(), interactive=True, scale=None, noun=None,
+              wide=False, row_labels=None):
+    """One grid as the browser draws it (``values`` of shape (H, W); ``texts``/``labels`` override;
+    ``row_labels``: a visible header before each row; ``wide``: cells for longer numbers)."""
     a = np.asarray(values, dtype=float)
     H, W = a.shape
     texts = _texts(a) if texts is None else texts
@@ -147,7 +149,8 @@ def grid_spec(name, values, title, *, texts=None, labels=None, pad=(), interacti
     scale = float(finite.max()) if scale is None and finite.size else (scale or 0.0)
     return {"name": name, "title": title, "rows": H, "cols": W, "texts": texts, "labels": labels,
             "pad": [[int(r), int(c)] for r, c in sorted(pad)], "interactive": bool(interactive),
-            "colours": value_colours(np.nan_to_num(a), scale), "scale": scale_legend(scale) if scale else []}
+            "colours": value_colours(np.nan_to_num(a), scale), "scale": scale_legend(scale) if scale else [],
+            "wide": bool(wide), "row_labels": list(row_labels or [])}
 
 
 def entry(hl, marks=None, eq="", info="", texts=None, labels=None):

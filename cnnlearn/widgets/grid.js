@@ -15,6 +15,19 @@ function el(tag, cls, text) {
   return e;
 }
 
+// ipywidgets' slider handles carry no accessible name (their description is a label the handle is not
+// tied to): give each handle in this widget its slider's description as its name.
+function nameControls(scope) {
+  for (const s of scope.querySelectorAll(".widget-slider, .widget-hslider, .widget-dropdown")) {
+    const label = s.querySelector(".widget-label");
+    const name = label ? label.textContent.trim() : "";
+    if (!name) continue;
+    for (const h of s.querySelectorAll('.noUi-handle, .ui-slider-handle, [role="slider"], select')) {
+      if (!h.getAttribute("aria-label") && !h.getAttribute("aria-labelledby")) h.setAttribute("aria-label", name);
+    }
+  }
+}
+
 // One play timer per model, however many views show it.
 function initialize({ model }) {
   let timer = null;
@@ -125,7 +138,7 @@ function render({ model, el: root }) {
     const wrap = el("div", "cnnlearn-gridwrap");
     const title = el("div", "cnnlearn-title", spec.title);
     title.id = `cnnlearn-${Math.random().toString(36).slice(2)}-${spec.name}`;
-    const grid = el("div", "cnnlearn-grid");
+    const grid = el("div", spec.wide ? "cnnlearn-grid cnnlearn-grid-wide" : "cnnlearn-grid");
     grid.setAttribute("role", "grid");
     grid.setAttribute("aria-labelledby", title.id);
     grid.dataset.grid = spec.name;
@@ -133,6 +146,11 @@ function render({ model, el: root }) {
     for (let r = 0; r < spec.rows; r++) {
       const row = el("div", "cnnlearn-gridrow");
       row.setAttribute("role", "row");
+      if (spec.row_labels && spec.row_labels.length) {
+        const head = el("div", "cnnlearn-rowheader", spec.row_labels[r]);
+        head.setAttribute("role", "rowheader");
+        row.appendChild(head);
+      }
       for (let c = 0; c < spec.cols; c++) {
         const cell = el("div", `cnnlearn-cell cnnlearn-${spec.name}-${r}-${c}`);
         cell.setAttribute("role", "gridcell");
@@ -330,7 +348,22 @@ function render({ model, el: root }) {
   drawLegend();
   build();
   drawScale();
-  return () => window.removeEventListener("keydown", onKey, true);
+  // the widget's ipywidgets controls render next to this view, maybe later than it
+  let pending = false;
+  const scope = () => root.closest(".cnnlearn-widget") || root.parentElement || root;
+  const observer = new MutationObserver(() => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; nameControls(scope()); });
+  });
+  requestAnimationFrame(() => {
+    nameControls(scope());
+    observer.observe(scope(), { childList: true, subtree: true });
+  });
+  return () => {
+    window.removeEventListener("keydown", onKey, true);
+    observer.disconnect();
+  };
 }
 
 export default { initialize, render };

@@ -391,9 +391,9 @@ _NUM = r"[-+]?\d+(?:\.\d+)?"
 def softmax_shown(w):
     """The logits, probabilities and loss the softmax playground shows right now."""
     logits = [slider_value(s) for s in w.root.locator(".widget-slider").all()]
-    text = w.text()
-    p = [float(v) for v in re.findall(rf"p = ({_NUM})", text)]
-    loss = re.search(rf"loss L = .*?= ({_NUM})", text)
+    shown = w.texts("p")
+    p = [float(shown[k, 0]) for k in range(len(shown))]
+    loss = re.search(rf"loss L = .*?= ({_NUM})", w.text())
     return np.array(logits), np.array(p), float(loss.group(1)) if loss else None
 
 
@@ -466,3 +466,115 @@ def drive(w, equations=True):
         check_equation_typeset(w)
     return out
 
+
+
+# ------------------------------------------------------------------------------ hover, keyboard, pairing
+
+def pairs_text(pairs, out_shape, k_shape):
+    """The pairing line the explorer's info shows for an input pixel, from cnnlearn.contributions."""
+    sub = cnnlearn.equations._sub
+    return "; ".join(f"{n}: dy{sub(*o, max(out_shape) > 9)} meets f{sub(*k, max(k_shape) > 9)}"
+                     for n, (o, k) in enumerate(pairs, 1))
+
+
+def info_text(w):
+    return w.root.locator(".cnnlearn-info[aria-live]").inner_text()
+
+
+def equation_text(w):
+    """What the typeset equation box holds (MathJax's assistive text where it has one)."""
+    return w.root.locator(".cnnlearn-eq").inner_text()
+
+
+def check_pairing(w, shape, kernel, geo, i, j):
+    """After x[i, j] is shown: each dy it feeds and the filter entry linking them carry the same
+    number, 1..k in the order of cnnlearn.contributions, and the info line names the pairs."""
+    pairs = cnnlearn.contributions(shape, kernel, **geo)[i, j]
+    want_dy = {o: n for n, (o, _) in enumerate(pairs, 1)}
+    want_f = {k: n for n, (_, k) in enumerate(pairs, 1)}
+    eventually(lambda: w.marks("dy") == want_dy and w.marks("f") == want_f and w.marks("y") == want_dy,
+               what=f"{w}: pairing numbers {w.marks('dy')} / {w.marks('f')}, not {want_dy} / {want_f}")
+    out = cnnlearn.output_size(shape, kernel, **geo)
+    assert pairs_text(pairs, out, kernel) in info_text(w), info_text(w)
+    for o, n in want_dy.items():  # the number is in the accessible name too
+        assert w.names("dy")[o].endswith(f", pair {n}"), w.names("dy")[o]
+
+
+def check_hover_explorer(w, shape, kernel, geo):
+    """Hovering input pixels previews what they feed (no click, no kernel), with the pairing numbers
+    and a new equation; leaving the grids goes back to the pinned cell."""
+    w.cell("x", 0, 0).click()
+    w.wait_highlight("x", {(0, 0)}, selected={(0, 0)})
+    feeds = cnnlearn.contributions(shape, kernel, **geo)
+    for i, j in _sample(shape, 4):
+        before = equation_text(w)
+        w.cell("x", i, j).hover()
+        outs = {o for o, _ in feeds[i, j]}
+        w.wait_highlight("y", outs, selected=set())
+        w.wait_highlight("f", {k for _, k in feeds[i, j]})
+        assert w.selected("x") == {(0, 0)}, f"{w}: hover must not move the pinned cell"
+        check_pairing(w, shape, kernel, geo, i, j)
+        if (i, j) != (0, 0):
+            eventually(lambda: equation_text(w) != before, what=f"{w}: the equation did not follow the hover")
+    w.page.mouse.move(1, 1)  # away from the grids: back to the pinned x11
+    w.wait_highlight("y", {o for o, _ in feeds[0, 0]})
+
+
+def check_keyboard_explorer(w, shape, kernel, geo):
+    """Each grid is one Tab stop; arrows move the focus (and preview), Enter pins, Escape clears."""
+    grids = w.root.locator('[role="grid"]')
+    n = grids.count()
+    assert n == 5, f"{w}: {n} ARIA grids"
+    for g in range(n):
+        assert grids.nth(g).locator('[tabindex="0"]').count() == 1, f"{w}: grid {g} is not one Tab stop"
+    first = grids.first.locator('[role="gridcell"][tabindex="0"]')
+    first.focus()
+    cell = w.cell("x", 0, 0)
+    if cell.get_attribute("tabindex") != "0":
+        w.page.keyboard.press("Home")
+    for _ in range(shape[0]):
+        w.page.keyboard.press("ArrowUp")
+    for _ in range(shape[1]):
+        w.page.keyboard.press("ArrowLeft")
+    w.page.keyboard.press("ArrowRight")
+    w.page.keyboard.press("ArrowDown")
+    assert w.cell("x", 1, 1).evaluate("el => el === document.activeElement"), f"{w}: arrows did not move to x22"
+    assert w.cell("x", 1, 1).get_attribute("tabindex") == "0" and cell.get_attribute("tabindex") == "-1"
+    feeds = cnnlearn.contributions(shape, kernel, **geo)
+    w.wait_highlight("y", {o for o, _ in feeds[1, 1]})  # focus previews
+    w.page.keyboard.press("Enter")
+    w.wait_highlight("x", {(1, 1)}, selected={(1, 1)})
+    check_pairing(w, shape, kernel, geo, 1, 1)
+    w.page.keyboard.press("Escape")
+    w.page.mouse.move(1, 1)
+    eventually(lambda: w.selected("x") == set() and w.highlighted("y") == set(),
+               what=f"{w}: Escape did not clear the pinned cell")
+    w.page.keyboard.press("ArrowLeft")
+    w.page.keyboard.press(" ")
+    w.wait_highlight("x", {(1, 0)}, selected={(1, 0)})
+
+
+def check_names(w):
+    """Every cell has an accessible name ``<symbol><row><col> = <value>, ... row r column c`` (1-based)
+    and every button and slider handle of the widget has a name."""
+    for grid in ("x", "f", "y", "dx", "dy", "df", "p", "dz"):
+        for (r, c), name in w.names(grid).items():
+            assert name and f"row {r + 1} column {c + 1}" in name or grid in ("p", "dz"), f"{w}: {grid}[{r},{c}]: {name!r}"
+    unnamed = w.root.evaluate("""root => [...root.querySelectorAll('button, [role="slider"], select')]
+        .filter(e => !(e.getAttribute('aria-label') || e.innerText.trim() || e.getAttribute('title')
+                       || (e.id && document.querySelector('label[for="' + e.id + '"]'))))
+        .map(e => e.outerHTML.slice(0, 120))""")
+    assert unnamed == [], f"{w}: controls without a name: {unnamed}"
+
+
+def check_colour_toggle(w):
+    """The colour toggle paints each cell's value colour and switches back off."""
+    button = w.root.get_by_role("button", name="Colour cells by value")
+    cell = w.cell("x", 0, 0)
+    plain = cell.evaluate("el => getComputedStyle(el).backgroundColor")
+    button.click()
+    eventually(lambda: button.get_attribute("aria-pressed") == "true"
+               and w.root.locator(".cnnlearn-scale-stop").count() == 5)
+    button.click()
+    eventually(lambda: button.get_attribute("aria-pressed") == "false"
+               and cell.evaluate("el => getComputedStyle(el).backgroundColor") == plain)

@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 import cnnlearn
+from cnnlearn.widgets import _cell_text
 
 from . import jupyter, students
 from .conftest import ARTIFACTS
@@ -121,3 +122,31 @@ def test_full_convolution_steps_to_conv2d_backward(gallery):
     students.check_stepper(w)
     ex = cnnlearn.worked_example()
     students.check_fullconv_values(w, ex.dy, ex.w)
+
+
+def test_explorer_hover_previews_with_pairing_numbers(gallery):
+    w = students.Widget(gallery, "cnnlearn-explorer", 0)
+    ex = cnnlearn.worked_example()
+    students.check_hover_explorer(w, ex.x.shape, ex.w.shape, WORKED)
+    # x22: dy11 meets f22, ..., dy22 meets f11, read off the grids
+    w.cell("x", 1, 1).click()
+    students.check_pairing(w, (3, 3), (2, 2), WORKED, 1, 1)
+    assert w.marks("dy") == {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4}
+    assert w.marks("f") == {(1, 1): 1, (1, 0): 2, (0, 1): 3, (0, 0): 4}
+
+
+def test_explorer_keyboard(gallery):
+    w = students.Widget(gallery, "cnnlearn-explorer", 0)
+    students.check_keyboard_explorer(w, (3, 3), (2, 2), WORKED)
+
+
+def test_every_cell_button_and_slider_has_a_name(gallery):
+    for w in students.all_widgets(gallery):
+        students.check_names(w)
+    w = students.Widget(gallery, "cnnlearn-explorer", 0)
+    assert w.names("x")[(1, 2)] == f"x23 = {_cell_text(cnnlearn.worked_example().x[1, 2])}, " \
+                                   "input pixel row 2 column 3"
+
+
+def test_colour_scale_toggle(gallery):
+    students.check_colour_toggle(students.Widget(gallery, "cnnlearn-explorer", 0))
