@@ -160,6 +160,24 @@ def copy_static(outdir):
     return target
 
 
+INDEX_TEXT = ("The notebooks as they ran, widgets included, with no server behind them. Hover over, click "
+              "or tab to the cells of a grid and it answers; Play buttons step their animations. Each widget "
+              "starts as it was right after the cell that created it; controls that need Python to recompute "
+              "(such as a slider that changes the filter size) do so only in Jupyter.")
+
+
+def index_html(pages):
+    """The edition's front page, listing ``pages``: (file name, title) pairs."""
+    items = "\n".join(f'<li><a href="{html.escape(name)}">{html.escape(title)}</a></li>' for name, title in pages)
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>cnnlearn: offline edition</title>\n'
+            # links at least 24 px high and apart (WCAG 2.2 target size)
+            "<style>li { margin: 0.4em 0; } li a { display: inline-block; min-height: 24px; line-height: 24px; }"
+            "</style>\n</head>\n"
+            '<body style="font-family:sans-serif;max-width:40em;margin:2em auto">\n<main>\n'
+            f"<h1>cnnlearn: backpropagation through a convolution</h1>\n<p>{INDEX_TEXT}</p>\n"
+            f"<ol>\n{items}\n</ol>\n</main>\n</body></html>\n")
+
+
 def export(outdir, notebooks="notebooks", run=True, log=print):
     """Write the offline edition of every notebook in ``notebooks`` (folder or files) to ``outdir``.
 
@@ -189,15 +207,8 @@ def export(outdir, notebooks="notebooks", run=True, log=print):
         page.write_text(render(nb, title), encoding="utf-8")
         pages.append((path, page, title))
         log(f"{page} ({time.perf_counter() - t0:.1f} s)")
-    items = "\n".join(f'<li><a href="{html.escape(p.name)}">{html.escape(t)}</a></li>' for _, p, t in pages)
-    (outdir / "index.html").write_text(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cnnlearn: offline edition"
-        "</title></head>\n<body style=\"font-family:sans-serif;max-width:40em;margin:2em auto\">\n<main>\n"
-        "<h1>cnnlearn: backpropagation through a convolution</h1>\n<p>The notebooks as they ran, widgets "
-        "included, with no server behind them. Hover over, click or tab to the cells of a grid and it "
-        "answers; Play buttons step their animations. Each widget starts as it was right after the cell "
-        "that created it; controls that need Python to recompute (such as a slider that changes the "
-        "filter size) do so only in Jupyter.</p>\n<ol>\n" + items + "\n</ol>\n</main>\n</body></html>\n", encoding="utf-8")
+    (outdir / "index.html").write_text(index_html([(page.name, title) for _, page, title in pages]),
+                                       encoding="utf-8")
     return [(nb, page) for nb, page, _ in pages]
 
 

@@ -61,7 +61,7 @@ def test_export_writes_pages_and_assets(tiny_site):
     assert not (tiny_site / "static" / "VENDORED.md").exists()
     index = (tiny_site / "index.html").read_text()
     assert '<a href="01_tiny.html">Tiny widgets</a>' in index
-    assert "frozen" not in index and "Hover over, click or tab to the cells" in index
+    assert "frozen" not in index and export.INDEX_TEXT in index
     assert '<html lang="en">' in index and "<main>" in index
 
 

@@ -1,4 +1,5 @@
-"""Open pages of the offline edition from file:// with every network request refused, and read their grids.
+"""Open pages of the offline edition from file:// with every network request refused; read and drive the
+series' grids on any page (offline, JupyterLab 3 and 4, Notebook 7) through their CSS contract.
 
 Each page gets a browser context of its own whose router aborts every request that is not for a
 ``file:``, ``data:`` or ``blob:`` URL and records it: a test asserts that list is empty, so a page
@@ -114,3 +115,22 @@ class Grid:
 
     def click(self, r, c):
         self.cell(r, c).click()
+
+
+def drive_grid(page, grid, lights=None):
+    """What every front end must do: hovering cell 22 highlights (``lights``, if given, exactly), a click
+    pins cell 11, ArrowRight moves the focus to cell 12 and Enter pins it."""
+    root = grid.root.element_handle()
+    grid.hover(1, 1)
+    page.wait_for_function("r => r.querySelector('.cnnlearn-hl')", arg=root, timeout=5_000)
+    if lights is not None:
+        assert grid.highlighted() == lights, f"hover highlighted {grid.highlighted()}, not {lights}"
+    page.mouse.move(0, 0)
+    grid.click(0, 0)
+    page.wait_for_function(f"r => r.querySelector('.cnnlearn-{grid.name}-0-0.cnnlearn-sel')", arg=root,
+                           timeout=5_000)
+    page.keyboard.press("ArrowRight")
+    assert grid.focused() == (0, 1), f"ArrowRight moved the focus to {grid.focused()}, not to cell 12"
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"r => r.querySelector('.cnnlearn-{grid.name}-0-1.cnnlearn-sel')", arg=root,
+                           timeout=5_000)
