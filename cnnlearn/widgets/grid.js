@@ -67,6 +67,7 @@ function render({ model, el: root }) {
   let touched = [];           // cells carrying a highlight, a mark or an override now
   let overridden = new Set(); // grids whose texts the pinned entry replaced
   let hover = null;           // key previewed by the mouse or the keyboard focus
+  let painted = null;         // whether the cells carry their value colours now
 
   const pinnedKey = () => {
     const steps = model.get("steps");
@@ -111,6 +112,7 @@ function render({ model, el: root }) {
     specs = new Map();
     touched = [];
     overridden = new Set();
+    painted = null;
     for (const spec of model.get("grids")) specs.set(spec.name, spec);
     let rows = model.get("layout_rows");
     if (!rows || !rows.length) rows = [model.get("grids").map((g) => g.name)];
@@ -172,6 +174,18 @@ function render({ model, el: root }) {
     return wrap;
   }
 
+  // The highlight is painted first; the equation follows after that frame, so typesetting never
+  // delays the highlight.
+  let eqWanted = null, eqTimer = null;
+  function showEquation(eq) {
+    eqWanted = eq;
+    if (eqTimer !== null) return;
+    eqTimer = requestAnimationFrame(() => setTimeout(() => {
+      eqTimer = null;
+      if (model.get("equation") !== eqWanted) model.set("equation", eqWanted);
+    }, 0));
+  }
+
   function paint() {
     const colour = model.get("colour");
     root.classList.toggle("cnnlearn-colour", colour);
@@ -209,11 +223,14 @@ function render({ model, el: root }) {
         }
       }
     }
-    for (const [k, cell] of cells) {
-      const spec = specs.get(cell.dataset.grid);
-      const [bg, fg] = spec.colours[cell.dataset.r][cell.dataset.c];
-      cell.style.background = colour ? bg : "";
-      cell.style.color = colour ? fg : "";
+    if (painted !== colour) {  // value colours change only with the toggle or a new configuration
+      painted = colour;
+      for (const cell of cells.values()) {
+        const spec = specs.get(cell.dataset.grid);
+        const [bg, fg] = spec.colours[cell.dataset.r][cell.dataset.c];
+        cell.style.background = colour ? bg : "";
+        cell.style.color = colour ? fg : "";
+      }
     }
     const active = hover && lookup[hover] ? hover : pinned;
     const e = active ? lookup[active] : null;
@@ -224,8 +241,7 @@ function render({ model, el: root }) {
       touched.push(cell);
     }
     // the equation travels to an ipywidgets HTMLMath through a jslink: the page's own MathJax typesets it
-    const eq = e ? e.eq : "";
-    if (model.get("equation") !== eq) model.set("equation", eq);
+    showEquation(e ? e.eq : "");
     if (!e) { info.textContent = ""; return; }
     if (active !== pinned && cells.has(active)) {
       cells.get(active).classList.add(HL);

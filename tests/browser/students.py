@@ -578,3 +578,26 @@ def check_colour_toggle(w):
     button.click()
     eventually(lambda: button.get_attribute("aria-pressed") == "false"
                and cell.evaluate("el => getComputedStyle(el).backgroundColor") == plain)
+
+
+_HOVER_JS = """({sel, n, cell}) => new Promise(done => {
+    const el = document.querySelectorAll(sel)[n].querySelector('.' + cell);
+    const t0 = performance.now();
+    el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
+    const t1 = performance.now();
+    requestAnimationFrame(() => done([t1 - t0, performance.now() - t0]));
+})"""
+
+
+def hover_ms(w, pixels=LATENCY_ORDER):
+    """For each input pixel: (handler work, time to the next frame) of a hover, in ms, timed in the page.
+    The highlight is checked after each hover against cnnlearn.contributions."""
+    shape, kernel = w.shape("x"), w.shape("f")
+    feeds = cnnlearn.contributions(shape, kernel)
+    work, frame = [], []
+    for i, j in pixels:
+        a, b = w.page.evaluate(_HOVER_JS, {"sel": w.sel, "n": w.n, "cell": f"cnnlearn-x-{i}-{j}"})
+        assert w.highlighted("y") == {o for o, _ in feeds[i, j]}, f"{w}: hover on x[{i},{j}] did not highlight"
+        work.append(a)
+        frame.append(b)
+    return work, frame

@@ -150,3 +150,42 @@ def test_every_cell_button_and_slider_has_a_name(gallery):
 
 def test_colour_scale_toggle(gallery):
     students.check_colour_toggle(students.Widget(gallery, "cnnlearn-explorer", 0))
+
+
+def test_hover_latency(gallery, record_latency):
+    """Printed, not asserted: a hover's handler work and the time to the next frame (goal: one frame)."""
+    w = students.Widget(gallery, "cnnlearn-explorer", 0)
+    work, frame = students.hover_ms(w)
+    record_latency("hover handler work, ContributionExplorer in JupyterLab, 3x3 input", work)
+    record_latency("hover to next frame, ContributionExplorer in JupyterLab, 3x3 input", frame)
+
+
+NB7_GALLERY = GALLERY[:2] + ["widgets.ForwardStepper()"]
+
+
+@pytest.fixture(scope="module")
+def gallery_nb7(browser, nb7, served_root):
+    """One Notebook 7 page with an explorer and a stepper, after Run All."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in NB7_GALLERY]
+    nbformat.write(nb, served_root / "harness" / "widgets_nb7.ipynb")
+    pg = jupyter.new_page(browser)
+    jupyter.open_notebook(pg, nb7, "harness/widgets_nb7.ipynb")
+    jupyter.run_all(pg)
+    jupyter.wait_widgets_rendered(pg)
+    yield pg
+    jupyter.save_artifacts(pg, type("node", (), {"nodeid": "tests/browser/test_widgets.py::nb7"})(), ARTIFACTS)
+    pg.context.close()
+    nb7.shutdown_kernels()
+
+
+def test_notebook7_keyboard_hover_and_play(gallery_nb7, record_latency):
+    """Notebook 7 takes arrow keys before widgets see them; the grids listen on window and still move."""
+    w = students.Widget(gallery_nb7, "cnnlearn-explorer", 0)
+    students.check_keyboard_explorer(w, (3, 3), (2, 2), WORKED)
+    students.check_hover_explorer(w, (3, 3), (2, 2), WORKED)
+    work, frame = students.hover_ms(w)
+    record_latency("hover handler work, ContributionExplorer in Notebook 7, 3x3 input", work)
+    record_latency("hover to next frame, ContributionExplorer in Notebook 7, 3x3 input", frame)
+    students.check_stepper(students.Widget(gallery_nb7, "cnnlearn-stepper"))
