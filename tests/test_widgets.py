@@ -229,6 +229,37 @@ def test_softmax_playground_follows_sliders_logits_and_label():
     assert sp.label == 2 and np.isclose(sp.loss, cnnlearn.cross_entropy([[10.0, -9.5, 0.25, 1.0]], [2]))
 
 
+def test_softmax_playground_escape_keeps_the_true_class_pinned():
+    sp = widgets.SoftmaxPlayground()
+    sp.view.selected = []
+    assert sp.view.selected == ["p", EX.label, 0] and sp.label == EX.label
+    assert sp.view.grid("p")["row_labels"][EX.label].endswith("true class")
+
+
+def test_grid_queries_name_the_bad_argument():
+    ex = widgets.ContributionExplorer()
+    with pytest.raises(ValueError, match="grid must be one of .* got 'q'"):
+        ex.marks("q")
+    with pytest.raises(TypeError, match="grid must be a string"):
+        ex.highlighted(3)
+    a = widgets.FullConvAnimation()
+    with pytest.raises(ValueError, match=re.escape("dL/dX pixel (3, 0) is outside the 3x3 grid")):
+        a.select("dx", 3, 0)
+    with pytest.raises(ValueError, match="grid must be one of 'dx'"):
+        a.select("dy", 0, 0)
+    fe = widgets.FilterGradientExplorer()
+    with pytest.raises(ValueError, match=re.escape("filter entry (2, 0) is outside")):
+        fe.select("df", 2, 0)
+
+
+def test_widgets_do_not_share_or_mutate_state():
+    a, b = widgets.ContributionExplorer(), widgets.ContributionExplorer()
+    a.select("f", 0, 0)
+    assert b.selected == ("x", 1, 1) and a.view is not b.view
+    a.view.lookup["x:1:1"]["hl"]["y"].clear()  # a caller scribbling on one widget's state
+    assert b.highlighted("y") == {(0, 0), (0, 1), (1, 0), (1, 1)}
+
+
 def test_softmax_playground_other_sizes_and_errors():
     sp = widgets.SoftmaxPlayground([0.0, 1.0, 2.0], label=2)
     assert sp.names == ["z1", "z2", "z3"] and sp.p.shape == (1, 3)

@@ -128,7 +128,9 @@ class SoftmaxPlayground(ipw.VBox):
 
     def _clicked(self, change):
         sel = change["new"]
-        if sel and int(sel[1]) != self._label:
+        if not sel:  # Escape in the browser: the true class stays pinned
+            self.view.selected = ["p", self._label, 0]
+        elif int(sel[1]) != self._label:
             self.set_label(int(sel[1]))
 
     def _render(self):
