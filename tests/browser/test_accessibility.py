@@ -108,6 +108,16 @@ def _check_notebook(page, server, name, roots, axe_script, front_end):
     assert not failures, "axe found violations:\n" + "\n".join(failures)
 
 
+@pytest.mark.parametrize("name", list(NOTEBOOKS_WITH_WIDGETS))
+def test_widgets_in_jupyterlab(lab, page, name, axe_script, clean_kernels):
+    _check_notebook(page, lab, name, NOTEBOOKS_WITH_WIDGETS[name], axe_script, "JupyterLab 4")
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS_WITH_WIDGETS))
+def test_widgets_in_notebook7(nb7, page, name, axe_script, clean_kernels):
+    _check_notebook(page, nb7, name, NOTEBOOKS_WITH_WIDGETS[name], axe_script, "Notebook 7")
+
+
 def _offline(browser, page_path, axe_script, widgets=True, exclude=()):
     """axe on each widget view of an offline page, then on the whole page; the failure texts."""
     page, refused, _, _ = offline.open_page(browser, page_path, mathjax=widgets)

@@ -11,7 +11,8 @@ import pytest
 from . import jupyter, latency, offline, tiny
 
 FRONT_ENDS = {"lab": "JupyterLab 4", "nb7": "Notebook 7"}
-SERIES_GRIDS = [("01_forward_pass.ipynb", "cnnlearn-stepper", "y")]
+SERIES_GRIDS = [("01_forward_pass.ipynb", "cnnlearn-stepper", "y"),
+                ("04_input_gradient.ipynb", "cnnlearn-explorer", "x")]
 
 
 @pytest.fixture(scope="module")

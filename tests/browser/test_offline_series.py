@@ -8,10 +8,13 @@ from . import latency, offline
 
 SERIES_GRIDS = [  # (notebook, widget root, a grid of it, its shape)
     ("01_forward_pass", "cnnlearn-stepper", "y", (2, 2)),
+    ("03_filter_gradient", "cnnlearn-filter-explorer", "df", (2, 2)),
+    ("04_input_gradient", "cnnlearn-explorer", "x", (3, 3)),
+    ("04_input_gradient", "cnnlearn-fullconv", "dx", (3, 3)),
 ]
 
 
-@pytest.mark.parametrize("stem,root,grid_name,shape", SERIES_GRIDS, ids=[s[0] for s in SERIES_GRIDS])
+@pytest.mark.parametrize("stem,root,grid_name,shape", SERIES_GRIDS, ids=[f"{s[0][:2]}-{s[1]}" for s in SERIES_GRIDS])
 def test_series_grid_offline(series_site, browser, stem, root, grid_name, shape, record_hover_latency):
     """Hover lights cells up, a click pins, arrow keys move, Enter pins, with the network refused."""
     page, refused, failed, errors = offline.open_page(browser, series_site / f"{stem}.html")
