@@ -67,8 +67,9 @@ def test_tiny_grid_in_jupyterlab3(lab3, page, record_hover_latency):
     lab3.shutdown_kernels()
 
 
-@pytest.mark.parametrize("name,root,grid_name", [("01_forward_pass.ipynb", "cnnlearn-stepper", "y")],
-                         ids=["01_stepper"])
+@pytest.mark.parametrize("name,root,grid_name", [("01_forward_pass.ipynb", "cnnlearn-stepper", "y"),
+                                                 ("04_input_gradient.ipynb", "cnnlearn-explorer", "x")],
+                         ids=["01_stepper", "04_explorer"])
 def test_series_grid_in_jupyterlab3(lab3, page, name, root, grid_name, record_hover_latency):
     _open_and_run(page, lab3, f"notebooks/{name}")
     grid = offline.Grid(page, f"{jupyter.PANEL} .{root}", grid_name)
