@@ -406,7 +406,9 @@ def test_explorer_value_colours_and_accessible_names():
     for r, c in np.ndindex(2, 2):
         assert g["colours"][r][c] == widgets._grid.diverging(EX.dy[r, c], scale)
         assert g["labels"][r][c] == f"dy{r + 1}{c + 1} = {widgets._cell_text(EX.dy[r, c])}, dL/dY entry row {r + 1} column {c + 1}"
-    assert [float(s[0]) for s in g["scale"]][::4] == pytest.approx([-scale, scale], abs=5e-3 * scale)
+    assert [s[0] for s in g["scale"]] == ["\u2212max", "\u2212max/2", "0", "+max/2", "+max"]
+    assert g["max"] == widgets._cell_text(scale)
+    assert g["scale"][0][1:] == widgets._grid.diverging(-scale, scale)  # the legend's ends are the grid's ends
     assert ex.view.grid("dx")["labels"][0][0].startswith("dL/dx11 = ")
 
 

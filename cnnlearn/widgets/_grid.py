@@ -129,8 +129,12 @@ def value_colours(a, scale):
 
 
 def scale_legend(scale):
-    """Five stops of the value scale, ``[[text, background, text colour], ...]``."""
-    return [[_cell_text(v), *diverging(v, scale)] for v in np.linspace(-scale, scale, 5)]
+    """Five stops of the value scale, ``[[text, background, text colour], ...]``; each grid is scaled to
+    its own largest size ``max |v|`` (``scale``), so the stops are given relative to it."""
+    if not scale:
+        return []
+    return [[text, *diverging(v, 1.0)] for text, v in
+            (("−max", -1.0), ("−max/2", -0.5), ("0", 0.0), ("+max/2", 0.5), ("+max", 1.0))]
 
 
 PALETTE = [[c, text_on(c)] for c in OKABE_ITO]
@@ -149,7 +153,7 @@ def grid_spec(name, values, title, *, texts=None, labels=None, pad=(), interacti
     scale = float(finite.max()) if scale is None and finite.size else (scale or 0.0)
     return {"name": name, "title": title, "rows": H, "cols": W, "texts": texts, "labels": labels,
             "pad": [[int(r), int(c)] for r, c in sorted(pad)], "interactive": bool(interactive),
-            "colours": value_colours(np.nan_to_num(a), scale), "scale": scale_legend(scale) if scale else [],
+            "colours": value_colours(np.nan_to_num(a), scale), "scale": scale_legend(scale), "max": _cell_text(scale),
             "wide": bool(wide), "row_labels": list(row_labels or [])}
 
 

@@ -97,13 +97,16 @@ function render({ model, el: root }) {
     scale.replaceChildren();
     if (!model.get("colour")) return;
     const stops = (model.get("grids")[0] || {}).scale || [];
-    scale.appendChild(el("span", "cnnlearn-scale-title", "Value scale (each grid scaled to its largest size):"));
+    const maxima = model.get("grids").map((g) => `${g.title}: ${g.max}`).join("; ");
+    scale.appendChild(el("span", "cnnlearn-scale-title",
+      "Cell colours show sign and size; each grid is scaled to its own largest size, max:"));
     for (const [text, bg, fg] of stops) {
       const s = el("span", "cnnlearn-scale-stop", text);
       s.style.background = bg;
       s.style.color = fg;
       scale.appendChild(s);
     }
+    scale.appendChild(el("div", "cnnlearn-scale-maxima", `max = ${maxima}`));
   }
 
   function build() {
@@ -174,16 +177,17 @@ function render({ model, el: root }) {
     return wrap;
   }
 
-  // The highlight is painted first; the equation follows after that frame, so typesetting never
-  // delays the highlight.
+  // The highlight is painted at once; the equation follows once the pointer or the focus rests
+  // (EQ_DELAY ms), so typesetting never delays a highlight, even while the mouse sweeps a grid.
+  const EQ_DELAY = 150;
   let eqWanted = null, eqTimer = null;
   function showEquation(eq) {
     eqWanted = eq;
-    if (eqTimer !== null) return;
-    eqTimer = requestAnimationFrame(() => setTimeout(() => {
+    if (eqTimer !== null) clearTimeout(eqTimer);
+    eqTimer = setTimeout(() => {
       eqTimer = null;
       if (model.get("equation") !== eqWanted) model.set("equation", eqWanted);
-    }, 0));
+    }, EQ_DELAY);
   }
 
   function paint() {
@@ -377,6 +381,7 @@ function render({ model, el: root }) {
     observer.observe(scope(), { childList: true, subtree: true });
   });
   return () => {
+    if (eqTimer !== null) clearTimeout(eqTimer);
     window.removeEventListener("keydown", onKey, true);
     observer.disconnect();
   };
