@@ -600,4 +600,6 @@ def hover_ms(w, pixels=LATENCY_ORDER):
         assert w.highlighted("y") == {o for o, _ in feeds[i, j]}, f"{w}: hover on x[{i},{j}] did not highlight"
         work.append(a)
         frame.append(b)
+    w.page.evaluate("({sel, n}) => document.querySelectorAll(sel)[n].querySelectorAll('.cnnlearn-board')"
+                    ".forEach(b => b.dispatchEvent(new MouseEvent('mouseleave')))", {"sel": w.sel, "n": w.n})
     return work, frame
