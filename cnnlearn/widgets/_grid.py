@@ -18,12 +18,17 @@ configuration, and ships it in synced traits:
 import html
 import pathlib
 
-import anywidget
 import ipywidgets as ipw
 import numpy as np
 import traitlets as t
 
 from .._checks import as_float_array, check_ndim
+
+try:
+    import anywidget
+except ImportError as exc:  # e.g. a Colab runtime where cnnlearn was installed with --no-deps
+    raise ImportError("cnnlearn.widgets draws its grids with anywidget 0.11, which is not installed here: "
+                      "run  pip install \"anywidget>=0.11,<0.12\"  (in a notebook: %pip install ...)") from exc
 
 HERE = pathlib.Path(__file__).resolve().parent
 GRIDS = ("x", "y", "f", "dx", "dy", "df")
