@@ -99,14 +99,14 @@ function render({ model, el: root }) {
     const stops = (model.get("grids")[0] || {}).scale || [];
     const maxima = model.get("grids").map((g) => `${g.title}: ${g.max}`).join("; ");
     scale.appendChild(el("span", "cnnlearn-scale-title",
-      "Cell colours show sign and size; each grid is scaled to its own largest size, max:"));
+      "Cell colours show sign and size, each grid scaled to its own largest size (max):"));
     for (const [text, bg, fg] of stops) {
       const s = el("span", "cnnlearn-scale-stop", text);
       s.style.background = bg;
       s.style.color = fg;
       scale.appendChild(s);
     }
-    scale.appendChild(el("div", "cnnlearn-scale-maxima", `max = ${maxima}`));
+    scale.appendChild(el("div", "cnnlearn-scale-maxima", `max of ${maxima}`));
   }
 
   function build() {
@@ -120,7 +120,7 @@ function render({ model, el: root }) {
     let rows = model.get("layout_rows");
     if (!rows || !rows.length) rows = [model.get("grids").map((g) => g.name)];
     const caption = model.get("caption");
-    if (caption) board.setAttribute("aria-label", caption);
+    if (caption) { board.setAttribute("role", "group"); board.setAttribute("aria-label", caption); }
     for (const names of rows) {
       const line = el("div", "cnnlearn-row-of-grids");
       for (const name of names) {
