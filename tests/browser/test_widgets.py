@@ -176,7 +176,6 @@ def gallery_nb7(browser, nb7, served_root):
     jupyter.run_all(pg)
     jupyter.wait_widgets_rendered(pg)
     yield pg
-    jupyter.save_artifacts(pg, type("node", (), {"nodeid": "tests/browser/test_widgets.py::nb7"})(), ARTIFACTS)
     pg.context.close()
     nb7.shutdown_kernels()
 
