@@ -1,16 +1,20 @@
-"""Kernel-side cost of one widget update (a click, a step, a configuration change).
+"""Python-side cost of the browser-side widgets: building a configuration, and select()/step from Python.
 
-Prints the median and the 90th percentile of each action, in milliseconds, for the
-worked example and for an 8x8 input with a 3x3 filter. The budget is 10 ms median per
-click on the 8x8 input. Everything runs without a browser: this is the Python side
-of a click (highlight classes, cell texts, equations, and the serialisation of every
-changed widget state, which ipywidgets does even with no front end attached), not the
-browser round trip.
+Since the grids are drawn in the browser (cnnlearn.widgets.GridView), a hover, a click or a step
+costs the kernel nothing: Python computes every cell's highlights, pairing numbers, equation and
+info line once per configuration. This prints, in milliseconds (median and 90th percentile):
+
+- building each widget, and the explorer's configure() (what moving one of its sliders costs),
+  with the size of the state shipped to the browser (JSON of the grids and the lookup);
+- select()/step_to() from Python (a notebook cell or a test), which only moves the pinned cell.
+
+Everything runs without a browser (ipywidgets still serialises each changed state).
 
     python benchmarks/bench_widgets.py [--repeat N]
 """
 
 import argparse
+import json
 import statistics
 import time
 
@@ -75,13 +79,28 @@ def main():
     rows.append(("SoftmaxPlayground", "move a slider",
                  timed(lambda v: setattr(sp.sliders[0], "value", v), [(float(v),) for v in rng.uniform(-5, 5, 50)])))
 
+    builds = [("ContributionExplorer 3x3 worked example", lambda: widgets.ContributionExplorer()),
+              ("ContributionExplorer 8x8, 3x3 filter", lambda: widgets.ContributionExplorer(x8, w3, dy6)),
+              ("ForwardStepper 8x8, 3x3 filter", lambda: widgets.ForwardStepper(x8, w3)),
+              ("FilterGradientExplorer 8x8", lambda: widgets.FilterGradientExplorer(x8, dy6)),
+              ("FullConvAnimation 8x8, 3x3 filter", lambda: widgets.FullConvAnimation(dy6, w3)),
+              ("SoftmaxPlayground", lambda: widgets.SoftmaxPlayground())]
+    sizes = {}
+    for name, build in builds:
+        rows.append((name, "build (every cell)", timed(build, [()] * R)))
+        v = build().view
+        sizes[name] = len(json.dumps([v.grids, v.lookup, v.steps]))
+
     width = max(len(r[0]) for r in rows)
     print(f"{'widget':<{width}}  {'action':<26} {'median ms':>10} {'p90 ms':>8}")
     for name, action, (med, p90) in rows:
         print(f"{name:<{width}}  {action:<26} {med:>10.2f} {p90:>8.2f}")
-    click_rows = [r for r in rows if "8x8" in r[0] and r[1] != "configure (rebuild grids)"]
+    print("\nstate shipped to the browser per configuration:")
+    for name, size in sizes.items():
+        print(f"  {name:<{width}}  {size / 1024:7.1f} KB")
+    click_rows = [r for r in rows if "8x8" in r[0] and r[1] in ("select x pixel", "select y pixel", "step")]
     worst = max(med for _, _, (med, _) in click_rows)
-    print(f"\nslowest 8x8 click/step median: {worst:.2f} ms (budget 10 ms)")
+    print(f"\nslowest 8x8 select/step from Python, median: {worst:.2f} ms (a browser hover or click: no kernel work)")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,14 @@ Usage::
 
 Each notebook is executed in a fresh kernel (nbclient, which saves the widget state in the
 notebook's metadata) and rendered by nbconvert's HTMLExporter with the ``lab`` template. The
-pages load the widget renderer (``@jupyter-widgets/html-manager``) and MathJax from the copies
-vendored in ``cnnlearn/static/`` (see ``cnnlearn/static/VENDORED.md``), which are written to
-``OUTDIR/static/``; no page asks a CDN for anything. Widgets are frozen at their first state (as
-they were right after the cell that created them): they render, but with no kernel behind them
-they do not react.
+pages load require.js, the widget renderer (the AMD build of ``@jupyter-widgets/html-manager``),
+anywidget's front end and MathJax from the copies vendored in ``cnnlearn/static/`` (see
+``cnnlearn/static/VENDORED.md``), which are written to ``OUTDIR/static/``; no page asks a CDN for
+anything. The widgets stay interactive with no kernel: each anywidget's JavaScript travels in the
+saved widget state and runs in the page, so hover, click and keyboard work, and widgets linked in
+the browser (``jslink``, such as a Play button driving a stepper) keep moving. Each widget starts
+in its first state (as it was right after the cell that created it); what needs Python (a slider
+that recomputes) does nothing without a kernel.
 ``OUTDIR/index.html`` lists the pages. ``--no-execute`` renders the outputs and widget state saved
 in the notebooks instead (the state they had when last run, as nbclient and nbconvert save it).
 """
@@ -18,6 +21,7 @@ in the notebooks instead (the state they had when last run, as nbclient and nbco
 import argparse
 import copy
 import html
+import json
 import re
 import shutil
 import sys
@@ -33,6 +37,11 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _REMOTE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 
 
+# embed-amd.js asks for the Font Awesome files (the Play widget's icons) relative to the page, in
+# these two folders; a copy in each keeps the icons from failing silently.
+FONT_DIRS = ("@jupyter-widgets/html-manager/dist", "@jupyter-widgets")
+
+
 def static_files():
     """The vendored assets inside the installed package (a Traversable folder)."""
     return resources.files("cnnlearn") / "static"
@@ -40,6 +49,37 @@ def static_files():
 
 def template_dir():
     return Path(str(static_files() / "templates"))
+
+
+def vendored_anywidget_version():
+    """The version of anywidget's front end in ``static/anywidget`` (from its npm package.json)."""
+    return json.loads((static_files() / "anywidget" / "package.json").read_text(encoding="utf-8"))["version"]
+
+
+def check_anywidget_version(installed=None):
+    """Fail with a clear message unless the installed Python anywidget matches the vendored front end.
+
+    The saved widget state names the front end's version range (``~0.11.*`` for 0.11.0); a vendored
+    copy of another version would load, and then misread the state, or not load at all.
+    """
+    vendored = vendored_anywidget_version()
+    if installed is None:
+        try:
+            from importlib.metadata import PackageNotFoundError, version
+            installed = version("anywidget")
+        except PackageNotFoundError:
+            return vendored  # no anywidget in this environment: no notebook can hold its widgets
+    if installed != vendored:
+        raise RuntimeError(
+            f"the Python package anywidget is version {installed}, but the offline edition vendors anywidget's "
+            f"front end {vendored} (cnnlearn/static/anywidget): install anywidget=={vendored}, or vendor the "
+            f"front end of {installed} as cnnlearn/static/VENDORED.md describes")
+    return vendored
+
+
+def _state_modules(nb):
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    return {(m.get("model_module"), m.get("model_module_version")) for m in state.values()}
 
 
 def execute(nb, path, timeout=300):
@@ -80,6 +120,12 @@ def render(nb, title=None):
     if shows_widgets(nb) and WIDGET_STATE not in nb.metadata.get("widgets", {}):
         raise ValueError("the notebook shows widgets but carries no widget state: execute it first "
                          "(python -m cnnlearn.export executes unless told --no-execute)")
+    vendored = vendored_anywidget_version()
+    for module, version in _state_modules(nb):
+        if module == "anywidget" and version not in (vendored, f"~{vendored.rsplit('.', 1)[0]}.*"):
+            raise ValueError(f"the notebook's widget state asks for anywidget {version}, but the offline edition "
+                             f"vendors anywidget's front end {vendored}: run the notebook again with "
+                             f"anywidget=={vendored} (python -m cnnlearn.export executes it)")
     exporter = HTMLExporter(template_name="cnnlearn_offline", extra_template_basedirs=[str(template_dir())])
     body, _ = exporter.from_notebook_node(nb, resources={"cnnlearn_static": STATIC,
                                                          "metadata": {"name": title or "cnnlearn"}})
@@ -99,13 +145,37 @@ def _title(nb, fallback):
 
 
 def copy_static(outdir):
-    """Copy the vendored widget renderer and MathJax to ``outdir/static``."""
+    """Copy the vendored scripts (require.js, widget renderer, anywidget, MathJax) to ``outdir/static``
+    and the Play widget's icon fonts to where the renderer looks for them."""
     target = Path(outdir) / STATIC
     if target.exists():
         shutil.rmtree(target)
     with resources.as_file(static_files()) as src:
-        shutil.copytree(src, target, ignore=shutil.ignore_patterns("templates", "__pycache__", "*.py"))
+        shutil.copytree(src, target, ignore=shutil.ignore_patterns("templates", "__pycache__", "*.py", "*.md"))
+    for folder in FONT_DIRS:
+        fonts = Path(outdir) / folder
+        fonts.mkdir(parents=True, exist_ok=True)
+        for font in (target / "html-manager").glob("*.woff2"):
+            shutil.copy2(font, fonts / font.name)
     return target
+
+
+INDEX_TEXT = ("The notebooks as they ran, widgets included, with no server behind them. Hover over, click "
+              "or tab to the cells of a grid and it answers; Play buttons step their animations. Each widget "
+              "starts as it was right after the cell that created it; controls that need Python to recompute "
+              "(such as a slider that changes the filter size) do so only in Jupyter.")
+
+
+def index_html(pages):
+    """The edition's front page, listing ``pages``: (file name, title) pairs."""
+    items = "\n".join(f'<li><a href="{html.escape(name)}">{html.escape(title)}</a></li>' for name, title in pages)
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>cnnlearn: offline edition</title>\n'
+            # links at least 24 px high and apart (WCAG 2.2 target size)
+            "<style>li { margin: 0.4em 0; } li a { display: inline-block; min-height: 24px; line-height: 24px; }"
+            "</style>\n</head>\n"
+            '<body style="font-family:sans-serif;max-width:40em;margin:2em auto">\n<main>\n'
+            f"<h1>cnnlearn: backpropagation through a convolution</h1>\n<p>{INDEX_TEXT}</p>\n"
+            f"<ol>\n{items}\n</ol>\n</main>\n</body></html>\n")
 
 
 def export(outdir, notebooks="notebooks", run=True, log=print):
@@ -122,6 +192,7 @@ def export(outdir, notebooks="notebooks", run=True, log=print):
         paths = [Path(p) for p in notebooks]
     if not paths:
         raise FileNotFoundError(f"no notebooks to export in {notebooks!s}")
+    check_anywidget_version()
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     copy_static(outdir)
@@ -136,13 +207,8 @@ def export(outdir, notebooks="notebooks", run=True, log=print):
         page.write_text(render(nb, title), encoding="utf-8")
         pages.append((path, page, title))
         log(f"{page} ({time.perf_counter() - t0:.1f} s)")
-    items = "\n".join(f'<li><a href="{html.escape(p.name)}">{html.escape(t)}</a></li>' for _, p, t in pages)
-    (outdir / "index.html").write_text(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cnnlearn: offline edition"
-        "</title></head>\n<body style=\"font-family:sans-serif;max-width:40em;margin:2em auto\">\n"
-        "<h1>cnnlearn: backpropagation through a convolution</h1>\n<p>The notebooks as they ran, widgets "
-        "included. Each widget shows the state it had right after the cell that created it; to click "
-        "them, open the notebooks in Jupyter.</p>\n<ol>\n" + items + "\n</ol>\n</body></html>\n", encoding="utf-8")
+    (outdir / "index.html").write_text(index_html([(page.name, title) for _, page, title in pages]),
+                                       encoding="utf-8")
     return [(nb, page) for nb, page, _ in pages]
 
 
@@ -157,7 +223,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         export(args.outdir, args.notebooks, run=args.run)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RuntimeError) as exc:
         parser.exit(2, f"error: {exc}\n")
     return 0
 

@@ -4,8 +4,11 @@ Expected highlights come from cnnlearn.contributions / receptive.window, expecte
 values from the convolution functions, never from the widget under test.
 """
 
+import json
 import re
+from pathlib import Path
 
+import anywidget
 import ipywidgets as ipw
 import numpy as np
 import pytest
@@ -15,37 +18,6 @@ from cnnlearn import widgets
 from cnnlearn.receptive import window
 
 EX = cnnlearn.worked_example()
-CELL = re.compile(r"^cnnlearn-(x|y|f|dx|dy|df)-(\d+)-(\d+)$")
-
-
-def cells(widget):
-    """Every button below ``widget`` with its grid name and (row, col), parsed from its CSS class."""
-    out = []
-    stack = [widget]
-    while stack:
-        w = stack.pop()
-        stack.extend(getattr(w, "children", ()))
-        if isinstance(w, ipw.Button):
-            names = [m.groups() for m in map(CELL.match, w._dom_classes) if m]
-            assert len(names) == 1, f"a cell must carry exactly one cnnlearn-<grid>-<row>-<col> class: {w._dom_classes}"
-            g, r, c = names[0]
-            out.append((g, (int(r), int(c)), w))
-    return out
-
-
-def dom_highlighted(widget, grid):
-    return {rc for g, rc, b in cells(widget) if g == grid and "cnnlearn-hl" in b._dom_classes}
-
-
-def click(widget, grid, r, c):
-    """Press the button the browser would press."""
-    (button,) = [b for g, rc, b in cells(widget) if g == grid and rc == (r, c)]
-    button.click()
-
-
-def assert_css_matches_api(widget, grids):
-    for g in grids:
-        assert dom_highlighted(widget, g) == widget.highlighted(g), g
 
 
 def random_geometry(rng):
@@ -61,20 +33,81 @@ def random_geometry(rng):
         return (int(H), int(W)), (int(kh), int(kw)), geo
 
 
+# --------------------------------------------------------------------------- the browser-side state
+
+def view_cells(widget):
+    """Every cell the browser draws, as ``{(grid, (r, c)): text}``, from the shipped grid specs."""
+    return {(g["name"], (r, c)): g["texts"][r][c] for g in widget.view.grids
+            for r in range(g["rows"]) for c in range(g["cols"])}
+
+
+def shipped(widget, grid, r, c):
+    """What the browser looks up for cell ``(r, c)`` of ``grid``: ``(highlights, marks, entry)``."""
+    e = widget.view.lookup[f"{grid}:{r}:{c}"]
+    hl = {g: {tuple(rc) for rc in cells} for g, cells in e["hl"].items()}
+    marks = {g: {(rr, cc): n for rr, cc, n in m} for g, m in e["marks"].items()}
+    return hl, marks, e
+
+
+def browser_click(widget, grid, r, c):
+    """What grid.js does on a click: pin the cell (and go to its step, in a stepper)."""
+    if [grid, r, c] in widget.view.steps:
+        widget.view.step = widget.view.steps.index([grid, r, c])
+    widget.view.selected = [grid, r, c]
+
+
+def test_grid_view_ships_real_files_and_the_one_component():
+    v = widgets.GridView()
+    assert isinstance(v, anywidget.AnyWidget)
+    js = (Path(widgets.__file__).parent / "grid.js").read_text(encoding="utf-8")
+    assert v._esm == js and "export default" in js and "window.addEventListener(\"keydown\"" in js
+    assert "cnnlearn-hl" in v._css and "cnnlearn-sel" in v._css
+
+
+def test_text_colours_reach_wcag_aa_on_every_background():
+    from cnnlearn.widgets import _grid
+    for v in np.linspace(-3, 3, 61):
+        bg, fg = _grid.diverging(v, 3.0)
+        assert _grid.contrast(bg, fg) >= 4.5, (v, bg, fg)
+    for bg, fg in _grid.PALETTE:
+        assert _grid.contrast(bg, fg) >= 4.5, bg
+    for bg in (_grid.SKY, _grid.ORANGE, "#f2f2f2"):  # highlighted, pinned and plain cells carry #111 text
+        assert _grid.contrast(bg, "#111111") >= 4.5, bg
+    assert _grid.contrast("#ffffff", "#595959") >= 4.5  # padding cells
+    assert _grid.contrast("#ffffff", "#000000") == pytest.approx(21.0)
+
+
+def test_no_accordion_or_tab_anywhere_in_the_series():
+    """Colab's widget manager, which anywidget switches on, is reported to break Accordion and Tab."""
+    root = Path(cnnlearn.__file__).parent
+    pattern = re.compile(r"\b(?:ipw|ipywidgets|widgets)\.(?:Accordion|Tab)\b|\b(?:Accordion|Tab)\(|"
+                         r"import[^\n]*\b(?:Accordion|Tab)\b")
+    for use in ("ipw.Tab(children=[a])", "widgets.Accordion", "from ipywidgets import HBox, Tab", "Accordion([a])"):
+        assert pattern.search(use), use  # the scan would catch each way of using them
+    sources = [(p, p.read_text(encoding="utf-8")) for p in root.rglob("*.py")]
+    for nb in sorted((root.parent / "notebooks").glob("*.ipynb")):
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        sources.append((nb, "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")))
+    assert len(sources) > 10
+    found = [f"{p.name}: {m.group(0)}" for p, text in sources for m in pattern.finditer(text)]
+    assert found == []
+
+
 # --------------------------------------------------------------------------- ForwardStepper
 
 def test_stepper_opens_on_the_worked_example():
     s = widgets.ForwardStepper()
     assert "cnnlearn-stepper" in s._dom_classes and "cnnlearn-widget" in s._dom_classes
-    assert isinstance(s, ipw.VBox)
-    assert s.n_steps == 4 and s.slider.max == 3 and s.play.max == 3
+    assert isinstance(s, ipw.VBox) and s.view in s.children
+    assert s.n_steps == 4 and s.slider.max == 3 and len(s.view.steps) == 4
     assert s.highlighted("x") == {(0, 0), (0, 1), (1, 0), (1, 1)}
     assert s.highlighted("y") == {(0, 0)}
     assert s.equation == cnnlearn.forward_equation(0, 0, (3, 3), (2, 2), x=EX.x, w=EX.w)
     assert s.equation.endswith("= " + cnnlearn.equations.fmt_number(EX.y[0, 0]))
-    assert {(g, rc) for g, rc, _ in cells(s)} == (
+    assert set(view_cells(s)) == (
         {("x", rc) for rc in np.ndindex(3, 3)} | {("f", rc) for rc in np.ndindex(2, 2)}
         | {("y", rc) for rc in np.ndindex(2, 2)})
+    assert s.view.grid("x")["labels"][1][2] == f"x23 = {widgets._cell_text(EX.x[1, 2])}, input pixel row 2 column 3"
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -84,34 +117,55 @@ def test_stepper_steps_follow_the_window(seed):
     x, w = rng.normal(size=(H, W)), rng.normal(size=(kh, kw))
     s = widgets.ForwardStepper(x, w, **geo)
     Ho, Wo = cnnlearn.output_size((H, W), (kh, kw), **geo)
-    assert s.n_steps == Ho * Wo
+    assert s.n_steps == Ho * Wo == len(s.view.steps)
+    for k in range(s.n_steps):  # the state the browser steps through, without a kernel
+        o = divmod(k, Wo)
+        taps = window(o, (H, W), (kh, kw), **geo)
+        hl, marks, e = shipped(s, "y", *o)
+        assert s.view.steps[k] == ["y", *o]
+        assert hl == {"x": {ij for ij, _ in taps}, "f": {kk for _, kk in taps}}
+        # the input pixel and the filter entry on it share a number
+        assert sorted((marks["x"][ij], marks["f"][kk]) for ij, kk in taps) == [(n, n) for n in range(1, len(taps) + 1)]
+        assert e["eq"] == widgets._grid._math_block(cnnlearn.forward_equation(*o, (H, W), (kh, kw), **geo, x=x, w=w))
     for k in rng.permutation(s.n_steps)[:5]:
         s.step_to(int(k))
         o = divmod(int(k), Wo)
         taps = window(o, (H, W), (kh, kw), **geo)
-        assert s.step == k and s.highlighted("y") == {o}
+        assert s.step == k and s.slider.value == k and s.highlighted("y") == {o}
         assert s.highlighted("x") == {ij for ij, _ in taps}
         assert s.highlighted("f") == {kk for _, kk in taps}
         assert s.equation == cnnlearn.forward_equation(*o, (H, W), (kh, kw), **geo, x=x, w=w)
-        assert_css_matches_api(s, ("x", "f", "y"))
 
 
 def test_stepper_slider_select_and_click_agree():
     s = widgets.ForwardStepper()
     s.slider.value = 2
-    assert s.highlighted("y") == {(1, 0)}
+    assert s.view.step == 2 and s.view.selected == ["y", 1, 0] and s.highlighted("y") == {(1, 0)}
     s.select("y", 1, 1)
-    assert s.step == 3 and s.highlighted("x") == {(1, 1), (1, 2), (2, 1), (2, 2)}
-    click(s, "y", 0, 1)
-    assert s.step == 1 and s.highlighted("y") == {(0, 1)}
-    assert dom_highlighted(s, "y") == {(0, 1)}
+    assert s.step == 3 and s.slider.value == 3 and s.highlighted("x") == {(1, 1), (1, 2), (2, 1), (2, 2)}
+    browser_click(s, "y", 0, 1)
+    assert s.step == 1 and s.slider.value == 1 and s.highlighted("y") == {(0, 1)}
+    s.view.step = 2  # the play timer or the jslinked slider moved it in the browser
+    assert s.slider.value == 2 and s.view.selected == ["y", 1, 0]
+    s.view.selected = ["y", 0, 0]
+    assert s.step == 0 and s.slider.value == 0
 
 
 def test_stepper_reveals_outputs_step_by_step():
     s = widgets.ForwardStepper()
     s.step_to(1)
-    texts = {rc: b.description for g, rc, b in cells(s) if g == "y"}
-    assert texts[(0, 0)] == "3" and texts[(0, 1)] == "-1" and texts[(1, 0)] == "?" and texts[(1, 1)] == "?"
+    y = [[widgets._cell_text(v) for v in row] for row in EX.y]
+    assert s.texts("y").tolist() == [[y[0][0], y[0][1]], ["?", "?"]]
+    labels = s.view.lookup["y:0:1"]["labels"]["y"]
+    assert labels[1][0] == "y21 = ?, output pixel row 2 column 1, not computed yet"
+    assert labels[0][1] == f"y12 = {y[0][1]}, output pixel row 1 column 2"
+
+
+def test_stepper_play_is_a_named_toggle_linked_in_the_browser():
+    s = widgets.ForwardStepper()
+    assert isinstance(s.play, ipw.ToggleButton) and s.play.description == "Play"
+    links = [c for c in s.children if isinstance(c, ipw.Play)]
+    assert links == []  # ipywidgets' Play has icon-only buttons without names
 
 
 def test_stepper_does_not_mutate_inputs():
@@ -164,9 +218,46 @@ def test_softmax_playground_follows_sliders_logits_and_label():
     sp.set_logits([10.0, -9.5, 0.25, 1.0])  # outside the initial slider range
     assert [s.value for s in sp.sliders] == [10.0, -9.5, 0.25, 1.0]
     assert np.isclose(sp.loss, cnnlearn.cross_entropy([[10.0, -9.5, 0.25, 1.0]], [1]))
-    assert "loss" in sp._view.value and f"{sp.loss:.4f}" in sp._view.value
+    info = sp.view.lookup["p:1:0"]["info"]  # the pinned row is the true class, t = 1
+    assert sp.view.selected == ["p", 1, 0] and "loss L" in info and f"{sp.loss:.4f}" in info
+    p = cnnlearn.softmax([[10.0, -9.5, 0.25, 1.0]])[0]
+    assert [row[0] for row in sp.view.grid("p")["texts"]] == [f"{v:.4f}" for v in p]
+    assert sp.view.grid("p")["labels"][1][0] == f"p(y12) = {p[1]:.4f} (the true class)"
+    sp.view.selected = ["dz", 3, 0]  # a click on a row in the browser makes that class the true one
+    assert sp.label == 3 and sp.label_picker.value == 3 and sp.view.selected == ["p", 3, 0]
     sp.label_picker.value = 2
     assert sp.label == 2 and np.isclose(sp.loss, cnnlearn.cross_entropy([[10.0, -9.5, 0.25, 1.0]], [2]))
+
+
+def test_softmax_playground_escape_keeps_the_true_class_pinned():
+    sp = widgets.SoftmaxPlayground()
+    sp.view.selected = []
+    assert sp.view.selected == ["p", EX.label, 0] and sp.label == EX.label
+    assert sp.view.grid("p")["row_labels"][EX.label].endswith("true class")
+
+
+def test_grid_queries_name_the_bad_argument():
+    ex = widgets.ContributionExplorer()
+    with pytest.raises(ValueError, match="grid must be one of .* got 'q'"):
+        ex.marks("q")
+    with pytest.raises(TypeError, match="grid must be a string"):
+        ex.highlighted(3)
+    a = widgets.FullConvAnimation()
+    with pytest.raises(ValueError, match=re.escape("dL/dX pixel (3, 0) is outside the 3x3 grid")):
+        a.select("dx", 3, 0)
+    with pytest.raises(ValueError, match="grid must be one of 'dx'"):
+        a.select("dy", 0, 0)
+    fe = widgets.FilterGradientExplorer()
+    with pytest.raises(ValueError, match=re.escape("filter entry (2, 0) is outside")):
+        fe.select("df", 2, 0)
+
+
+def test_widgets_do_not_share_or_mutate_state():
+    a, b = widgets.ContributionExplorer(), widgets.ContributionExplorer()
+    a.select("f", 0, 0)
+    assert b.selected == ("x", 1, 1) and a.view is not b.view
+    a.view.lookup["x:1:1"]["hl"]["y"].clear()  # a caller scribbling on one widget's state
+    assert b.highlighted("y") == {(0, 0), (0, 1), (1, 0), (1, 1)}
 
 
 def test_softmax_playground_other_sizes_and_errors():
@@ -188,18 +279,33 @@ def test_softmax_playground_other_sizes_and_errors():
 
 def test_explorer_opens_on_the_worked_example_and_honours_the_css_contract():
     ex = widgets.ContributionExplorer()
-    assert "cnnlearn-explorer" in ex._dom_classes
+    assert "cnnlearn-explorer" in ex._dom_classes and "cnnlearn-widget" in ex._dom_classes
     assert np.array_equal(ex.x, EX.x) and np.array_equal(ex.w, EX.w) and np.array_equal(ex.dy, EX.dy)
-    assert ex.x.shape == (3, 3) and ex.w.shape == (2, 2)
-    found = {(g, rc) for g, rc, _ in cells(ex)}
     want = {(g, rc) for g, shape in (("x", (3, 3)), ("dx", (3, 3)), ("f", (2, 2)), ("y", (2, 2)), ("dy", (2, 2)))
             for rc in np.ndindex(*shape)}
-    assert found == want
-    ex.select("x", 1, 1)
+    assert set(view_cells(ex)) == want and set(ex.view.lookup) == {f"{g}:{r}:{c}" for g, (r, c) in want}
+    assert view_cells(ex)["f", (1, 1)] == widgets._cell_text(EX.w[1, 1])
+    assert ex.selected == ("x", 1, 1)
     assert ex.highlighted("y") == {(0, 0), (0, 1), (1, 0), (1, 1)}
-    assert_css_matches_api(ex, ("x", "f", "y", "dy", "dx"))
-    selected = {(g, rc) for g, rc, b in cells(ex) if "cnnlearn-sel" in b._dom_classes}
-    assert selected == {("x", (1, 1))}
+
+
+def test_explorer_pairs_each_dy_with_the_filter_entry_it_meets():
+    """x22 of the worked example: dy11 meets f22, dy12 f21, dy21 f12 and dy22 f11, each pair one number."""
+    ex = widgets.ContributionExplorer()
+    ex.select("x", 1, 1)
+    dy, f = ex.marks("dy"), ex.marks("f")
+    assert dy == {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4} and ex.marks("y") == dy
+    assert f == {(1, 1): 1, (1, 0): 2, (0, 1): 3, (0, 0): 4}
+    for (o, k) in cnnlearn.contributions((3, 3), (2, 2))[1, 1]:
+        assert dy[o] == f[k]
+    assert "1: dy11 meets f22; 2: dy12 meets f21; 3: dy21 meets f12; 4: dy22 meets f11" in \
+        ex.view.lookup["x:1:1"]["info"]
+    ex.select("y", 1, 0)  # the window of y21: each input pixel and the filter entry on it
+    assert ex.marks("x") == {(1, 0): 1, (1, 1): 2, (2, 0): 3, (2, 1): 4}
+    assert ex.marks("f") == {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4}
+    ex.select("f", 1, 1)  # the sum of dL/df22: each input pixel and the dy it meets
+    assert ex.marks("x") == {(1, 1): 1, (1, 2): 2, (2, 1): 3, (2, 2): 4}
+    assert ex.marks("dy") == {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4}
 
 
 def test_explorer_centre_pixel_equation_is_the_right_dx22_line():
@@ -212,18 +318,48 @@ def test_explorer_centre_pixel_equation_is_the_right_dx22_line():
     assert num == cnnlearn.input_gradient_equation(1, 1, (3, 3), (2, 2), dy=EX.dy, w=EX.w)
     dx = cnnlearn.conv2d_backward(EX.dy, EX.x, EX.w)[0]
     assert num.endswith("= " + cnnlearn.equations.fmt_number(dx[1, 1]))
-    assert r"\begin{aligned}" in ex._eq.value
+    eq = ex.view.lookup["x:1:1"]["eq"]  # what the browser typesets, with no kernel
+    assert eq.startswith("$$\\begin{aligned}") and eq.endswith("$$") and "dy_{11} f_{22}" in eq
 
 
 def test_explorer_one_two_four_pattern_by_clicking():
     ex = widgets.ContributionExplorer()
     counts = np.zeros((3, 3), dtype=int)
     for i, j in np.ndindex(3, 3):
-        click(ex, "x", i, j)
+        browser_click(ex, "x", i, j)
         assert ex.selected == ("x", i, j)
         counts[i, j] = len(ex.highlighted("y"))
-        assert dom_highlighted(ex, "y") == ex.highlighted("y")
+        assert ex.equations[1] == cnnlearn.input_gradient_equation(i, j, (3, 3), (2, 2), dy=EX.dy, w=EX.w)
     assert counts.tolist() == [[1, 2, 1], [2, 4, 2], [1, 2, 1]]
+    ex.view.selected = []  # Escape in the browser
+    assert ex.selected is None and ex.highlighted("y") == set() and ex.equations is None
+
+
+def check_explorer_state(ex, shape, kshape, geo):
+    """Every cell's shipped highlights and pairing numbers against contributions and window."""
+    feeds = cnnlearn.contributions(shape, kshape, **geo)
+    out = cnnlearn.output_size(shape, kshape, **geo)
+    for g in ("x", "dx"):
+        for i, j in np.ndindex(*shape):
+            hl, marks, e = shipped(ex, g, i, j)
+            pairs = feeds[i, j]
+            outs = {o for o, _ in pairs}
+            assert hl == {"x": {(i, j)}, "dx": {(i, j)}, "y": outs, "dy": outs, "f": {k for _, k in pairs}}
+            assert sorted((marks["dy"][o], marks["f"][k]) for o, k in pairs) == [(n, n) for n in range(1, len(pairs) + 1)]
+            assert e["eq"] == widgets._grid._math_block(
+                cnnlearn.input_gradient_equation(i, j, shape, kshape, **geo, dy=ex.dy, w=ex.w))
+    for o in np.ndindex(*out):
+        taps = window(o, shape, kshape, **geo)
+        hl, marks, e = shipped(ex, "dy", *o)
+        assert hl == {"x": {ij for ij, _ in taps}, "f": {k for _, k in taps}, "y": {o}, "dy": {o}}
+        assert sorted((marks["x"][ij], marks["f"][k]) for ij, k in taps) == [(n, n) for n in range(1, len(taps) + 1)]
+    for k in np.ndindex(*kshape):
+        used = [(o, ij) for o in np.ndindex(*out) for ij, kk in window(o, shape, kshape, **geo) if kk == k]
+        hl, marks, e = shipped(ex, "f", *k)
+        assert hl == {"x": {ij for _, ij in used}, "y": {o for o, _ in used}, "dy": {o for o, _ in used}, "f": {k}}
+        assert sorted((marks["x"][ij], marks["dy"][o]) for o, ij in used) == [(n, n) for n in range(1, len(used) + 1)]
+        assert e["eq"] == widgets._grid._math_block(
+            cnnlearn.filter_gradient_equation(*k, shape, kshape, **geo, dy=ex.dy, x=ex.x))
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -233,6 +369,7 @@ def test_explorer_highlights_match_contributions_for_random_configs(seed):
     ex = widgets.ContributionExplorer(controls=True)
     ex.configure(input_shape=shape, kernel_shape=kshape, **geo)
     assert ex.x.shape == shape and ex.w.shape == kshape
+    check_explorer_state(ex, shape, kshape, geo)
     feeds = cnnlearn.contributions(shape, kshape, **geo)
     for i, j in list(np.ndindex(*shape))[:: max(1, shape[0] * shape[1] // 6)]:
         grid = "x" if (i + j) % 2 else "dx"
@@ -244,7 +381,6 @@ def test_explorer_highlights_match_contributions_for_random_configs(seed):
         assert ex.equations == (
             cnnlearn.input_gradient_equation(i, j, shape, kshape, **geo),
             cnnlearn.input_gradient_equation(i, j, shape, kshape, **geo, dy=ex.dy, w=ex.w))
-    assert_css_matches_api(ex, ("x", "f", "y", "dy", "dx"))
     Ho, Wo = ex.dy.shape
     o = (int(rng.integers(Ho)), int(rng.integers(Wo)))
     ex.select("dy", *o)
@@ -253,6 +389,27 @@ def test_explorer_highlights_match_contributions_for_random_configs(seed):
     assert ex.equations[1] == cnnlearn.forward_equation(*o, shape, kshape, **geo, x=ex.x, w=ex.w)
     assert np.allclose(ex.dx, cnnlearn.conv2d_backward(ex.dy, ex.x, ex.w, **geo)[0])
     assert np.allclose(ex.y, cnnlearn.conv2d(ex.x, ex.w, **geo))
+
+
+@pytest.mark.parametrize("geo", [dict(stride=2), dict(padding=1), dict(dilation=2), dict(stride=2, padding=1)])
+def test_explorer_state_with_stride_padding_dilation(geo):
+    rng = np.random.default_rng(5)
+    x, w = rng.normal(size=(5, 6)), rng.normal(size=(2, 3))
+    ex = widgets.ContributionExplorer(x, w, **geo)
+    check_explorer_state(ex, (5, 6), (2, 3), {k: v for k, v in ex.geometry.items()})
+
+
+def test_explorer_value_colours_and_accessible_names():
+    ex = widgets.ContributionExplorer()
+    g = ex.view.grid("dy")
+    scale = np.abs(EX.dy).max()
+    for r, c in np.ndindex(2, 2):
+        assert g["colours"][r][c] == widgets._grid.diverging(EX.dy[r, c], scale)
+        assert g["labels"][r][c] == f"dy{r + 1}{c + 1} = {widgets._cell_text(EX.dy[r, c])}, dL/dY entry row {r + 1} column {c + 1}"
+    assert [s[0] for s in g["scale"]] == ["\u2212max", "\u2212max/2", "0", "+max/2", "+max"]
+    assert g["max"] == widgets._cell_text(scale)
+    assert g["scale"][0][1:] == widgets._grid.diverging(-scale, scale)  # the legend's ends are the grid's ends
+    assert ex.view.grid("dx")["labels"][0][0].startswith("dL/dx11 = ")
 
 
 def test_explorer_filter_entry_selection():
@@ -338,9 +495,13 @@ def test_filter_explorer_worked_example():
     assert sym == cnnlearn.filter_gradient_equation(1, 0, (3, 3), (2, 2))
     assert num == cnnlearn.filter_gradient_equation(1, 0, (3, 3), (2, 2), dy=EX.dy, x=EX.x)
     assert num.endswith("= " + cnnlearn.equations.fmt_number(fe.df[1, 0]))
-    click(fe, "df", 0, 1)
-    assert fe.highlighted("x") == {(0, 1), (0, 2), (1, 1), (1, 2)}
-    assert_css_matches_api(fe, ("x", "dy", "df"))
+    browser_click(fe, "df", 0, 1)
+    assert fe.selected == ("df", 0, 1) and fe.highlighted("x") == {(0, 1), (0, 2), (1, 1), (1, 2)}
+    assert fe.equations[1] == cnnlearn.filter_gradient_equation(0, 1, (3, 3), (2, 2), dy=EX.dy, x=EX.x)
+    # each input pixel and the dy it meets in the sum share a number
+    uses = [(o, ij) for o in np.ndindex(2, 2) for ij, kk in window(o, (3, 3), (2, 2)) if kk == (0, 1)]
+    xm, dym = fe.marks("x"), fe.marks("dy")
+    assert sorted((xm[ij], dym[o]) for o, ij in uses) == [(1, 1), (2, 2), (3, 3), (4, 4)]
 
 
 def test_filter_explorer_random_shapes_and_errors():
@@ -352,6 +513,9 @@ def test_filter_explorer_random_shapes_and_errors():
         fe.select("f", *k)
         want = {ij for o in np.ndindex(4, 2) for ij, kk in window(o, (6, 5), (3, 4)) if kk == k}
         assert fe.highlighted("x") == want and len(want) == 8
+        hl, marks, e = shipped(fe, "df", *k)
+        assert hl["x"] == want and e["eq"] == widgets._grid._math_block(
+            cnnlearn.filter_gradient_equation(*k, (6, 5), (3, 4), dy=dy, x=x))
     assert np.allclose(fe.df, cnnlearn.conv2d_backward(dy, x, np.zeros((3, 4)))[1])
     with pytest.raises(ValueError, match="cannot be larger than x"):
         widgets.FilterGradientExplorer(np.zeros((2, 2)), np.zeros((3, 3)))
@@ -365,17 +529,23 @@ def test_full_conv_worked_example_ends_equal_to_dx():
     a = widgets.FullConvAnimation()
     assert "cnnlearn-fullconv" in a._dom_classes
     dx = cnnlearn.conv2d_backward(EX.dy, EX.x, EX.w)[0]
-    assert a.n_steps == 9 and a.slider.max == 8 and a.play.max == 8
+    assert a.n_steps == 9 and a.slider.max == 8 and len(a.view.steps) == 9 and a.play.description == "Play"
     assert np.isnan(a.dx_so_far).sum() == 8
     a.step_to(a.n_steps - 1)
     assert np.allclose(a.dx_so_far, dx)
     assert np.allclose(a.dx_so_far, cnnlearn.input_gradient_by_full_conv(EX.dy, EX.w, input_shape=(3, 3)))
     # the canvas: dy with a border of k - 1 = 1 zero, so 4x4
-    assert {rc for g, rc, _ in cells(a) if g == "dy"} == set(np.ndindex(4, 4))
+    assert {rc for g, rc in view_cells(a) if g == "dy"} == set(np.ndindex(4, 4))
     a.select("dx", 1, 1)
     assert a.highlighted("dy") == {(1, 1), (1, 2), (2, 1), (2, 2)}
     assert a.highlighted("f") == {(0, 0), (0, 1), (1, 0), (1, 1)}
     assert a.equation == cnnlearn.input_gradient_equation(1, 1, (3, 3), (2, 2), dy=EX.dy, w=EX.w)
+    # each real dL/dy under the rotated filter and the entry on it share a number
+    assert a.marks("dy") == {(1, 1): 1, (1, 2): 2, (2, 1): 3, (2, 2): 4}
+    assert a.marks("f") == {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4}
+    assert a.texts("dx")[2, 2] == "?" and a.texts("dx")[1, 1] == widgets._cell_text(dx[1, 1])
+    browser_click(a, "dx", 0, 0)
+    assert a.step == 0 and a.slider.value == 0 and np.isnan(a.dx_so_far).sum() == 8
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -393,6 +563,10 @@ def test_full_conv_every_step_is_the_per_pixel_sum(seed):
         per_pixel = sum(dy[o] * w[kk] for o, kk in feeds[i, j])
         assert np.isclose(a.window_sum, per_pixel)
         assert len(a.highlighted("f")) == len(feeds[i, j])  # products that meet a real dy = the terms
+        hl, marks, e = shipped(a, "dx", i, j)
+        assert e["eq"] == widgets._grid._math_block(
+            cnnlearn.input_gradient_equation(i, j, (H, W), (kh, kw), **geo, dy=dy, w=w))
+        assert len(marks["dy"]) == len(marks["f"]) == len(feeds[i, j])
     assert not np.isnan(a.dx_so_far).any()
     assert np.allclose(a.dx_so_far, dx)
 
@@ -401,10 +575,11 @@ def test_full_conv_stride_inserts_zeros():
     dy = np.arange(1.0, 5.0).reshape(2, 2)
     a = widgets.FullConvAnimation(dy, EX.w, stride=2)
     assert a.input_shape == (4, 4)
-    texts = {rc: b for g, rc, b in cells(a) if g == "dy"}
-    assert texts[(1, 1)].description == "1" and texts[(1, 3)].description == "2"
-    assert texts[(1, 2)].description == "0" and "cnnlearn-pad" in texts[(1, 2)]._dom_classes
-    assert "cnnlearn-pad" not in texts[(1, 1)]._dom_classes
+    g = a.view.grid("dy")
+    assert g["texts"][1][1] == "1" and g["texts"][1][3] == "2" and g["texts"][1][2] == "0"
+    assert [1, 2] in g["pad"] and [1, 1] not in g["pad"]
+    assert g["labels"][1][3] == "dy12 = 2, dL/dY entry at canvas row 2 column 4"
+    assert g["labels"][1][2] == "0, an added zero at canvas row 2 column 3"
 
 
 def test_full_conv_bad_arguments():
@@ -418,9 +593,9 @@ def test_full_conv_bad_arguments():
 
 def test_explorer_states_its_geometry():
     ex = widgets.ContributionExplorer()
-    assert "X is 3x3, F is 2x2, stride 1, padding 0, dilation 1, so Y is 2x2." in ex._board.children[0].value
+    assert "X is 3x3, F is 2x2, stride 1, padding 0, dilation 1, so Y is 2x2." in ex._note.value
     ex.configure(input_shape=(5, 4), kernel_shape=(3, 3), padding=(1, 2))
-    note = ex._board.children[0].value
+    note = ex._note.value
     assert "padding (1, 2)" in note and "zero padding" in note
     assert f"so Y is {ex.dy.shape[0]}x{ex.dy.shape[1]}" in note
 

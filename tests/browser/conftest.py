@@ -5,17 +5,26 @@ CI sets CNNLEARN_REQUIRE_BROWSER=1, and then they fail instead. A failing test l
 page's HTML and its console errors under ``test-artifacts/browser/``.
 """
 
+import json
+import os
+import shutil
 import statistics
+import subprocess
+import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from . import jupyter
+from cnnlearn import export
+
+from . import jupyter, latency, tiny
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 LATENCY = pytest.StashKey[dict]()
+HOVER_LATENCY = pytest.StashKey[dict]()
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +34,65 @@ def served_root(tmp_path_factory):
     jupyter.copy_stripped(NOTEBOOKS, root / "notebooks")
     (root / "harness").mkdir()
     return root
+
+
+@pytest.fixture(scope="session")
+def tiny_site(tmp_path_factory):
+    """The offline edition of the tiny notebook (tests/browser/tiny.py), exported by the command line."""
+    src = tmp_path_factory.mktemp("tiny-src")
+    nbformat.write(tiny.tiny_notebook(), src / "01_tiny.ipynb")
+    out = tmp_path_factory.mktemp("tiny-site")
+    proc = subprocess.run([sys.executable, "-m", "cnnlearn.export", str(out), "--notebooks", str(src)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def series_notebooks():
+    found = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    assert found, f"no notebooks in {NOTEBOOKS}"
+    return found
+
+
+@pytest.fixture(scope="session")
+def series_site(series_notebooks, tmp_path_factory):
+    """The offline edition of the whole series, every notebook executed afresh (a minute or two)."""
+    out = tmp_path_factory.mktemp("series-site")
+    export.export(out, series_notebooks, log=lambda line: None)
+    return out
+
+
+AXE_VERSION = "4.14.1"
+AXE_SKIP = f"axe-core {AXE_VERSION} not installed and no npm to install it: skipping accessibility tests " \
+           "(CI sets CNNLEARN_REQUIRE_BROWSER=1)"
+
+
+@pytest.fixture(scope="session")
+def axe_script(chromium):
+    """Path of axe-core's ``axe.min.js`` (npm ``axe-core`` 4.14.1), installed on first use with
+    ``npm install --prefix <cache>``; the cache is ``$CNNLEARN_CACHE`` or ``~/.cache/cnnlearn``.
+
+    Without npm (and no cached copy) the accessibility tests skip with one line, or fail when
+    CNNLEARN_REQUIRE_BROWSER=1."""
+    from conftest import _missing
+
+    cache = Path(os.environ.get("CNNLEARN_CACHE", Path.home() / ".cache" / "cnnlearn")) / f"axe-core-{AXE_VERSION}"
+    script = cache / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            _missing("CNNLEARN_REQUIRE_BROWSER", AXE_SKIP, f"axe-core {AXE_VERSION} is not in {cache} and npm "
+                     "is not on PATH to install it (install Node.js and npm)")
+        cache.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.run([npm, "install", "--prefix", str(cache), "--no-audit", "--no-fund",
+                               f"axe-core@{AXE_VERSION}"], capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0 or not script.is_file():
+            _missing("CNNLEARN_REQUIRE_BROWSER", AXE_SKIP,
+                     f"npm install axe-core@{AXE_VERSION} failed:\n{proc.stderr[-1500:]}")
+    installed = json.loads((script.parent / "package.json").read_text())["version"]
+    assert installed == AXE_VERSION, f"{script.parent} holds axe-core {installed}, not {AXE_VERSION}"
+    return script
 
 
 def _server(app, root, tmp_path_factory, attempts=3):
@@ -86,9 +154,18 @@ def record_latency(request):
     return record
 
 
+@pytest.fixture
+def record_hover_latency(request):
+    """Record a list of hover-to-highlight times (ms, see latency.py) under a label; printed at the end."""
+    def record(label, times_ms):
+        request.config.stash.setdefault(HOVER_LATENCY, {})[label] = list(times_ms)
+    return record
+
+
 def pytest_terminal_summary(terminalreporter, config):
     skipped = [r for r in terminalreporter.stats.get("skipped", [])
-               if "skipping browser tests" in str(getattr(r, "longrepr", ""))]
+               if "skipping browser tests" in str(getattr(r, "longrepr", ""))
+               or "skipping accessibility tests" in str(getattr(r, "longrepr", ""))]
     if skipped:  # one line, also without -rs
         reason = skipped[0].longrepr[2] if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)
         terminalreporter.write_line(f"{len(skipped)} browser tests skipped: {reason.removeprefix('Skipped: ')}")
@@ -96,3 +173,5 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(
             f"click-to-highlight latency, {label}: median {statistics.median(times):.1f} ms over "
             f"{len(times)} clicks (min {min(times):.1f}, max {max(times):.1f}; goal < 100 ms)")
+    for label, times in config.stash.get(HOVER_LATENCY, {}).items():
+        terminalreporter.write_line(latency.summary(label, times))

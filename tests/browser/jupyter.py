@@ -1,8 +1,11 @@
 """Start a Jupyter server for the browser tests and drive its notebooks from Playwright.
 
-Two front ends are covered: JupyterLab 4 (``jupyter lab``) and Notebook 7 (``jupyter notebook``). Both
-run on 127.0.0.1 with a token, in a temporary root holding copies of the notebooks with their outputs
-stripped, with temporary settings, runtime and workspace folders.
+Three front ends are covered: JupyterLab 4 (``jupyter lab``), Notebook 7 (``jupyter notebook``) and,
+from a virtual environment of its own, JupyterLab 3 with ipywidgets 7.7 (the Colab-like stack). Each
+runs on 127.0.0.1 with a token, in a temporary root holding copies of the notebooks with their outputs
+stripped, with temporary settings, runtime and workspace folders. The page helpers work on all three:
+JupyterLab 3's page differs in places (no execution indicator's status before the kernel starts, its
+own menu entries), as noted where it matters.
 """
 
 import json
@@ -84,12 +87,15 @@ class JupyterServer:
     app : "lab" or "notebook"
     root : Path, the folder the server serves (its notebooks already copied in)
     home : Path, a private folder for settings, runtime files, workspaces and the log
+    python : path of the Python whose Jupyter runs (default: this one); JupyterLab 3 has a venv of its own
+    env : dict, extra environment variables for the server (and so its kernels)
     """
 
-    def __init__(self, app, root, home):
+    def __init__(self, app, root, home, python=None, env=None):
         if app not in ("lab", "notebook"):
             raise ValueError(f"app must be 'lab' or 'notebook', got {app!r}")
         self.app, self.root, self.home = app, Path(root), Path(home)
+        self.python, self.extra_env = str(python or sys.executable), dict(env or {})
         self.port, self.token = free_port(), secrets.token_hex(16)
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = self.home / "server.log"
@@ -106,8 +112,9 @@ class JupyterServer:
         env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTER_RUNTIME_DIR=str(runtime),
                    JUPYTERLAB_WORKSPACES_DIR=str(workspaces), JUPYTER_CONFIG_DIR=str(self.home / "config"),
                    MPLBACKEND="module://matplotlib_inline.backend_inline")
+        env.update(self.extra_env)
         module = "jupyterlab" if self.app == "lab" else "notebook"
-        cmd = [sys.executable, "-m", module, "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
+        cmd = [self.python, "-m", module, "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
                "--port-retries=0", f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
                f"--{'LabApp' if self.app == 'lab' else 'JupyterNotebookApp'}.workspaces_dir={workspaces}"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -275,8 +282,9 @@ def cell_report(page):
                 outputs: [...c.querySelectorAll('.jp-OutputArea-output')].map(o => ({
                     mime: o.getAttribute('data-mime-type') || '',
                     text: o.innerText.slice(0, 2000),
-                    typeset: o.querySelectorAll('mjx-container').length,
-                    math_errors: o.querySelectorAll('mjx-merror').length,
+                    // MathJax 3 (JupyterLab 4, Notebook 7) or MathJax 2 (JupyterLab 3)
+                    typeset: o.querySelectorAll('mjx-container, .MathJax, .MathJax_SVG, .MathJax_CHTML').length,
+                    math_errors: o.querySelectorAll('mjx-merror, .MathJax_Error, .merror').length,
                 })),
             }))""", PANEL)
 
@@ -312,7 +320,8 @@ def wait_math_typeset(page, timeout=30_000):
         page.wait_for_function(
             """(panel) => [...document.querySelector(panel)
                     .querySelectorAll('.jp-OutputArea-output[data-mime-type="text/latex"]')]
-                .every(o => o.querySelector('mjx-container'))""", arg=PANEL, timeout=timeout)
+                .every(o => o.querySelector('mjx-container, .MathJax, .MathJax_SVG, .MathJax_CHTML'))""",
+            arg=PANEL, timeout=timeout)
     except PlaywrightTimeout:
         pass
 

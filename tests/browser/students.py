@@ -33,8 +33,10 @@ _GRID_JS = """({sel, n, grid}) => {
     for (const el of root.querySelectorAll('[class*="cnnlearn-' + grid + '-"]')) {
         for (const c of el.classList) {
             const m = re.exec(c);
+            const val = el.querySelector('.cnnlearn-val'), mark = el.querySelector('.cnnlearn-mark');
             if (m) cells.push([+m[1], +m[2], el.classList.contains('cnnlearn-hl'),
-                               el.classList.contains('cnnlearn-sel'), el.textContent.trim()]);
+                               el.classList.contains('cnnlearn-sel'), (val || el).textContent.trim(),
+                               mark ? mark.textContent.trim() : '', el.getAttribute('aria-label') || '']);
         }
     }
     return cells;
@@ -68,8 +70,19 @@ class Widget:
 
     def grid(self, grid):
         """``{(r, c): (highlighted, selected, text)}`` for every cell of ``grid`` on the page now."""
+        return {rc: v[:3] for rc, v in self._cells(grid).items()}
+
+    def _cells(self, grid):
         cells = self.page.evaluate(_GRID_JS, {"sel": self.sel, "n": self.n, "grid": grid}) or []
-        return {(r, c): (hl, sel, text) for r, c, hl, sel, text in cells}
+        return {(r, c): rest for r, c, *rest in cells}
+
+    def marks(self, grid):
+        """``{(r, c): pairing number}`` of the cells of ``grid`` that show one now."""
+        return {rc: int(v[3]) for rc, v in self._cells(grid).items() if v[3]}
+
+    def names(self, grid):
+        """``{(r, c): accessible name}`` of the cells of ``grid``."""
+        return {rc: v[4] for rc, v in self._cells(grid).items()}
 
     def shape(self, grid):
         cells = self.grid(grid)
@@ -332,11 +345,12 @@ def check_stepper(w):
     _wait_step(w, (shape[0] - 1) * shape[1])
     set_slider(slider, 0)
     _wait_step(w, 0)
-    w.root.locator(".widget-play button").first.click()  # play
+    play = w.root.get_by_role("button", name="Play")
+    play.click()  # a timer in the browser steps the grids and the linked slider, no kernel involved
     w.page.wait_for_function(
         "({sel, n}) => +document.querySelectorAll(sel)[n].querySelector('.widget-readout').innerText >= 1",
         arg={"sel": w.sel, "n": w.n}, timeout=20_000)
-    w.root.locator(".widget-play button").nth(1).click()  # pause
+    play.click()  # pause
     w.page.wait_for_timeout(300)
     _wait_step(w, int(slider_value(slider)))
 
@@ -377,9 +391,9 @@ _NUM = r"[-+]?\d+(?:\.\d+)?"
 def softmax_shown(w):
     """The logits, probabilities and loss the softmax playground shows right now."""
     logits = [slider_value(s) for s in w.root.locator(".widget-slider").all()]
-    text = w.text()
-    p = [float(v) for v in re.findall(rf"p = ({_NUM})", text)]
-    loss = re.search(rf"loss L = .*?= ({_NUM})", text)
+    shown = w.texts("p")
+    p = [float(shown[k, 0]) for k in range(len(shown))]
+    loss = re.search(rf"loss L = .*?= ({_NUM})", w.text())
     return np.array(logits), np.array(p), float(loss.group(1)) if loss else None
 
 
@@ -452,3 +466,140 @@ def drive(w, equations=True):
         check_equation_typeset(w)
     return out
 
+
+
+# ------------------------------------------------------------------------------ hover, keyboard, pairing
+
+def pairs_text(pairs, out_shape, k_shape):
+    """The pairing line the explorer's info shows for an input pixel, from cnnlearn.contributions."""
+    sub = cnnlearn.equations._sub
+    return "; ".join(f"{n}: dy{sub(*o, max(out_shape) > 9)} meets f{sub(*k, max(k_shape) > 9)}"
+                     for n, (o, k) in enumerate(pairs, 1))
+
+
+def info_text(w):
+    return w.root.locator(".cnnlearn-info[aria-live]").inner_text()
+
+
+def equation_text(w):
+    """What the typeset equation box holds (MathJax's assistive text where it has one)."""
+    return w.root.locator(".cnnlearn-eq").inner_text()
+
+
+def check_pairing(w, shape, kernel, geo, i, j):
+    """After x[i, j] is shown: each dy it feeds and the filter entry linking them carry the same
+    number, 1..k in the order of cnnlearn.contributions, and the info line names the pairs."""
+    pairs = cnnlearn.contributions(shape, kernel, **geo)[i, j]
+    want_dy = {o: n for n, (o, _) in enumerate(pairs, 1)}
+    want_f = {k: n for n, (_, k) in enumerate(pairs, 1)}
+    eventually(lambda: w.marks("dy") == want_dy and w.marks("f") == want_f and w.marks("y") == want_dy,
+               what=f"{w}: pairing numbers {w.marks('dy')} / {w.marks('f')}, not {want_dy} / {want_f}")
+    out = cnnlearn.output_size(shape, kernel, **geo)
+    assert pairs_text(pairs, out, kernel) in info_text(w), info_text(w)
+    for o, n in want_dy.items():  # the number is in the accessible name too
+        assert w.names("dy")[o].endswith(f", pair {n}"), w.names("dy")[o]
+
+
+def check_hover_explorer(w, shape, kernel, geo):
+    """Hovering input pixels previews what they feed (no click, no kernel), with the pairing numbers
+    and a new equation; leaving the grids goes back to the pinned cell."""
+    w.cell("x", 0, 0).click()
+    w.wait_highlight("x", {(0, 0)}, selected={(0, 0)})
+    feeds = cnnlearn.contributions(shape, kernel, **geo)
+    for i, j in _sample(shape, 4):
+        before = equation_text(w)
+        w.cell("x", i, j).hover()
+        outs = {o for o, _ in feeds[i, j]}
+        w.wait_highlight("y", outs, selected=set())
+        w.wait_highlight("f", {k for _, k in feeds[i, j]})
+        assert w.selected("x") == {(0, 0)}, f"{w}: hover must not move the pinned cell"
+        check_pairing(w, shape, kernel, geo, i, j)
+        if (i, j) != (0, 0):
+            eventually(lambda: equation_text(w) != before, what=f"{w}: the equation did not follow the hover")
+    w.page.mouse.move(1, 1)  # away from the grids: back to the pinned x11
+    w.wait_highlight("y", {o for o, _ in feeds[0, 0]})
+
+
+def check_keyboard_explorer(w, shape, kernel, geo):
+    """Each grid is one Tab stop; arrows move the focus (and preview), Enter pins, Escape clears."""
+    grids = w.root.locator('[role="grid"]')
+    n = grids.count()
+    assert n == 5, f"{w}: {n} ARIA grids"
+    for g in range(n):
+        assert grids.nth(g).locator('[tabindex="0"]').count() == 1, f"{w}: grid {g} is not one Tab stop"
+    first = grids.first.locator('[role="gridcell"][tabindex="0"]')
+    first.focus()
+    cell = w.cell("x", 0, 0)
+    if cell.get_attribute("tabindex") != "0":
+        w.page.keyboard.press("Home")
+    for _ in range(shape[0]):
+        w.page.keyboard.press("ArrowUp")
+    for _ in range(shape[1]):
+        w.page.keyboard.press("ArrowLeft")
+    w.page.keyboard.press("ArrowRight")
+    w.page.keyboard.press("ArrowDown")
+    assert w.cell("x", 1, 1).evaluate("el => el === document.activeElement"), f"{w}: arrows did not move to x22"
+    assert w.cell("x", 1, 1).get_attribute("tabindex") == "0" and cell.get_attribute("tabindex") == "-1"
+    feeds = cnnlearn.contributions(shape, kernel, **geo)
+    w.wait_highlight("y", {o for o, _ in feeds[1, 1]})  # focus previews
+    w.page.keyboard.press("Enter")
+    w.wait_highlight("x", {(1, 1)}, selected={(1, 1)})
+    check_pairing(w, shape, kernel, geo, 1, 1)
+    w.page.keyboard.press("Escape")
+    w.page.mouse.move(1, 1)
+    eventually(lambda: w.selected("x") == set() and w.highlighted("y") == set(),
+               what=f"{w}: Escape did not clear the pinned cell")
+    w.page.keyboard.press("ArrowLeft")
+    w.page.keyboard.press(" ")
+    w.wait_highlight("x", {(1, 0)}, selected={(1, 0)})
+
+
+def check_names(w):
+    """Every cell has an accessible name ``<symbol><row><col> = <value>, ... row r column c`` (1-based)
+    and every button and slider handle of the widget has a name."""
+    for grid in ("x", "f", "y", "dx", "dy", "df", "p", "dz"):
+        for (r, c), name in w.names(grid).items():
+            assert name and f"row {r + 1} column {c + 1}" in name or grid in ("p", "dz"), f"{w}: {grid}[{r},{c}]: {name!r}"
+    unnamed = w.root.evaluate("""root => [...root.querySelectorAll('button, [role="slider"], select')]
+        .filter(e => !(e.getAttribute('aria-label') || e.innerText.trim() || e.getAttribute('title')
+                       || (e.id && document.querySelector('label[for="' + e.id + '"]'))))
+        .map(e => e.outerHTML.slice(0, 120))""")
+    assert unnamed == [], f"{w}: controls without a name: {unnamed}"
+
+
+def check_colour_toggle(w):
+    """The colour toggle paints each cell's value colour and switches back off."""
+    button = w.root.get_by_role("button", name="Colour cells by value")
+    cell = w.cell("x", 0, 0)
+    plain = cell.evaluate("el => getComputedStyle(el).backgroundColor")
+    button.click()
+    eventually(lambda: button.get_attribute("aria-pressed") == "true"
+               and w.root.locator(".cnnlearn-scale-stop").count() == 5)
+    button.click()
+    eventually(lambda: button.get_attribute("aria-pressed") == "false"
+               and cell.evaluate("el => getComputedStyle(el).backgroundColor") == plain)
+
+
+_HOVER_JS = """({sel, n, cell}) => new Promise(done => {
+    const el = document.querySelectorAll(sel)[n].querySelector('.' + cell);
+    const t0 = performance.now();
+    el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
+    const t1 = performance.now();
+    requestAnimationFrame(() => done([t1 - t0, performance.now() - t0]));
+})"""
+
+
+def hover_ms(w, pixels=LATENCY_ORDER):
+    """For each input pixel: (handler work, time to the next frame) of a hover, in ms, timed in the page.
+    The highlight is checked after each hover against cnnlearn.contributions."""
+    shape, kernel = w.shape("x"), w.shape("f")
+    feeds = cnnlearn.contributions(shape, kernel)
+    work, frame = [], []
+    for i, j in pixels:
+        a, b = w.page.evaluate(_HOVER_JS, {"sel": w.sel, "n": w.n, "cell": f"cnnlearn-x-{i}-{j}"})
+        assert w.highlighted("y") == {o for o, _ in feeds[i, j]}, f"{w}: hover on x[{i},{j}] did not highlight"
+        work.append(a)
+        frame.append(b)
+    w.page.evaluate("({sel, n}) => document.querySelectorAll(sel)[n].querySelectorAll('.cnnlearn-board')"
+                    ".forEach(b => b.dispatchEvent(new MouseEvent('mouseleave')))", {"sel": w.sel, "n": w.n})
+    return work, frame

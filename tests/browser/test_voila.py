@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from . import jupyter, students
+from . import jupyter, latency, offline, students
 
 NOTEBOOK_04 = "04_input_gradient.ipynb"
 SERIES = Path(__file__).resolve().parents[2] / "notebooks"
@@ -29,14 +29,18 @@ def voila_lab(lab):
     return lab
 
 
-def test_notebook_04_as_a_voila_app(voila_lab, page, clean_kernels, record_latency):
+def test_notebook_04_as_a_voila_app(voila_lab, page, clean_kernels, record_latency, record_hover_latency):
     assert (SERIES / NOTEBOOK_04).exists(), f"notebooks/{NOTEBOOK_04} is missing"
     jupyter.open_voila(page, voila_lab, f"notebooks/{NOTEBOOK_04}")
     assert jupyter.voila_problems(page) == []
     found = students.all_widgets(page, scope="body")
     assert any(w.root_class == "cnnlearn-explorer" for w in found), f"no ContributionExplorer in {NOTEBOOK_04}"
+    grid = offline.Grid(page, "body .cnnlearn-explorer", "x")  # browser-side: hover, click, keys
+    record_hover_latency(f"cnnlearn-explorer, grid x, Voila ({NOTEBOOK_04})",
+                         latency.hover_to_highlight_ms(page, grid.root, grid.cell(0, 0)))
     for w in found:
         students.drive(w, equations=False)
+    offline.drive_grid(page, grid)
     assert jupyter.voila_problems(page) == []
     explorer = next(w for w in found if w.root_class == "cnnlearn-explorer")
     if (explorer.shape("x"), explorer.shape("f"), explorer.shape("y")) == ((3, 3), (2, 2), (2, 2)):

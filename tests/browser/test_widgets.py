@@ -10,8 +10,9 @@ import nbformat
 import pytest
 
 import cnnlearn
+from cnnlearn.widgets import _cell_text
 
-from . import jupyter, students
+from . import jupyter, latency, students
 from .conftest import ARTIFACTS
 
 GALLERY = [
@@ -121,3 +122,71 @@ def test_full_convolution_steps_to_conv2d_backward(gallery):
     students.check_stepper(w)
     ex = cnnlearn.worked_example()
     students.check_fullconv_values(w, ex.dy, ex.w)
+
+
+def test_explorer_hover_previews_with_pairing_numbers(gallery):
+    w = students.Widget(gallery, "cnnlearn-explorer", 0)
+    ex = cnnlearn.worked_example()
+    students.check_hover_explorer(w, ex.x.shape, ex.w.shape, WORKED)
+    # x22: dy11 meets f22, ..., dy22 meets f11, read off the grids
+    w.cell("x", 1, 1).click()
+    students.check_pairing(w, (3, 3), (2, 2), WORKED, 1, 1)
+    assert w.marks("dy") == {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4}
+    assert w.marks("f") == {(1, 1): 1, (1, 0): 2, (0, 1): 3, (0, 0): 4}
+
+
+def test_explorer_keyboard(gallery):
+    w = students.Widget(gallery, "cnnlearn-explorer", 0)
+    students.check_keyboard_explorer(w, (3, 3), (2, 2), WORKED)
+
+
+def test_every_cell_button_and_slider_has_a_name(gallery):
+    for w in students.all_widgets(gallery):
+        students.check_names(w)
+    w = students.Widget(gallery, "cnnlearn-explorer", 0)
+    assert w.names("x")[(1, 2)] == f"x23 = {_cell_text(cnnlearn.worked_example().x[1, 2])}, " \
+                                   "input pixel row 2 column 3"
+
+
+def test_colour_scale_toggle(gallery):
+    students.check_colour_toggle(students.Widget(gallery, "cnnlearn-explorer", 0))
+
+
+def test_hover_latency(gallery, record_latency, record_hover_latency):
+    """Printed, not asserted: a hover's handler work, and from the event to the next frame (goal: one frame)."""
+    w = students.Widget(gallery, "cnnlearn-explorer", 0)
+    work, _ = students.hover_ms(w)
+    record_latency("hover handler work only, ContributionExplorer in JupyterLab, 3x3 input", work)
+    record_hover_latency("ContributionExplorer, grid x, JupyterLab 4 (widget gallery)",
+                         latency.hover_to_highlight_ms(gallery, w.root, w.cell("x", 1, 1)))
+
+
+NB7_GALLERY = GALLERY[:2] + ["widgets.ForwardStepper()"]
+
+
+@pytest.fixture(scope="module")
+def gallery_nb7(browser, nb7, served_root):
+    """One Notebook 7 page with an explorer and a stepper, after Run All."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in NB7_GALLERY]
+    nbformat.write(nb, served_root / "harness" / "widgets_nb7.ipynb")
+    pg = jupyter.new_page(browser)
+    jupyter.open_notebook(pg, nb7, "harness/widgets_nb7.ipynb")
+    jupyter.run_all(pg)
+    jupyter.wait_widgets_rendered(pg)
+    yield pg
+    pg.context.close()
+    nb7.shutdown_kernels()
+
+
+def test_notebook7_keyboard_hover_and_play(gallery_nb7, record_latency, record_hover_latency):
+    """Notebook 7 takes arrow keys before widgets see them; the grids listen on window and still move."""
+    w = students.Widget(gallery_nb7, "cnnlearn-explorer", 0)
+    students.check_keyboard_explorer(w, (3, 3), (2, 2), WORKED)
+    students.check_hover_explorer(w, (3, 3), (2, 2), WORKED)
+    work, _ = students.hover_ms(w)
+    record_latency("hover handler work only, ContributionExplorer in Notebook 7, 3x3 input", work)
+    record_hover_latency("ContributionExplorer, grid x, Notebook 7 (widget gallery)",
+                         latency.hover_to_highlight_ms(gallery_nb7, w.root, w.cell("x", 1, 1)))
+    students.check_stepper(students.Widget(gallery_nb7, "cnnlearn-stepper"))

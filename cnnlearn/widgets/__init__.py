@@ -1,0 +1,32 @@
+r"""Widgets that show a convolution and its backward pass, drawn in the browser.
+
+Every widget is an :class:`ipywidgets.VBox` holding one :class:`GridView` (an anywidget) and, where
+it has them, ipywidgets controls. Python computes everything a widget shows, once per configuration,
+from :func:`cnnlearn.contributions`, :func:`cnnlearn.receptive.window`, the equation generators and
+the convolution functions, and ships it in the widget state; the JavaScript (``grid.js``) only draws
+and looks up, so hover, click, keyboard and play answer in the browser with no kernel.
+
+CSS contract, relied on by tests that drive a real browser:
+
+- each widget's root carries ``cnnlearn-widget`` plus its own class
+  (``cnnlearn-explorer``, ``cnnlearn-stepper``, ``cnnlearn-softmax``,
+  ``cnnlearn-filter-explorer``, ``cnnlearn-fullconv``);
+- every grid cell carries ``cnnlearn-<grid>-<row>-<col>`` (0-based) with grid one
+  of ``x, y, f, dx, dy, df``;
+- highlighted cells also carry ``cnnlearn-hl``; the pinned (clicked) cell carries
+  ``cnnlearn-sel`` as well; a pairing number sits in the cell's ``.cnnlearn-mark``.
+
+Every widget can be driven from Python (``select``, ``step_to``, ``configure``, ``highlighted``,
+``marks``), which is how the unit tests check its logic. Only API that exists in both
+ipywidgets 7.7 and 8 is used, and no Accordion or Tab (Colab's widget manager breaks them).
+"""
+
+from ._grid import BLUE, GREY, ORANGE, SKY, GridView, _cell_text, _grid_matrix
+from .explorer import ContributionExplorer
+from .filter_explorer import FilterGradientExplorer
+from .fullconv import FullConvAnimation, FullConvPlan
+from .softmax import SoftmaxPlayground
+from .stepper import ForwardStepper
+
+__all__ = ["ForwardStepper", "SoftmaxPlayground", "ContributionExplorer", "FilterGradientExplorer",
+           "FullConvAnimation", "FullConvPlan", "GridView"]

@@ -1,0 +1,86 @@
+r"""FilterGradientExplorer: point at a filter weight, see every input pixel and dL/dy it is multiplied with (notebook 03)."""
+
+import numpy as np
+
+from ..conv import conv2d
+from ..equations import filter_gradient_equation
+from ..example import worked_example
+from ..receptive import check_index, window
+from ._grid import GridView, _GridWidget, _grid_matrix, _plural, _sub, entry, equation_box, grid_spec, key
+
+
+class FilterGradientExplorer(_GridWidget):
+    r"""Hover or click a filter weight: every input pixel and every dL/dy it is multiplied with (notebook 03).
+
+    Parameters
+    ----------
+    x : array of shape (H, W), optional
+    dy : array of shape (Ho, Wo), optional
+        Both default to the worked example. The filter is ``(H - Ho + 1, W - Wo + 1)``
+        (stride 1, no padding), and dL/dF = conv2d(x, dy), a correlation of X with dL/dY.
+
+    Grids ``x``, ``dy`` and ``df``; ``select("df", ki, kj)`` (``"f"`` works too). Each input pixel and
+    the dL/dy it meets in the sum share a pairing number (:meth:`marks`).
+    """
+
+    _root_class = "cnnlearn-filter-explorer"
+    _aliases = {"f": "df"}
+
+    def __init__(self, x=None, dy=None):
+        super().__init__()
+        ex = worked_example()
+        self._x = ex.x if x is None else _grid_matrix(x, "x", "(H, W)")
+        self._dy = ex.dy if dy is None else _grid_matrix(dy, "dy", "(Ho, Wo)")
+        (H, W), (Ho, Wo) = self._x.shape, self._dy.shape
+        self.kernel_shape = K = (H - Ho + 1, W - Wo + 1)
+        if min(K) < 1:
+            raise ValueError(f"dy (shape {self._dy.shape}) cannot be larger than x (shape {self._x.shape}): "
+                             "the filter would have size (H - Ho + 1, W - Wo + 1) < 1")
+        self._df = conv2d(self._x, self._dy)  # dL/dF: slide dL/dY over X
+        shapes = ((H, W), K)
+        lookup, self._equations = {}, {}
+        for k in np.ndindex(*K):
+            uses = [(o, ij) for o in np.ndindex(Ho, Wo) for ij, kk in window(o, *shapes) if kk == k]
+            sym = filter_gradient_equation(*k, *shapes)
+            num = filter_gradient_equation(*k, *shapes, dy=self._dy, x=self._x)
+            s = _sub(*k, K)
+            info = (f"f{s} touched {_plural(len(uses), 'input pixel')}, one per output pixel, so dL/df{s} is a sum "
+                    f"of {_plural(len(uses), 'product')} dL/dy times x: the highlighted X block, weighted by dL/dY "
+                    "(each input pixel and the dy it meets share a number).")
+            marks = {"x": {ij: n for n, (_, ij) in enumerate(uses, 1)}, "dy": {o: n for n, (o, _) in enumerate(uses, 1)}}
+            lookup[key("df", *k)] = entry({"x": [ij for _, ij in uses], "dy": [o for o, _ in uses]}, marks, num, info)
+            self._equations[key("df", *k)] = (sym, num)
+        self.view = GridView(
+            grids=[grid_spec("x", self._x, "X (input)", interactive=False),
+                   grid_spec("dy", self._dy, "dL/dY", interactive=False),
+                   grid_spec("df", self._df, "dL/dF (point at an entry)")],
+            lookup=lookup, selected=["df", 0, 0], caption="Filter gradient explorer",
+            legend={"selected": "the filter entry you clicked",
+                    "highlighted": "the input pixels and dL/dy values it is multiplied with",
+                    "note": "Each input pixel and the dL/dy it meets share a number."})
+        self._setup([self.view, equation_box(self.view)])
+
+    @property
+    def df(self):
+        return self._df.copy()
+
+    @property
+    def selected(self):
+        """The pinned entry as ``("df", ki, kj)``, or None."""
+        return self.view.pinned()
+
+    @property
+    def equations(self):
+        """``(symbolic, numeric)`` LaTeX of dL/df for the pinned entry (None if nothing is pinned)."""
+        sel = self.selected
+        return None if sel is None else self._equations[key(*sel)]
+
+    def select(self, grid, ki, kj):
+        """Pin filter entry ``(ki, kj)`` of grid ``"df"`` (or ``"f"``), as a click does."""
+        self._grid_name(grid, ("df",))
+        ki, kj = check_index((ki, kj), self.kernel_shape, "filter entry")
+        self.view.selected = ["df", ki, kj]
+
+    def highlighted(self, grid):
+        """The highlighted cells of ``grid`` (``"f"`` means ``"df"``) as a set of 0-based ``(row, col)`` pairs."""
+        return super().highlighted(grid)

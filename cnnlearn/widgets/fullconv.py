@@ -1,0 +1,239 @@
+r"""dL/dX as a full convolution of dL/dY with the rotated filter (notebooks 04, 06): the plan and the animation."""
+
+import ipywidgets as ipw
+import numpy as np
+
+from .._checks import as_int, as_shape
+from ..conv import conv2d_backward, dilate, rot180
+from ..equations import input_gradient_equation
+from ..example import worked_example
+from ..receptive import check_index, geometry, output_size
+from ._grid import GridView, _GridWidget, _cell_text, _grid_matrix, _plural, _sub, cell_name, entry, equation_box, \
+    grid_spec, key, step_controls
+
+
+class FullConvPlan:
+    r"""The full-convolution picture of dL/dX, shared by :class:`FullConvAnimation` and ``viz.plot_full_conv``.
+
+    Parameters
+    ----------
+    dy : array of shape (Ho, Wo)
+    w : array of shape (kh, kw)
+    stride, padding, dilation : int or (int, int)
+    input_shape : (H, W), optional
+        The forward input's size; by default the smallest one that gives ``dy``'s shape.
+
+    Attributes
+    ----------
+    canvas : array of shape (H + 2p + KH - 1, W + 2p + KW - 1)
+        dL/dY with ``s - 1`` zeros inserted between entries (stride), placed ``KH - 1`` rows
+        and ``KW - 1`` columns in: the zero border makes the convolution "full".
+    real : dict
+        Canvas cell -> the dL/dY index it holds; every other canvas cell is an added zero.
+    rot : array of shape (KH, KW)
+        The filter spread by the dilation (``d - 1`` zeros between taps), rotated by 180 degrees.
+    gaps : set
+        Cells of ``rot`` that are dilation gaps.
+
+    Notes
+    -----
+    dL/dx[i, j] is the sum of ``canvas[i + p : i + p + KH, j + p : j + p + KW] * rot``;
+    the products that meet a real dL/dy through a real tap are exactly the terms of
+    :func:`cnnlearn.input_gradient_equation` for that pixel.
+    """
+
+    def __init__(self, dy, w, *, stride=1, padding=0, dilation=1, input_shape=None):
+        self.dy = _grid_matrix(dy, "dy", "(Ho, Wo)")
+        self.w = _grid_matrix(w, "w", "(kh, kw)")
+        (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
+        self.geo = dict(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw))
+        (Ho, Wo), (kh, kw) = self.dy.shape, self.w.shape
+        self.rot = rot180(dilate(self.w, (dh, dw)))
+        KH, KW = self.rot.shape
+        if input_shape is None:
+            input_shape = ((Ho - 1) * sh + KH - 2 * ph, (Wo - 1) * sw + KW - 2 * pw)
+            if min(input_shape) < 1:
+                raise ValueError(f"padding {(ph, pw)} is too large for dy of shape {self.dy.shape} and this "
+                                 "filter; pass input_shape")
+        self.input_shape = H, W = as_shape(input_shape, "input_shape", (2,))
+        got = output_size((H, W), (kh, kw), **self.geo)
+        if got != (Ho, Wo):
+            raise ValueError(f"dy has shape {(Ho, Wo)}, but an input of shape {(H, W)} gives an output of "
+                             f"shape {got} with this filter and geometry")
+        self.canvas = np.zeros((H + 2 * ph + KH - 1, W + 2 * pw + KW - 1))
+        self.real = {}
+        for oi, oj in np.ndindex(Ho, Wo):
+            rc = (KH - 1 + oi * sh, KW - 1 + oj * sw)
+            self.canvas[rc] = self.dy[oi, oj]
+            self.real[rc] = (oi, oj)
+        self.gaps = {(r, c) for r in range(KH) for c in range(KW) if (KH - 1 - r) % dh or (KW - 1 - c) % dw}
+
+    def window(self, i, j):
+        """Canvas cells under the rotated filter for dL/dX pixel ``(i, j)``, row by row."""
+        r0, c0 = i + self.geo["padding"][0], j + self.geo["padding"][1]
+        KH, KW = self.rot.shape
+        return [(r0 + a, c0 + b) for a in range(KH) for b in range(KW)]
+
+    def hits(self, i, j):
+        """Cells of ``rot`` whose product meets a real dL/dy for pixel ``(i, j)``: the equation's terms."""
+        r0, c0 = i + self.geo["padding"][0], j + self.geo["padding"][1]
+        KH, KW = self.rot.shape
+        return [(a, b) for a in range(KH) for b in range(KW)
+                if (r0 + a, c0 + b) in self.real and (a, b) not in self.gaps]
+
+    def pixel(self, i, j):
+        """dL/dx[i, j] as the window sum."""
+        r0, c0 = i + self.geo["padding"][0], j + self.geo["padding"][1]
+        KH, KW = self.rot.shape
+        return float(np.sum(self.canvas[r0:r0 + KH, c0:c0 + KW] * self.rot))
+
+    def dx_after(self, k):
+        """dL/dX with the pixels of steps 0..k (row by row) filled in, NaN elsewhere."""
+        H, W = self.input_shape
+        out = np.full((H, W), np.nan)
+        for n in range(k + 1):
+            out[divmod(n, W)] = self.pixel(*divmod(n, W))
+        return out
+
+    def rot_name(self, r, c):
+        """What cell ``(r, c)`` of the rotated filter is, e.g. ``f_22 = 0.5``."""
+        dh, dw = self.geo["dilation"]
+        a, b = self.rot.shape[0] - 1 - r, self.rot.shape[1] - 1 - c
+        if (r, c) in self.gaps:
+            return "a dilation gap (zero)"
+        return f"f_{_sub(a // dh, b // dw, self.w.shape)} = {_cell_text(self.rot[r, c])}"
+
+    def canvas_name(self, r, c):
+        if (r, c) in self.real:
+            return f"dy_{_sub(*self.real[r, c], self.dy.shape)} = {_cell_text(self.canvas[r, c])}"
+        return "an added zero"
+
+
+class FullConvAnimation(_GridWidget):
+    r"""dL/dX as a full convolution of dL/dY with the rotated filter, one pixel per step (notebooks 04, 06).
+
+    Parameters
+    ----------
+    dy : array of shape (Ho, Wo), optional
+    w : array of shape (kh, kw), optional
+        Both default to the worked example.
+    stride, padding, dilation : int or (int, int)
+    input_shape : (H, W), optional
+        The forward input's size; by default the smallest one that gives ``dy``'s shape.
+
+    Grids: ``dy`` is the canvas, dL/dY with ``s - 1`` zeros inserted between entries
+    (stride) and a border of ``k - 1`` zeros (the "full" part); ``f`` is the filter
+    (spread by the dilation) rotated by 180 degrees; ``dx`` fills in one pixel per step.
+    Step ``k`` computes dx pixel ``divmod(k, W)`` as the sum of the canvas window times the
+    rotated filter (see :class:`FullConvPlan`); each real dL/dy in the window and the rotated-filter
+    entry on it share a pairing number. :attr:`dx_so_far` holds NaN for pixels not computed yet.
+    The step slider and the Play toggle are linked to the grids in the browser.
+    """
+
+    _root_class = "cnnlearn-fullconv"
+
+    def __init__(self, dy=None, w=None, *, stride=1, padding=0, dilation=1, input_shape=None):
+        super().__init__()
+        ex = worked_example()
+        plan = FullConvPlan(ex.dy if dy is None else dy, ex.w if w is None else w, stride=stride,
+                            padding=padding, dilation=dilation, input_shape=input_shape)
+        self._plan = plan
+        self._dy, self._w, self._geo, self.input_shape = plan.dy, plan.w, plan.geo, plan.input_shape
+        H, W = self.input_shape
+        self.n_steps = H * W
+        self._dx = conv2d_backward(self._dy, np.zeros((H, W)), self._w, **self._geo)[0]
+        cshape, (KH, KW) = plan.canvas.shape, plan.rot.shape
+        canvas_labels = [[self._canvas_label(r, c) for c in range(cshape[1])] for r in range(cshape[0])]
+        rot_labels = [[self._rot_label(r, c) for c in range(KW)] for r in range(KH)]
+        self._equations, self._sums, lookup, steps = [], [], {}, []
+        for k in range(self.n_steps):
+            i, j = divmod(k, W)
+            so_far = plan.dx_after(k)
+            total = plan.pixel(i, j)
+            hits = plan.hits(i, j)
+            r0, c0 = i + plan.geo["padding"][0], j + plan.geo["padding"][1]
+            marks = {"dy": {(r0 + a, c0 + b): n for n, (a, b) in enumerate(hits, 1)},
+                     "f": {ab: n for n, ab in enumerate(hits, 1)}}
+            eq = input_gradient_equation(i, j, self.input_shape, self._w.shape, **self._geo, dy=self._dy, w=self._w)
+            texts = [[_cell_text(v) if not np.isnan(v) else "?" for v in row] for row in so_far]
+            labels = [[cell_name("dx", r, c, (H, W), texts[r][c]) + (", not computed yet" if texts[r][c] == "?" else "")
+                       for c in range(W)] for r in range(H)]
+            info = (f"Step {k + 1} of {self.n_steps}: dL/dx{_sub(i, j, (H, W))} = sum of the window times the rotated "
+                    f"filter = {_cell_text(total)}. {_plural(len(hits), 'product')} meet a real dL/dy (numbered; the "
+                    "others meet added zeros), and they are exactly the terms of the per-pixel sum below.")
+            lookup[key("dx", i, j)] = entry({"dy": plan.window(i, j), "f": hits}, marks, eq, info,
+                                            texts={"dx": texts}, labels={"dx": labels})
+            steps.append(["dx", i, j])
+            self._equations.append(eq)
+            self._sums.append(total)
+        self.view = GridView(
+            grids=[grid_spec("dy", plan.canvas, "dL/dY, zero-inserted and zero-padded", labels=canvas_labels,
+                             pad=set(np.ndindex(*cshape)) - set(plan.real), interactive=False),
+                   grid_spec("f", plan.rot, "rot180(F): F rotated by 180\u00b0", labels=rot_labels, pad=plan.gaps,
+                             interactive=False),
+                   grid_spec("dx", self._dx, "dL/dX")],
+            lookup=lookup, steps=steps, selected=list(steps[0]), caption="Full convolution animation",
+            legend={"selected": "the dL/dX pixel being computed", "highlighted": "the window under the rotated filter",
+                    "note": "Dashed cells are added zeros; each real dL/dy and the filter entry on it share a number."})
+        self.slider, self.play = step_controls(self.view, self.n_steps, "dL/dX pixels")
+        self._setup([ipw.HBox([self.play, self.slider]), self.view, equation_box(self.view)])
+
+    def _canvas_label(self, r, c):
+        plan = self._plan
+        where = f"canvas row {r + 1} column {c + 1}"
+        if (r, c) in plan.real:
+            return (f"dy{_sub(*plan.real[r, c], plan.dy.shape)} = {_cell_text(plan.canvas[r, c])}, "
+                    f"dL/dY entry at {where}")
+        return f"0, an added zero at {where}"
+
+    def _rot_label(self, r, c):
+        plan = self._plan
+        where = f"rotated filter row {r + 1} column {c + 1}"
+        if (r, c) in plan.gaps:
+            return f"0, a dilation gap at {where}"
+        dh, dw = plan.geo["dilation"]
+        a, b = plan.rot.shape[0] - 1 - r, plan.rot.shape[1] - 1 - c
+        return f"f{_sub(a // dh, b // dw, plan.w.shape)} = {_cell_text(plan.rot[r, c])}, at {where}"
+
+    @property
+    def step(self):
+        return self.view.step
+
+    @property
+    def dx(self):
+        """The finished dL/dX (conv2d_backward's dx)."""
+        return self._dx.copy()
+
+    @property
+    def dx_so_far(self):
+        """dL/dX with the pixels of steps 0..step filled in by window sums, NaN elsewhere."""
+        return self._plan.dx_after(self.step)
+
+    @property
+    def window_sum(self):
+        """The current step's sum of the canvas window times the rotated filter."""
+        return self._sums[self.step]
+
+    @property
+    def equation(self):
+        """The current pixel's dL/dx equation with numbers (:func:`cnnlearn.input_gradient_equation`)."""
+        return self._equations[self.step]
+
+    def texts(self, grid):
+        """What ``grid``'s cells show at the current step (``"?"`` for dL/dX pixels not computed yet)."""
+        grid = self._grid_name(grid, ("dy", "f", "dx"))
+        e = self.view.lookup[key("dx", *divmod(self.step, self.input_shape[1]))]
+        return np.array(e.get("texts", {}).get(grid) or self.view.grid(grid)["texts"], dtype=object)
+
+    def step_to(self, k):
+        """Go to step ``k`` (0 .. n_steps - 1)."""
+        k = as_int(k, "k", minimum=0)
+        if k >= self.n_steps:
+            raise ValueError(f"k must be a step in 0..{self.n_steps - 1} (one per dL/dX pixel), got {k}")
+        self.view.step = k
+
+    def select(self, grid, i, j):
+        """Pin dL/dX pixel ``(i, j)``: jump to its step."""
+        self._grid_name(grid, ("dx",))
+        i, j = check_index((i, j), self.input_shape, "dL/dX pixel")
+        self.step_to(i * self.input_shape[1] + j)

@@ -1,0 +1,59 @@
+"""Hover-to-highlight latency of a browser-side grid, measured in the page (printed, never asserted).
+
+One measurement: the mouse enters a cell; the time runs from that ``mouseover`` event's ``timeStamp``
+to the first animation frame after the ``cnnlearn-hl`` class appears on an element of the widget that
+did not carry it, which is when the student can first see the answer. The mouse then leaves to a
+corner of the page and the widget has to return to what it highlighted before (nothing, or a pinned
+cell's set, or a stepper's current step) before the next hover. Works the same in JupyterLab 3 and 4,
+Notebook 7, Voila and the offline pages, since it only relies on the CSS contract (``cnnlearn-hl``).
+"""
+
+import statistics
+
+# Installs the probe on the widget root ``root`` and the cell ``cell`` (both elements).
+_INSTALL = """([root, cell]) => {
+    const probe = {times: [], t0: null};
+    cell.addEventListener('mouseover', e => { if (probe.t0 === null) probe.t0 = e.timeStamp; }, true);
+    probe.observer = new MutationObserver(records => {
+        const appeared = records.some(m => m.target.classList.contains('cnnlearn-hl')
+                                           && !/(^|\\s)cnnlearn-hl(\\s|$)/.test(m.oldValue || ''));
+        if (probe.t0 !== null && appeared) {
+            const start = probe.t0;
+            probe.t0 = null;
+            requestAnimationFrame(() => probe.times.push(performance.now() - start));
+        }
+    });
+    probe.observer.observe(root, {attributes: true, attributeFilter: ['class'], attributeOldValue: true,
+                                  subtree: true});
+    window.__cnnlearnHover = probe;
+}"""
+
+_HL_KEY = "r => [...r.querySelectorAll('.cnnlearn-hl')].map(e => e.className).join(';')"
+_AT_REST = "([r, key]) => [...r.querySelectorAll('.cnnlearn-hl')].map(e => e.className).join(';') === key"
+
+
+def hover_to_highlight_ms(page, root, cell, n=20, timeout=5_000):
+    """``n`` hover-to-next-frame times (ms) for the locator ``cell`` inside the widget root locator
+    ``root``. Hovering ``cell`` must highlight something the widget does not highlight at rest."""
+    root_el, cell_el = root.element_handle(), cell.element_handle()
+    cell.scroll_into_view_if_needed()
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(200)
+    rest = page.evaluate(_HL_KEY, root_el)
+    page.evaluate(_INSTALL, [root_el, cell_el])
+    try:
+        for i in range(n):
+            box = cell.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_function("n => window.__cnnlearnHover.times.length >= n", arg=i + 1, timeout=timeout)
+            page.mouse.move(0, 0)
+            page.wait_for_function(_AT_REST, arg=[root_el, rest], timeout=timeout)
+        return page.evaluate("() => window.__cnnlearnHover.times")
+    finally:
+        page.evaluate("() => { window.__cnnlearnHover && window.__cnnlearnHover.observer.disconnect(); }")
+
+
+def summary(label, times):
+    """One line for the terminal summary."""
+    return (f"hover-to-highlight latency, {label}: median {statistics.median(times):.1f} ms over {len(times)} "
+            f"hovers (min {min(times):.1f}, max {max(times):.1f}; goal <= 16.7 ms, one frame)")

@@ -1,0 +1,136 @@
+"""Open pages of the offline edition from file:// with every network request refused; read and drive the
+series' grids on any page (offline, JupyterLab 3 and 4, Notebook 7) through their CSS contract.
+
+Each page gets a browser context of its own whose router aborts every request that is not for a
+``file:``, ``data:`` or ``blob:`` URL and records it: a test asserts that list is empty, so a page
+that tries to reach a remote host fails even though the request could not have succeeded.
+"""
+
+import re
+
+OFFLINE_SCHEMES = ("file:", "data:", "blob:")
+
+# Done when every widget view has its DOM (html-manager puts a div.widget-subarea into the view's
+# output element; anywidget's root has no .jupyter-widgets class, so any child counts).
+_RENDERED = """() => [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')]
+    .every(s => s.parentElement.querySelector(':scope > .widget-subarea > *'))"""
+
+
+def offline_page(browser):
+    """A new page in its own context, with every non-file request aborted. Returns (page, refused URLs)."""
+    refused = []
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+
+    def route(r):
+        if r.request.url.startswith(OFFLINE_SCHEMES):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return page, refused
+
+
+def open_page(browser, page_path, timeout=60_000, mathjax=True):
+    """Open ``page_path`` offline, wait for every widget view and (if ``mathjax``) for MathJax's queue.
+
+    Returns (page, refused URLs, failed requests, page errors); the lists keep filling while the page
+    is used. Close ``page.context`` when done."""
+    page, refused = offline_page(browser)
+    failed, errors = [], []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(page_path.resolve().as_uri(), wait_until="load")
+        page.wait_for_function(_RENDERED, timeout=timeout)
+        if not mathjax:
+            return page, refused, failed, errors
+        assert page.evaluate("() => typeof MathJax !== 'undefined' && !!MathJax.Hub"), "MathJax did not load"
+        page.evaluate("() => new Promise(done => MathJax.Hub.Queue(() => done(true)))")
+        page.wait_for_timeout(300)
+    except Exception:
+        page.context.close()
+        raise
+    return page, refused, failed, errors
+
+
+def press_play(page, play):
+    """Click the play button (the first) of the Play widget locator ``play``."""
+    button = play.locator("button").first
+    button.scroll_into_view_if_needed()
+    button.click()
+
+
+def highlight_key(root):
+    """The classes of the highlighted elements under the locator ``root``, as one string."""
+    return root.evaluate("r => [...r.querySelectorAll('.cnnlearn-hl')].map(e => e.className).sort().join(';')")
+
+
+class Grid:
+    """Grid ``name`` (cells ``cnnlearn-<name>-<r>-<c>``, 0-based) of the first widget matching ``root``."""
+
+    def __init__(self, page, root, name):
+        self.page, self.name = page, name
+        self.root = page.locator(root).first
+        self.root.locator(f"[class*='cnnlearn-{name}-']").first.wait_for(timeout=30_000)
+
+    def cell(self, r, c):
+        return self.root.locator(f".cnnlearn-{self.name}-{r}-{c}").first
+
+    def _cells(self, cls):
+        pattern = re.compile(rf"^cnnlearn-{re.escape(self.name)}-(\d+)-(\d+)$")
+        found = set()
+        for classes in self.root.evaluate(
+                "(r, [grid, cls]) => [...r.querySelectorAll(`[class*='cnnlearn-${grid}-']`)]"
+                ".filter(e => !cls || e.classList.contains(cls)).map(e => e.className)", [self.name, cls]):
+            for c in classes.split():
+                m = pattern.match(c)
+                if m:
+                    found.add((int(m[1]), int(m[2])))
+        return found
+
+    def shape(self):
+        cells = self._cells("")
+        return (max(r for r, _ in cells) + 1, max(c for _, c in cells) + 1) if cells else (0, 0)
+
+    def highlighted(self):
+        return self._cells("cnnlearn-hl")
+
+    def selected(self):
+        return self._cells("cnnlearn-sel")
+
+    def highlighted_anywhere(self):
+        """Whether any cell of any grid of the widget is highlighted."""
+        return self.root.locator(".cnnlearn-hl").count() > 0
+
+    def focused(self):
+        """(r, c) of the focused cell of this grid, or None."""
+        classes = self.root.evaluate("r => r.contains(document.activeElement) ? document.activeElement.className : ''")
+        m = re.search(rf"\bcnnlearn-{re.escape(self.name)}-(\d+)-(\d+)\b", classes)
+        return (int(m[1]), int(m[2])) if m else None
+
+    def hover(self, r, c):
+        self.cell(r, c).hover()
+
+    def click(self, r, c):
+        self.cell(r, c).click()
+
+
+def drive_grid(page, grid, lights=None):
+    """What every front end must do: hovering cell 22 highlights (``lights``, if given, exactly), a click
+    pins cell 11, ArrowRight moves the focus to cell 12 and Enter pins it."""
+    root = grid.root.element_handle()
+    grid.hover(1, 1)
+    page.wait_for_function("r => r.querySelector('.cnnlearn-hl')", arg=root, timeout=5_000)
+    if lights is not None:
+        assert grid.highlighted() == lights, f"hover highlighted {grid.highlighted()}, not {lights}"
+    page.mouse.move(0, 0)
+    grid.click(0, 0)
+    page.wait_for_function(f"r => r.querySelector('.cnnlearn-{grid.name}-0-0.cnnlearn-sel')", arg=root,
+                           timeout=5_000)
+    page.keyboard.press("ArrowRight")
+    assert grid.focused() == (0, 1), f"ArrowRight moved the focus to {grid.focused()}, not to cell 12"
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"r => r.querySelector('.cnnlearn-{grid.name}-0-1.cnnlearn-sel')", arg=root,
+                           timeout=5_000)

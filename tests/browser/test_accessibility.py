@@ -1,0 +1,150 @@
+"""Accessibility: axe-core 4.14.1 on every widget of the series, in JupyterLab 4 and Notebook 7 (each widget
+root on its own) and on every page of the offline edition (the whole page), with the WCAG 2.0, 2.1 and
+2.2 A and AA rules. Any violation fails, with its rule, impact, target and axe's summary.
+
+Inside JupyterLab and Notebook 7 axe finds ``color-contrast`` inapplicable for widget cells (Lumino's
+layout hides them from its visibility test); on the exported pages it is checked. Results per widget are
+printed (run with ``-s`` to see them as they come, or read the captured output of a failure).
+"""
+
+import pytest
+
+from . import jupyter, offline, students
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# One notebook per widget class of the series: together they show every widget there is
+# (00 and 06 show the same classes again, 07 only a progress bar of ipywidgets).
+NOTEBOOKS_WITH_WIDGETS = {
+    "01_forward_pass.ipynb": ["cnnlearn-stepper"],
+    "02_softmax_cross_entropy.ipynb": ["cnnlearn-softmax"],
+    "03_filter_gradient.ipynb": ["cnnlearn-filter-explorer"],
+    "04_input_gradient.ipynb": ["cnnlearn-explorer", "cnnlearn-fullconv"],
+}
+
+_RUN = """async ([context, tags]) => {
+    const result = await axe.run(context, {runOnly: {type: 'tag', values: tags},
+                                                      resultTypes: ['violations']});
+    return {
+        violations: result.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary})),
+        })),
+        passes: result.passes.length,
+        incomplete: result.incomplete.map(v => v.id),
+    };
+}"""
+
+
+def run_axe(page, axe_script, targets, exclude=()):
+    """axe on the elements named by the CSS selectors ``targets``, leaving out those in ``exclude``;
+    returns axe's violations and counts."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_script))
+    context = {"include": [[t] for t in targets]}
+    if exclude:
+        context["exclude"] = [[t] for t in exclude]
+    return page.evaluate(_RUN, [context, TAGS])
+
+
+def describe(label, violations):
+    """The failure text: one block per rule, one line per node."""
+    lines = []
+    for v in violations:
+        lines.append(f"{label}: {v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"]:
+            summary = " ".join(node["summary"].split())
+            lines.append(f"    {node['target']}: {summary}")
+    return "\n".join(lines)
+
+
+def report(label, result):
+    """Print one line for ``label``; return the failure text ('' when clean)."""
+    violations = result["violations"]
+    count = sum(len(v["nodes"]) for v in violations)
+    rules = ", ".join(f"{v['id']} ({v['impact']}, {len(v['nodes'])})" for v in violations) or "none"
+    print(f"axe {label}: {count} violations ({rules}); {result['passes']} rules pass")
+    return describe(label, violations)
+
+
+def widget_roots(page, root_classes, scope):
+    """CSS selectors, one per widget root of each class in ``root_classes`` on the page; also any
+    other widget output (Play, progress bars), so that nothing displayed goes unchecked."""
+    return page.evaluate(
+        """([scope, classes]) => {
+            const found = [];
+            const roots = new Set();
+            for (const cls of classes) {
+                document.querySelectorAll(scope + ' .' + cls).forEach((el, i) => {
+                    el.setAttribute('data-cnnlearn-axe', cls + '-' + i);
+                    roots.add(el);
+                    found.push([cls + ' #' + i, `[data-cnnlearn-axe="${cls}-${i}"]`]);
+                });
+            }
+            document.querySelectorAll(scope + ' .jp-OutputArea-output:not([data-mime-type])').forEach((o, i) => {
+                if (!o.children.length || [...roots].some(r => o.contains(r))) return;
+                o.setAttribute('data-cnnlearn-axe', 'output-' + i);
+                found.push(['other widget output #' + i, `[data-cnnlearn-axe="output-${i}"]`]);
+            });
+            return found;
+        }""", [scope, root_classes])
+
+
+def _check_notebook(page, server, name, roots, axe_script, front_end):
+    jupyter.open_notebook(page, server, f"notebooks/{name}")
+    jupyter.run_all(page, timeout=180_000)
+    assert jupyter.problems(page) == []
+    for cls in roots:
+        page.wait_for_selector(f"{jupyter.PANEL} .{cls}", timeout=30_000)
+    page.wait_for_timeout(500)
+    found = widget_roots(page, list(students.ROOTS), jupyter.PANEL)
+    labels = {label.split(" #")[0] for label, _ in found}
+    assert set(roots) <= labels, f"{name}: expected widgets {roots}, found {sorted(labels)}"
+    failures = []
+    for label, selector in found:
+        failure = report(f"{front_end}, {name}, {label}", run_axe(page, axe_script, [selector]))
+        if failure:
+            failures.append(failure)
+    assert not failures, "axe found violations:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS_WITH_WIDGETS))
+def test_widgets_in_jupyterlab(lab, page, name, axe_script, clean_kernels):
+    _check_notebook(page, lab, name, NOTEBOOKS_WITH_WIDGETS[name], axe_script, "JupyterLab 4")
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS_WITH_WIDGETS))
+def test_widgets_in_notebook7(nb7, page, name, axe_script, clean_kernels):
+    _check_notebook(page, nb7, name, NOTEBOOKS_WITH_WIDGETS[name], axe_script, "Notebook 7")
+
+
+def _offline(browser, page_path, axe_script, widgets=True, exclude=()):
+    """axe on each widget view of an offline page, then on the whole page; the failure texts."""
+    page, refused, _, _ = offline.open_page(browser, page_path, mathjax=widgets)
+    try:
+        failures = []
+        if widgets:
+            views = page.evaluate("""() => [...document.querySelectorAll(
+                'script[type="application/vnd.jupyter.widget-view+json"]')].map((s, i) => {
+                    s.parentElement.setAttribute('data-cnnlearn-axe', 'view-' + i); return i; })""")
+            for i in views:
+                failures.append(report(f"offline {page_path.name}, widget view #{i}",
+                                       run_axe(page, axe_script, [f'[data-cnnlearn-axe="view-{i}"]'], exclude)))
+        failures.append(report(f"offline {page_path.name}, whole page",
+                               run_axe(page, axe_script, ["html"], exclude)))
+        assert refused == [], f"{page_path.name} asked the network for {refused}"
+        return [f for f in failures if f]
+    finally:
+        page.context.close()
+
+
+def test_tiny_offline_page(tiny_site, browser, axe_script):
+    """The export template's page structure (lang, title, landmarks), its equations and the tiny grid.
+
+    ipywidgets' own slider, Play and Output of the tiny page are left out (known: Play's icon-only
+    buttons have no name, a slider is named only visually, an image in an Output widget has no alt
+    text); the series' widgets must not use them that way."""
+    failures = _offline(browser, tiny_site / "01_tiny.html", axe_script,
+                        exclude=[".cnnlearn-explorer", ".widget-play", ".widget-output"])
+    failures += _offline(browser, tiny_site / "index.html", axe_script, widgets=False)
+    assert not failures, "axe found violations:\n" + "\n".join(failures)

@@ -1,0 +1,80 @@
+"""JupyterLab 3 with ipywidgets 7.7 (the Colab-like stack), in a real browser: notebook 04 runs and its
+contribution explorer answers hover, click and keys; the tiny grid (tiny.py) checks the stack itself.
+
+The test builds a virtual environment (a few minutes, once per session) with ``jupyterlab==3.6.8
+ipywidgets==7.7.5 anywidget==0.11.0`` and cnnlearn's other runtime dependencies, then installs cnnlearn
+into it with ``--no-deps``, since cnnlearn's own metadata asks for jupyterlab>=4.
+"""
+
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from . import jupyter, latency, offline, tiny
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOK_04 = "04_input_gradient.ipynb"
+LAB3 = ["jupyterlab==3.6.8", "ipywidgets==7.7.5", "anywidget==0.11.0", "numpy>=1.23", "matplotlib>=3.6",
+        "nbformat>=5.7", "nbclient>=0.7", "nbconvert>=7", "ipykernel"]
+
+
+@pytest.fixture(scope="session")
+def lab3(chromium, served_root, tmp_path_factory):
+    """A JupyterLab 3.6 server (ipywidgets 7.7.5) from a venv of its own, on the stripped notebooks."""
+    from test_binder import make_venv
+
+    base = tmp_path_factory.mktemp("lab3")
+    venv, env = make_venv(base, LAB3)
+    python = venv / "bin" / "python"
+    proc = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(REPO)], env=env,
+                          capture_output=True, text=True, timeout=600, cwd=base)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    versions = subprocess.run([str(python), "-c", "import jupyterlab, ipywidgets, anywidget; print("
+                               "jupyterlab.__version__, ipywidgets.__version__, anywidget.__version__)"],
+                              env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert versions == ["3.6.8", "7.7.5", "0.11.0"], versions
+    nbformat.write(tiny.tiny_notebook(), served_root / "harness" / "tiny_lab3.ipynb")
+    server_env = {k: env[k] for k in ("PATH", "VIRTUAL_ENV", "JUPYTER_DATA_DIR", "IPYTHONDIR", "MPLCONFIGDIR")}
+    for attempt in range(3):
+        try:
+            server = jupyter.JupyterServer("lab", served_root, tmp_path_factory.mktemp("jupyter-lab3"),
+                                           python=python, env=server_env).start()
+            break
+        except jupyter.ServerExited:
+            if attempt == 2:
+                raise
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _open_and_run(page, server, notebook):
+    jupyter.open_notebook(page, server, notebook)
+    jupyter.run_all(page, timeout=180_000)
+    jupyter.wait_math_typeset(page)
+    assert jupyter.problems(page) == []
+
+
+def test_tiny_grid_in_jupyterlab3(lab3, page, record_hover_latency):
+    _open_and_run(page, lab3, "harness/tiny_lab3.ipynb")
+    grid = offline.Grid(page, f"{jupyter.PANEL} .cnnlearn-tiny", "x")
+    record_hover_latency("tiny anywidget grid, JupyterLab 3.6 + ipywidgets 7.7",
+                         latency.hover_to_highlight_ms(page, grid.root, grid.cell(1, 1)))
+    offline.drive_grid(page, grid, tiny.lights(1, 1))
+    lab3.shutdown_kernels()
+
+
+@pytest.mark.parametrize("name,root,grid_name", [("01_forward_pass.ipynb", "cnnlearn-stepper", "y"),
+                                                 ("04_input_gradient.ipynb", "cnnlearn-explorer", "x")],
+                         ids=["01_stepper", "04_explorer"])
+def test_series_grid_in_jupyterlab3(lab3, page, name, root, grid_name, record_hover_latency):
+    _open_and_run(page, lab3, f"notebooks/{name}")
+    grid = offline.Grid(page, f"{jupyter.PANEL} .{root}", grid_name)
+    record_hover_latency(f"{root}, grid {grid_name}, JupyterLab 3.6 + ipywidgets 7.7 ({name})",
+                         latency.hover_to_highlight_ms(page, grid.root, grid.cell(1, 1)))
+    offline.drive_grid(page, grid)
+    lab3.shutdown_kernels()
+
