@@ -38,14 +38,17 @@ CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 TEXT_STUB = ("YOUR ANSWER HERE",)
 
 
+ANYWIDGET = "anywidget>=0.11,<0.12"  # as pyproject.toml asks
 PACKAGE_URL = "git+https://github.com/OWNER/REPO"  # OWNER/REPO: placeholder until the repository is public
 COLAB_TAG = "cnnlearn-colab-setup"
 COLAB_CELL = f"""\
 # Google Colab (or any Python without cnnlearn): install the package first. Where it is installed
-# already this does nothing. --no-deps keeps Colab's own numpy, matplotlib and ipywidgets 7.x.
+# already this does nothing. --no-deps keeps Colab's own numpy, matplotlib and ipywidgets 7.x;
+# anywidget (the widgets' browser side) comes on its own, and it leaves ipywidgets 7.x as it is.
 try:
     import cnnlearn
 except ImportError:
+    %pip install --quiet "{ANYWIDGET}"
     %pip install --quiet --no-deps "cnnlearn @ {PACKAGE_URL}"
     import cnnlearn
 """

@@ -14,8 +14,8 @@ import pytest
 from nbclient import NotebookClient
 
 from cnnlearn.grading import TEST_TAG
-from cnnlearn.student import (BEGIN, COLAB_CELL, COLAB_TAG, END, PACKAGE_URL, SolutionMarkerError, strip_solutions,
-                              student_notebook, with_colab_cell, write_student_versions)
+from cnnlearn.student import (ANYWIDGET, BEGIN, COLAB_CELL, COLAB_TAG, END, PACKAGE_URL, SolutionMarkerError,
+                              strip_solutions, student_notebook, with_colab_cell, write_student_versions)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -282,6 +282,13 @@ def test_colab_cell_is_first_once_and_installs_without_deps(tmp_path):
     assert f'%pip install --quiet --no-deps "cnnlearn @ {PACKAGE_URL}"' in COLAB_CELL
 
 
+def test_colab_cell_installs_the_anywidget_pyproject_asks_for():
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert ANYWIDGET in deps, f"the Colab cell installs {ANYWIDGET!r}; pyproject.toml asks for {deps}"
+
+
 def test_colab_cell_installs_only_when_cnnlearn_is_missing():
     """Run the cell in a kernel twice: with cnnlearn importable (no pip), and with it hidden (pip called)."""
     nb = nbformat.v4.new_notebook()
@@ -297,7 +304,8 @@ def test_colab_cell_installs_only_when_cnnlearn_is_missing():
                 nbformat.v4.new_code_cell(COLAB_CELL), nbformat.v4.new_code_cell("print('CALLS', calls)")]
     NotebookClient(nb, timeout=60, kernel_name="python3").execute()
     assert _text(nb.cells[2].outputs).strip() == "CALLS []"
-    assert _text(nb.cells[5].outputs).strip() == f"CALLS ['install --quiet --no-deps \"cnnlearn @ {PACKAGE_URL}\"']"
+    assert _text(nb.cells[5].outputs).strip() == (f"CALLS ['install --quiet \"{ANYWIDGET}\"', "
+                                                  f"'install --quiet --no-deps \"cnnlearn @ {PACKAGE_URL}\"']")
 
 
 COLAB_LIKE = ["ipywidgets==7.7.1", "numpy==2.0.2", "matplotlib==3.10.0", "ipykernel==6.17.1",
