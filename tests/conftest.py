@@ -83,3 +83,33 @@ def browser(chromium):
         b = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# --- the summary lines of the browser tests (here, not in tests/browser/conftest.py: under pytest-xdist only
+# the controller prints the summary, and it loads this file, not the conftest files of subfolders) ---------
+
+def pytest_terminal_summary(terminalreporter, config):
+    import statistics
+
+    from browser import latency
+
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if "skipping browser tests" in str(getattr(r, "longrepr", ""))
+               or "skipping accessibility tests" in str(getattr(r, "longrepr", ""))]
+    if skipped:  # one line, also without -rs
+        reason = skipped[0].longrepr[2] if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)
+        terminalreporter.write_line(f"{len(skipped)} browser tests skipped: {reason.removeprefix('Skipped: ')}")
+    latencies = {}  # recorded by tests/browser/conftest.py in the test's report
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "cnnlearn-latency":
+                    kind, label, times = value
+                    latencies[kind, label] = times
+    for (kind, label), times in sorted(latencies.items()):
+        if kind == "click":
+            terminalreporter.write_line(
+                f"click-to-highlight latency, {label}: median {statistics.median(times):.1f} ms over "
+                f"{len(times)} clicks (min {min(times):.1f}, max {max(times):.1f}; goal < 100 ms)")
+        else:
+            terminalreporter.write_line(latency.summary(label, times))

@@ -8,7 +8,6 @@ page's HTML and its console errors under ``test-artifacts/browser/``.
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -23,8 +22,9 @@ from . import jupyter, latency, tiny
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 ARTIFACTS = REPO / "test-artifacts" / "browser"
-LATENCY = pytest.StashKey[dict]()
-HOVER_LATENCY = pytest.StashKey[dict]()
+# Latencies travel with the test's report (user_properties), so that the summary at the end of the run,
+# printed by tests/conftest.py in the process that reports (the controller under pytest-xdist), sees them.
+LATENCY_PROPERTY = "cnnlearn-latency"
 
 
 @pytest.fixture(scope="session")
@@ -150,7 +150,7 @@ def clean_kernels(request):
 def record_latency(request):
     """Record a list of click-to-highlight times (ms) under a label; printed at the end of the run."""
     def record(label, times_ms):
-        request.config.stash.setdefault(LATENCY, {})[label] = list(times_ms)
+        request.node.user_properties.append((LATENCY_PROPERTY, ("click", label, list(times_ms))))
     return record
 
 
@@ -158,20 +158,5 @@ def record_latency(request):
 def record_hover_latency(request):
     """Record a list of hover-to-highlight times (ms, see latency.py) under a label; printed at the end."""
     def record(label, times_ms):
-        request.config.stash.setdefault(HOVER_LATENCY, {})[label] = list(times_ms)
+        request.node.user_properties.append((LATENCY_PROPERTY, ("hover", label, list(times_ms))))
     return record
-
-
-def pytest_terminal_summary(terminalreporter, config):
-    skipped = [r for r in terminalreporter.stats.get("skipped", [])
-               if "skipping browser tests" in str(getattr(r, "longrepr", ""))
-               or "skipping accessibility tests" in str(getattr(r, "longrepr", ""))]
-    if skipped:  # one line, also without -rs
-        reason = skipped[0].longrepr[2] if isinstance(skipped[0].longrepr, tuple) else str(skipped[0].longrepr)
-        terminalreporter.write_line(f"{len(skipped)} browser tests skipped: {reason.removeprefix('Skipped: ')}")
-    for label, times in config.stash.get(LATENCY, {}).items():
-        terminalreporter.write_line(
-            f"click-to-highlight latency, {label}: median {statistics.median(times):.1f} ms over "
-            f"{len(times)} clicks (min {min(times):.1f}, max {max(times):.1f}; goal < 100 ms)")
-    for label, times in config.stash.get(HOVER_LATENCY, {}).items():
-        terminalreporter.write_line(latency.summary(label, times))
