@@ -165,8 +165,15 @@ function render({ model, el: root }) {
         cell.dataset.c = c;
         if (pads.has(`${r}:${c}`)) cell.classList.add(PAD);
         if (spec.interactive) cell.classList.add("cnnlearn-live");
-        cell.append(el("span", "cnnlearn-val", spec.texts[r][c]), el("span", "cnnlearn-mark"));
-        cell.setAttribute("aria-label", spec.labels[r][c]);
+        // The cell's accessible name is its content: a visually hidden description; the value and
+        // the pairing number a sighted reader sees are hidden from assistive technology (they are in
+        // the description), so the name never disagrees with the visible text.
+        cell._name = el("span", "cnnlearn-name", spec.labels[r][c]);
+        cell._val = el("span", "cnnlearn-val", spec.texts[r][c]);
+        cell._mark = el("span", "cnnlearn-mark");
+        cell._val.setAttribute("aria-hidden", "true");
+        cell._mark.setAttribute("aria-hidden", "true");
+        cell.append(cell._name, cell._val, cell._mark);
         cell.setAttribute("aria-selected", "false");
         cells.set(keyOf(spec.name, r, c), cell);
         row.appendChild(cell);
@@ -197,11 +204,11 @@ function render({ model, el: root }) {
     for (const cell of touched) {
       cell.classList.remove(HL, SEL);
       cell.setAttribute("aria-selected", "false");
-      const m = cell.lastChild;
+      const m = cell._mark;
       m.textContent = "";
       m.removeAttribute("style");
       const spec = specs.get(cell.dataset.grid);
-      cell.setAttribute("aria-label", spec.labels[cell.dataset.r][cell.dataset.c]);
+      cell._name.textContent = spec.labels[cell.dataset.r][cell.dataset.c];
     }
     touched = [];
     const lookup = model.get("lookup");
@@ -211,7 +218,7 @@ function render({ model, el: root }) {
     for (const g of overridden) {
       const spec = specs.get(g);
       for (let r = 0; r < spec.rows; r++) for (let c = 0; c < spec.cols; c++)
-        cells.get(keyOf(g, r, c)).firstChild.textContent = spec.texts[r][c];
+        cells.get(keyOf(g, r, c))._val.textContent = spec.texts[r][c];
     }
     overridden = new Set();
     const labels = (pinnedEntry && pinnedEntry.labels) || {};
@@ -222,8 +229,8 @@ function render({ model, el: root }) {
         overridden.add(g);
         for (let r = 0; r < spec.rows; r++) for (let c = 0; c < spec.cols; c++) {
           const cell = cells.get(keyOf(g, r, c));
-          cell.firstChild.textContent = texts[r][c];
-          if (labels[g]) { cell.setAttribute("aria-label", labels[g][r][c]); touched.push(cell); }
+          cell._val.textContent = texts[r][c];
+          if (labels[g]) { cell._name.textContent = labels[g][r][c]; touched.push(cell); }
         }
       }
     }
@@ -262,12 +269,12 @@ function render({ model, el: root }) {
       for (const [r, c, n] of list) {
         const cell = cells.get(keyOf(g, r, c));
         if (!cell) continue;
-        const m = cell.lastChild;
+        const m = cell._mark;
         const [bg, fg] = palette[(n - 1) % palette.length];
         m.textContent = String(n);
         m.style.background = bg;
         m.style.color = fg;
-        cell.setAttribute("aria-label", `${cell.getAttribute("aria-label")}, pair ${n}`);
+        cell._name.textContent = `${cell._name.textContent}, pair ${n}`;
         touched.push(cell);
       }
     }

@@ -33,10 +33,11 @@ _GRID_JS = """({sel, n, grid}) => {
     for (const el of root.querySelectorAll('[class*="cnnlearn-' + grid + '-"]')) {
         for (const c of el.classList) {
             const m = re.exec(c);
-            const val = el.querySelector('.cnnlearn-val'), mark = el.querySelector('.cnnlearn-mark');
+            const val = el.querySelector('.cnnlearn-val'), mark = el.querySelector('.cnnlearn-mark'),
+                  name = el.querySelector('.cnnlearn-name');
             if (m) cells.push([+m[1], +m[2], el.classList.contains('cnnlearn-hl'),
                                el.classList.contains('cnnlearn-sel'), (val || el).textContent.trim(),
-                               mark ? mark.textContent.trim() : '', el.getAttribute('aria-label') || '']);
+                               mark ? mark.textContent.trim() : '', name ? name.textContent.trim() : '']);
         }
     }
     return cells;

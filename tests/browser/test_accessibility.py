@@ -148,3 +148,11 @@ def test_tiny_offline_page(tiny_site, browser, axe_script):
                         exclude=[".cnnlearn-explorer", ".widget-play", ".widget-output"])
     failures += _offline(browser, tiny_site / "index.html", axe_script, widgets=False)
     assert not failures, "axe found violations:\n" + "\n".join(failures)
+
+
+def test_every_offline_page(series_site, series_notebooks, browser, axe_script):
+    """Every page of the offline edition, widgets included, with colour contrast (which axe can check here)."""
+    failures = _offline(browser, series_site / "index.html", axe_script, widgets=False)
+    for notebook in series_notebooks:
+        failures += _offline(browser, series_site / f"{notebook.stem}.html", axe_script)
+    assert not failures, "axe found violations:\n" + "\n".join(failures)
