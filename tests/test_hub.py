@@ -427,12 +427,26 @@ def test_a_class_on_a_real_hub(hub, course_repo, browser_if_any):
         assert proc is not None, f"{user}: no process for kernel {kernel.id}"
         kernel_cpu_04[user] = cpu_seconds([proc])
 
+    reconnected = []  # students whose kernel connection dropped once and who ran the notebook again
+
     def work(user):
-        try:
-            results[user] = run_notebook(hub, students[user], NOTEBOOK, extra=DRIVE_EXPLORER,
-                                         on_kernel=lambda k: at_the_end(user, k))
-        except Exception as exc:  # reported below, with the user's name
-            results[user] = ([f"{type(exc).__name__}: {exc}"], None)
+        import websocket
+
+        for attempt in (1, 2):
+            try:
+                results[user] = run_notebook(hub, students[user], NOTEBOOK, extra=DRIVE_EXPLORER,
+                                             on_kernel=lambda k: at_the_end(user, k))
+                return
+            except websocket.WebSocketConnectionClosedException as exc:
+                # a dropped connection on a loaded machine is the network's, not the notebook's: once,
+                # the student opens a new kernel and runs the notebook again (printed below); twice fails
+                if attempt == 2:
+                    results[user] = ([f"{type(exc).__name__} twice: {exc}"], None)
+                else:
+                    reconnected.append(user)
+            except Exception as exc:  # reported below, with the user's name
+                results[user] = ([f"{type(exc).__name__}: {exc}"], None)
+                return
 
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -508,6 +522,7 @@ def test_a_class_on_a_real_hub(hub, course_repo, browser_if_any):
     }
     print("\nhub measurements: " + json.dumps(figures, indent=1))
     print(f"browser: {browser_note}")
+    print(f"kernel connections dropped once and run again: {sorted(reconnected) or 'none'}")
     assert figures["memory_peak_per_student_mib"] > 0 and series_cpu > 0
     if os.environ.get("CNNLEARN_HUB_RECORD") == "1":  # one record per class size
         records = json.loads(MEASUREMENTS.read_text()) if MEASUREMENTS.exists() else {"classes": {}}
