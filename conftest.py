@@ -40,15 +40,21 @@ def pytest_runtest_setup(item):
 # worker is left with a long unit at the end; everything else follows in collection order.
 LONGEST_FIRST = (
     "tests/browser/test_lab3.py", "tests/test_student.py", "tests/test_nbgrader.py", "tests/test_hub.py",
-    "tests/test_binder.py", "tests/browser/test_offline_series.py", "tests/browser/test_notebooks.py",
-    "tests/test_export.py", "tests/browser/test_accessibility.py", "tests/browser/test_frontends.py",
-    "tests/browser/test_widgets.py", "tests/browser/test_harness.py", "tests/browser/test_offline.py",
+    "offline edition", "tests/test_binder.py", "tests/browser/test_notebooks.py", "tests/test_export.py",
+    "tests/browser/test_frontends.py", "tests/browser/test_widgets.py", "tests/browser/test_harness.py",
     "tests/browser/test_notebook7.py", "tests/browser/test_voila.py", "tests/test_notebook08_without_torch.py",
 )
 
 
+# Files that share an expensive session fixture run as one unit: the offline edition of the whole series
+# (tests/browser/conftest.py's series_site executes every notebook) is then built once, not once per worker.
+SHARED = {path: "offline edition" for path in (
+    "tests/browser/test_offline_series.py", "tests/browser/test_offline.py", "tests/browser/test_accessibility.py")}
+
+
 def _unit(nodeid):
-    return nodeid.split("::", 1)[0]
+    path = nodeid.split("::", 1)[0]
+    return SHARED.get(path, path)
 
 
 def pytest_collection_modifyitems(config, items):
