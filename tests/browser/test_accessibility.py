@@ -20,6 +20,7 @@ NOTEBOOKS_WITH_WIDGETS = {
     "02_softmax_cross_entropy.ipynb": ["cnnlearn-softmax"],
     "03_filter_gradient.ipynb": ["cnnlearn-filter-explorer"],
     "04_input_gradient.ipynb": ["cnnlearn-explorer", "cnnlearn-fullconv"],
+    "06_beyond_the_toy.ipynb": ["cnnlearn-explorer", "cnnlearn-fullconv"],  # the explorer with its size sliders
 }
 
 _RUN = """async ([context, tags]) => {
