@@ -32,9 +32,9 @@ def tiny_site(tmp_path_factory):
     src = tmp_path_factory.mktemp("src")
     nbformat.write(tiny_notebook(), src / "01_tiny.ipynb")
     out = tmp_path_factory.mktemp("site")
-    proc = subprocess.run([sys.executable, "-m", "cnnlearn.export", str(out), "--notebooks", str(src)],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    # in this process, like tests/browser's series_site; the command line itself is run by
+    # test_no_execute_needs_saved_state and by tests/browser/conftest.py's tiny_site
+    export.export(out, src, log=lambda line: None)
     return out
 
 
