@@ -238,7 +238,7 @@ def run_all(page, timeout=120_000):
     """
     for attempt in range(3):
         # select the first cell, so the notebook is the current one the menu acts on
-        page.locator(f"{PANEL} .jp-Notebook .jp-Cell .jp-InputPrompt:visible").first.click()
+        page.locator(f"{PANEL} .jp-Notebook .jp-Cell .jp-InputPrompt:visible").first.click(force=True)  # only to focus it
         page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).first.click()
         page.locator(".lm-Menu-item:visible:not(.lm-mod-disabled)",
                      has_text=re.compile(r"^Run All Cells")).first.click()
