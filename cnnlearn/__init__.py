@@ -19,7 +19,7 @@ from .equations import filter_gradient_equation, forward_equation, input_gradien
 from .gradcheck import numerical_gradient, rel_error
 from .losses import cross_entropy, cross_entropy_backward, softmax
 from .receptive import contributions, output_size
-from . import datasets, layers, optim  # the trainable CNN of notebooks 07 and 08 (cnnlearn.layers.Conv2D, ...)
+from . import datasets, digits_net, layers, optim  # the trainable CNN of notebooks 07 and 08 (cnnlearn.layers.Conv2D, ...)
 
 __version__ = "0.1.0"
 
