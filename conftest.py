@@ -72,3 +72,27 @@ def pytest_xdist_make_scheduler(config, log):
             return _unit(nodeid)
 
     return FileScheduling(config, log)
+
+
+# --- the series' run time: every notebook under nbval runs in a fresh kernel of its own --------------
+#
+# The issue's budget is at most 60 s for the whole series. nbval runs each notebook's cells in order in a new
+# kernel (its start is in the first cell's setup), so the sum of every phase of every notebook cell is that
+# run time. Printed, never asserted: the machine is shared and the figure is noisy.
+_NOTEBOOK_SECONDS = {}
+
+
+def pytest_runtest_logreport(report):
+    path = report.nodeid.split("::", 1)[0]
+    if path.startswith("notebooks/") and path.endswith(".ipynb"):
+        _NOTEBOOK_SECONDS[path] = _NOTEBOOK_SECONDS.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if not _NOTEBOOK_SECONDS:
+        return
+    total = sum(_NOTEBOOK_SECONDS.values())
+    each = ", ".join(f"{p.split('/')[-1][:2]} {s:.1f}" for p, s in sorted(_NOTEBOOK_SECONDS.items()))
+    terminalreporter.write_line(
+        f"the series in fresh kernels under nbval: {total:.1f} s for {len(_NOTEBOOK_SECONDS)} notebooks "
+        f"(budget 60 s; seconds each: {each})")
