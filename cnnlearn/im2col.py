@@ -22,7 +22,7 @@ from .conv import _check_dy, _col2im, _im2col, _pad, _prepare
 from .receptive import geometry, output_size
 
 __all__ = ["im2col", "im2col_naive", "col2im", "col2im_naive", "conv2d_im2col", "conv2d_im2col_backward",
-           "pixel_counts", "im2col_equation", "plot_im2col"]
+           "pixel_counts", "im2col_equation", "plot_im2col", "compare_speed"]
 
 
 def _input(x, kh, kw, stride, padding, dilation):
@@ -275,3 +275,29 @@ def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
     fig.tight_layout()
     del plt
     return fig
+
+
+def compare_speed(x, w, *, padding=0, repeat=5):
+    """Median seconds of :func:`cnnlearn.conv2d_naive` and :func:`conv2d_im2col` on one layer, and their ratio.
+
+    x : array of shape (N, C, H, W); w : array of shape (C_out, C, kh, kw). The two results are
+    checked equal first (a guard against timing a wrong answer). Returns a dict with ``naive``,
+    ``matrix`` (seconds, medians over ``repeat`` runs) and ``ratio`` = naive / matrix.
+    """
+    import statistics
+    import time
+
+    from .conv import conv2d_naive
+
+    repeat = as_int(repeat, "repeat", minimum=1)
+    if not np.allclose(conv2d_naive(x, w, padding=padding), conv2d_im2col(x, w, padding=padding)):
+        raise AssertionError("conv2d_im2col differs from conv2d_naive on this layer")
+    times = {"naive": [], "matrix": []}
+    for _ in range(repeat):
+        for key, fn in (("naive", conv2d_naive), ("matrix", conv2d_im2col)):
+            t0 = time.perf_counter()
+            fn(x, w, padding=padding)
+            times[key].append(time.perf_counter() - t0)
+    out = {k: statistics.median(v) for k, v in times.items()}
+    out["ratio"] = out["naive"] / out["matrix"]
+    return out

@@ -87,3 +87,11 @@ def test_bad_input_names_the_argument(call, words):
     with pytest.raises((ValueError, TypeError)) as err:
         call()
     assert words in str(err.value)
+
+
+def test_compare_speed_reports_medians_and_their_ratio():
+    from cnnlearn.im2col import compare_speed
+    rng = np.random.default_rng(1)
+    t = compare_speed(rng.normal(size=(2, 1, 4, 4)), rng.normal(size=(3, 1, 2, 2)), padding=1, repeat=1)
+    assert set(t) == {"naive", "matrix", "ratio"} and t["naive"] > 0 and t["matrix"] > 0
+    assert np.isclose(t["ratio"], t["naive"] / t["matrix"])
