@@ -19,6 +19,7 @@ import numpy as np
 
 from ._checks import as_float_array, as_int, as_shape
 from .conv import _check_dy, _col2im, _im2col, _pad, _prepare
+from .equations import fmt_number
 from .receptive import geometry, output_size
 
 __all__ = ["im2col", "im2col_naive", "col2im", "col2im_naive", "conv2d_im2col", "conv2d_im2col_backward",
@@ -208,7 +209,6 @@ def conv2d_im2col_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
 
 
 def _bmatrix(a):
-    from .equations import fmt_number
     rows = [" & ".join(fmt_number(v) for v in row) for row in np.atleast_2d(a)]
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
@@ -236,7 +236,6 @@ def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
     Every cell shows its value; the chosen column and the pixels it copies are highlighted.
     Returns a matplotlib Figure.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
     x = as_float_array(x, "x")
@@ -273,7 +272,6 @@ def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
     ax1.set_yticks(range(cols.shape[0]), [f"f{ki + 1}{kj + 1}" for ki, kj in np.ndindex(kh, kw)]
                    if cols.shape[0] == kh * kw else range(1, cols.shape[0] + 1))
     fig.tight_layout()
-    del plt
     return fig
 
 
