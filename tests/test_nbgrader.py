@@ -114,6 +114,15 @@ WRONG = {
             for j in range(Wo):  # spread over the window, as average pooling would
                 dx[:, :, i * s:i * s + k, j * s:j * s + k] += dy[:, :, i:i + 1, j:j + 1] / (k * k)
         return dx""",
+    "nb10-col2im_loop": """\
+        H, W = input_shape
+        P = padding
+        Ho, Wo = H + 2 * P - kh + 1, W + 2 * P - kw + 1
+        canvas = np.zeros((H + 2 * P, W + 2 * P))
+        for i in range(Ho):
+            for j in range(Wo):
+                canvas[i:i + kh, j:j + kw] = dcols[:, i * Wo + j].reshape(kh, kw)  # = instead of +=
+        return canvas[P:P + H, P:P + W]""",
 }
 
 

@@ -28,3 +28,8 @@ from .gradients import (  # noqa: E402
 )
 
 __all__ += gradients.__all__
+
+from . import im2col  # noqa: E402  (notebook 10)
+from .im2col import check_col2im  # noqa: E402
+
+__all__ += im2col.__all__

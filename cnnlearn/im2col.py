@@ -1,0 +1,301 @@
+r"""im2col: a convolution as one matrix product, the way deep-learning libraries compute it.
+
+Every window the filter visits is copied into one column of a matrix, the *columns*
+``cols`` of shape (C*kh*kw, Ho*Wo) per example. Row ``c*kh*kw + ki*kw + kj`` holds
+what filter entry (c, ki, kj) meets; column ``oi*Wo + oj`` is the window of output
+pixel (oi, oj) (row by row, as Y is flattened). Then
+
+- forward: Y = W cols (W the filters as a (C_out, C*kh*kw) matrix), plus the bias;
+- filter gradient: dW = dY cols^T, summed over the examples;
+- input gradient: dX = col2im(W^T dY). :func:`col2im` is the adjoint of :func:`im2col`:
+  it sends every column entry back to the pixel it was copied from and ADDS, since a
+  pixel sits in as many columns as there are windows over it.
+
+The fast kernels are the ones :func:`cnnlearn.conv2d` uses (``conv._im2col``,
+``conv._col2im``); this module gives them a public face and a loop twin each.
+"""
+
+import numpy as np
+
+from ._checks import as_float_array, as_int, as_shape
+from .conv import _check_dy, _col2im, _im2col, _pad, _prepare
+from .equations import fmt_number
+from .receptive import geometry, output_size
+
+__all__ = ["im2col", "im2col_naive", "col2im", "col2im_naive", "conv2d_im2col", "conv2d_im2col_backward",
+           "pixel_counts", "im2col_equation", "plot_im2col", "compare_speed"]
+
+
+def _input(x, kh, kw, stride, padding, dilation):
+    """x as a 4-D float array, whether it was 2-D, and (Ho, Wo), all checked."""
+    kh, kw = as_int(kh, "kh", minimum=1), as_int(kw, "kw", minimum=1)
+    x = as_float_array(x, "x")
+    if x.ndim not in (2, 4):
+        raise ValueError(f"x must have shape (N, C, H, W), or (H, W) for one single-channel image, "
+                         f"got {x.ndim}-D array of shape {x.shape}")
+    two_d = x.ndim == 2
+    x4 = x[None, None] if two_d else x
+    geom = geometry(stride, padding, dilation)
+    try:
+        Ho, Wo = output_size(x4.shape[2:], (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (x.shape={x.shape}, kh={kh}, kw={kw})") from None
+    return x4, two_d, kh, kw, Ho, Wo, geom
+
+
+def im2col(x, kh, kw, stride=1, padding=0, dilation=1):
+    r"""The columns of ``x``: every window a (kh, kw) filter visits, as one column.
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W), or (H, W)
+    kh, kw : int
+        Filter size.
+    stride, padding, dilation : int or (int, int)
+
+    Returns
+    -------
+    cols : array of shape (N, C*kh*kw, Ho*Wo), or (kh*kw, Ho*Wo) for a 2-D x
+
+    Notes
+    -----
+    .. math:: \mathrm{cols}_{n,\, c k_h k_w + k k_w + l,\; i W_o + j} = x'_{n, c, s i + d k, s j + d l}
+
+    with :math:`x'` the zero-padded input (0-based indices). A new array; x is not modified.
+    """
+    x4, two_d, kh, kw, Ho, Wo, geom = _input(x, kh, kw, stride, padding, dilation)
+    N, C = x4.shape[:2]
+    cols = np.empty((N, C, kh, kw, Ho, Wo), dtype=x4.dtype)
+    _im2col(_pad(x4, *geom[1]), kh, kw, Ho, Wo, geom, cols)
+    cols = cols.reshape(N, C * kh * kw, Ho * Wo)
+    return cols[0] if two_d else cols
+
+
+def im2col_naive(x, kh, kw, stride=1, padding=0, dilation=1):
+    """Loop twin of :func:`im2col`: one window at a time, copied into its column. Same arguments and result."""
+    x4, two_d, kh, kw, Ho, Wo, geom = _input(x, kh, kw, stride, padding, dilation)
+    (sh, sw), (ph, pw), (dh, dw) = geom
+    N, C = x4.shape[:2]
+    xp = _pad(x4, ph, pw)
+    cols = np.zeros((N, C * kh * kw, Ho * Wo), dtype=x4.dtype)
+    for i in range(Ho):
+        for j in range(Wo):
+            patch = xp[:, :, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw]
+            cols[:, :, i * Wo + j] = patch.reshape(N, C * kh * kw)  # rows in the order c, ki, kj
+    return cols[0] if two_d else cols
+
+
+def _dcols(dcols, x_shape, kh, kw, stride, padding, dilation):
+    shape = as_shape(x_shape, "x_shape", (2, 4))
+    two_d = len(shape) == 2
+    N, C, H, W = (1, 1) + shape if two_d else shape
+    kh, kw = as_int(kh, "kh", minimum=1), as_int(kw, "kw", minimum=1)
+    geom = geometry(stride, padding, dilation)
+    try:
+        Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (x_shape={shape}, kh={kh}, kw={kw})") from None
+    dcols = as_float_array(dcols, "dcols")
+    want = (C * kh * kw, Ho * Wo) if two_d else (N, C * kh * kw, Ho * Wo)
+    if dcols.shape != want:
+        raise ValueError(f"dcols must have the shape of im2col's result for x_shape={shape}, "
+                         f"(C*kh*kw, Ho*Wo) per example = {want}, got dcols.shape={dcols.shape}")
+    return dcols.reshape(N, C * kh * kw, Ho * Wo), two_d, (N, C, H, W), kh, kw, Ho, Wo, geom
+
+
+def col2im(dcols, x_shape, kh, kw, stride=1, padding=0, dilation=1):
+    r"""Adjoint of :func:`im2col`: add every column entry back onto the pixel it came from.
+
+    Parameters
+    ----------
+    dcols : array of shape (N, C*kh*kw, Ho*Wo), or (kh*kw, Ho*Wo) with a 2-D x_shape
+    x_shape : (N, C, H, W) or (H, W)
+        Shape of the input that :func:`im2col` was applied to.
+    kh, kw, stride, padding, dilation : as for :func:`im2col`
+
+    Returns
+    -------
+    dx : array of shape x_shape
+
+    Notes
+    -----
+    .. math:: dx_{n,c,p,q} = \sum_{(k,l,i,j):\; s i + d k - P = p,\; s j + d l - P = q} dcols_{n,\, c k_h k_w + k k_w + l,\; i W_o + j}
+
+    A pixel under several windows collects one term per window (``+=``, never ``=``);
+    what lands on the zero padding is dropped, since the padding is not part of x.
+    """
+    d3, two_d, (N, C, H, W), kh, kw, Ho, Wo, geom = _dcols(dcols, x_shape, kh, kw, stride, padding, dilation)
+    dx = np.zeros((N, C, H, W), dtype=d3.dtype)
+    _col2im(d3.reshape(N, C, kh, kw, Ho, Wo), geom, dx)
+    return dx[0, 0] if two_d else dx
+
+
+def col2im_naive(dcols, x_shape, kh, kw, stride=1, padding=0, dilation=1):
+    """Loop twin of :func:`col2im`: one column at a time, added onto a padded canvas, the padding cropped."""
+    d3, two_d, (N, C, H, W), kh, kw, Ho, Wo, geom = _dcols(dcols, x_shape, kh, kw, stride, padding, dilation)
+    (sh, sw), (ph, pw), (dh, dw) = geom
+    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=d3.dtype)
+    for i in range(Ho):
+        for j in range(Wo):
+            # += : neighbouring windows overlap, and each one adds its share
+            dxp[:, :, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw] += \
+                d3[:, :, i * Wo + j].reshape(N, C, kh, kw)
+    dx = dxp[:, :, ph:ph + H, pw:pw + W]
+    return dx[0, 0] if two_d else np.ascontiguousarray(dx)
+
+
+def pixel_counts(x_shape, kh, kw, stride=1, padding=0, dilation=1):
+    """How many columns each input pixel appears in: col2im of all ones, an int array of shape x_shape."""
+    shape = as_shape(x_shape, "x_shape", (2, 4))
+    N, C, H, W = (1, 1) + shape if len(shape) == 2 else shape
+    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    ones = np.ones((N, C * kh * kw, Ho * Wo)) if len(shape) == 4 else np.ones((kh * kw, Ho * Wo))
+    return col2im(ones, shape, kh, kw, stride, padding, dilation).astype(int)
+
+
+def conv2d_im2col(x, w, b=None, *, stride=1, padding=0, dilation=1):
+    r"""Forward convolution as one matrix product per example: Y = W cols (+ b).
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W), or (H, W)
+    w : array of shape (C_out, C, kh, kw), or (kh, kw)
+    b : array of shape (C_out,), optional
+    stride, padding, dilation : int or (int, int)
+
+    Returns
+    -------
+    y : array of shape (N, C_out, Ho, Wo), or (Ho, Wo); equal to :func:`cnnlearn.conv2d`.
+    """
+    x4, w4, b1, two_d, _ = _prepare(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    N = x4.shape[0]
+    Co, C, kh, kw = w4.shape
+    Ho, Wo = output_size(x4.shape[2:], (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    cols = im2col(x4, kh, kw, stride, padding, dilation)          # (N, C*kh*kw, Ho*Wo)
+    y = w4.reshape(Co, C * kh * kw) @ cols                         # (C_out, K) @ (N, K, L) -> (N, C_out, L)
+    if b1 is not None:
+        y = y + b1[:, None]
+    y = y.reshape(N, Co, Ho, Wo)
+    return y[0, 0] if two_d else y
+
+
+def conv2d_im2col_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
+    r"""Gradients by matrix products: dW = dY cols^T (summed over n), dX = col2im(W^T dY), db = sum of dY.
+
+    Parameters
+    ----------
+    dy : array of shape (N, C_out, Ho, Wo), or (Ho, Wo)
+    x : array of shape (N, C, H, W), or (H, W)
+    w : array of shape (C_out, C, kh, kw), or (kh, kw)
+
+    Returns
+    -------
+    dx, dw, db : shapes of x, w and (C_out,) (a float in the 2-D case); equal to
+    :func:`cnnlearn.conv2d_backward`. No argument is modified.
+    """
+    x4, w4, _, two_d, _ = _prepare(x, w, stride=stride, padding=padding, dilation=dilation)
+    N, C, H, W = x4.shape
+    Co, _, kh, kw = w4.shape
+    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    dy = _check_dy(dy, (N, Co, Ho, Wo), two_d, x4.dtype).reshape(N, Co, Ho * Wo)
+    cols = im2col(x4, kh, kw, stride, padding, dilation)          # (N, K, L)
+    w2 = w4.reshape(Co, C * kh * kw)                               # (C_out, K)
+    dw = (dy @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w4.shape)  # (N, C_out, L) @ (N, L, K)
+    dx = col2im(w2.T @ dy, (N, C, H, W), kh, kw, stride, padding, dilation)  # (K, C_out) @ (N, C_out, L)
+    db = dy.sum(axis=(0, 2))
+    if two_d:
+        return dx[0, 0], dw[0, 0], float(db[0])
+    return dx, dw, db
+
+
+def _bmatrix(a):
+    rows = [" & ".join(fmt_number(v) for v in row) for row in np.atleast_2d(a)]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def im2col_equation(x, w):
+    r"""LaTeX of the single-channel forward as one product: (row of F) times cols = Y flattened.
+
+    x : array of shape (H, W); w : array of shape (kh, kw). Returns a str like
+    ``\mathrm{vec}(F)^\top\, \mathrm{cols}(X) = [...] [...] = [...]``.
+    """
+    x = as_float_array(x, "x")
+    w = as_float_array(w, "w")
+    if x.ndim != 2 or w.ndim != 2:
+        raise ValueError(f"x and w must be 2-D, (H, W) and (kh, kw), got x.shape={x.shape}, w.shape={w.shape}")
+    cols = im2col(x, *w.shape)
+    y = w.reshape(1, -1) @ cols
+    return (r"\mathrm{vec}(F)^\top\, \mathrm{cols}(X) = " + _bmatrix(w.reshape(1, -1)) + _bmatrix(cols)
+            + " = " + _bmatrix(y) + r" = (y_{11}, y_{12}, \dots)")
+
+
+def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
+    """Figure: the input (left) with the window of one column outlined, and the columns matrix (right).
+
+    x : array of shape (H, W); ``column`` is 0-based in code, the caption counts from 1.
+    Every cell shows its value; the chosen column and the pixels it copies are highlighted.
+    Returns a matplotlib Figure.
+    """
+    from matplotlib.figure import Figure
+
+    x = as_float_array(x, "x")
+    if x.ndim != 2:
+        raise ValueError(f"x must have shape (H, W), got shape {x.shape}")
+    cols = im2col(x, kh, kw, stride, padding, dilation)
+    L = cols.shape[1]
+    column = as_int(column, "column", minimum=0)
+    if column >= L:
+        raise ValueError(f"column must be in 0..{L - 1} (there are Ho*Wo = {L} columns), got {column}")
+    H, W = x.shape
+    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
+    oi, oj = divmod(column, Wo)
+    used = np.zeros((H, W), bool)
+    for ki in range(kh):
+        for kj in range(kw):
+            r, c = oi * sh + ki * dh - ph, oj * sw + kj * dw - pw
+            if 0 <= r < H and 0 <= c < W:
+                used[r, c] = True
+    fig = Figure(figsize=(3 + 0.6 * L, 3.2))
+    ax0, ax1 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [W, L]})
+    ax0.imshow(used, cmap="Oranges", vmin=0, vmax=2)
+    ax1.imshow(np.tile(np.arange(L) == column, (cols.shape[0], 1)), cmap="Oranges", vmin=0, vmax=2, aspect="auto")
+    for (i, j), v in np.ndenumerate(x):
+        ax0.text(j, i, f"{v:g}", ha="center", va="center")
+    for (i, j), v in np.ndenumerate(cols):
+        ax1.text(j, i, f"{v:g}", ha="center", va="center")
+    ax0.set_title(f"X: window of y{oi + 1}{oj + 1}")
+    ax1.set_title(f"cols: column {column + 1} is that window")
+    ax0.set_xticks(range(W), [str(j + 1) for j in range(W)])
+    ax0.set_yticks(range(H), [str(i + 1) for i in range(H)])
+    ax1.set_xticks(range(L), [f"y{i + 1}{j + 1}" for i, j in np.ndindex(Ho, Wo)])
+    ax1.set_yticks(range(cols.shape[0]), [f"f{ki + 1}{kj + 1}" for ki, kj in np.ndindex(kh, kw)]
+                   if cols.shape[0] == kh * kw else range(1, cols.shape[0] + 1))
+    fig.tight_layout()
+    return fig
+
+
+def compare_speed(x, w, *, padding=0, repeat=5):
+    """Median seconds of :func:`cnnlearn.conv2d_naive` and :func:`conv2d_im2col` on one layer, and their ratio.
+
+    x : array of shape (N, C, H, W); w : array of shape (C_out, C, kh, kw). The two results are
+    checked equal first (a guard against timing a wrong answer). Returns a dict with ``naive``,
+    ``matrix`` (seconds, medians over ``repeat`` runs) and ``ratio`` = naive / matrix.
+    """
+    import statistics
+    import time
+
+    from .conv import conv2d_naive
+
+    repeat = as_int(repeat, "repeat", minimum=1)
+    if not np.allclose(conv2d_naive(x, w, padding=padding), conv2d_im2col(x, w, padding=padding)):
+        raise AssertionError("conv2d_im2col differs from conv2d_naive on this layer")
+    times = {"naive": [], "matrix": []}
+    for _ in range(repeat):
+        for key, fn in (("naive", conv2d_naive), ("matrix", conv2d_im2col)):
+            t0 = time.perf_counter()
+            fn(x, w, padding=padding)
+            times[key].append(time.perf_counter() - t0)
+    out = {k: statistics.median(v) for k, v in times.items()}
+    out["ratio"] = out["naive"] / out["matrix"]
+    return out
