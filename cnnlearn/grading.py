@@ -63,6 +63,8 @@ POINTS = {
     "nb06-input_gradient_full": 2,
     "nb06-filter_gradient_strided": 3,
     "nb06-input_gradient_strided": 3,
+    "nb07-linear_backward": 2,
+    "nb07-relu_backward": 1,
     "nb07-max_pool_backward": 3,
     "nb10-col2im_loop": 3,
 }

@@ -170,3 +170,113 @@ def test_loop_reference_agrees_with_the_package():
     from cnnlearn.layers import max_pool2d_backward
     for _, dy, x, k, s in training._cases():
         assert np.array_equal(loop_backward(dy, x, k, s), max_pool2d_backward(dy, x, k, s))
+
+
+# --------------------------------------------------------------------------- Linear and ReLU backward
+
+def linear_loop(dy, x, w):
+    """dx, dw, db of y = x w^T + b written as loops over the formula's sums: the test's own reference."""
+    N, fin = x.shape
+    fout = w.shape[0]
+    dx, dw, db = np.zeros((N, fin)), np.zeros((fout, fin)), np.zeros(fout)
+    for n in range(N):
+        for o in range(fout):
+            db[o] += dy[n, o]
+            for i in range(fin):
+                dx[n, i] += dy[n, o] * w[o, i]
+                dw[o, i] += dy[n, o] * x[n, i]
+    return dx, dw, db
+
+
+def relu_loop(dy, x):
+    dx = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        dx[idx] = dy[idx] if x[idx] > 0 else 0.0
+    return dx
+
+
+LINEAR_SLIPS = {
+    "dw transposed": (lambda dy, x, w: (dy @ w, x.T @ dy, dy.sum(0)), ["transpose", "dy.T @ x"]),
+    "dY X^T": (lambda dy, x, w: (dy @ w, dy @ x.T, dy.sum(0)), ["(N, N)", "dy.T @ x"]),
+    "dx = dy W^T": (lambda dy, x, w: (dy @ w.T, dy.T @ x, dy.sum(0)), ["dy @ w.T", "dX = dY W"]),
+    "db mean": (lambda dy, x, w: (dy @ w, dy.T @ x, dy.mean(0)), ["mean", "dy.sum(axis=0)"]),
+    "db without axis": (lambda dy, x, w: (dy @ w, dy.T @ x, dy.sum()), ["one number", "dy.sum(axis=0)"]),
+    "db over the outputs": (lambda dy, x, w: (dy @ w, dy.T @ x, dy.sum(1)), ["summed over the outputs"]),
+}
+
+
+def _linear_really_wrong(fn):
+    for _, dy, x, w in training._linear_cases():
+        got, right = fn(dy, x, w), linear_loop(dy, x, w)
+        if any(np.shape(g) != r.shape or not np.allclose(g, r) for g, r in zip(got, right)):
+            return
+    raise AssertionError("this 'wrong' answer is right on every case of the check")
+
+
+def test_linear_exported_and_right_answer_passes():
+    assert checks.check_linear_backward is training.check_linear_backward
+    assert checks.check_linear_backward(lambda dy, x, w: linear_loop(dy, x, w)).ok
+    assert checks.check_linear_backward(lambda dy, x, w: (dy @ w, dy.T @ x, dy.sum(axis=0))).ok
+
+
+@pytest.mark.parametrize("slip", sorted(LINEAR_SLIPS))
+def test_every_linear_slip_is_wrong_and_gets_its_hint(slip):
+    fn, fragments = LINEAR_SLIPS[slip]
+    _linear_really_wrong(fn)
+    fb = checks.check_linear_backward(fn)
+    assert_hint(fb, *fragments)
+
+
+def test_linear_other_mistakes():
+    assert_hint(checks.check_linear_backward(lambda dy, x, w: (dy @ w, dy.T @ x)), "three arrays")
+
+    def stub(dy, x, w):
+        raise NotImplementedError()
+    assert_hint(checks.check_linear_backward(stub), "not written yet")
+
+    def mutates(dy, x, w):
+        dy *= 1.0
+        x += 1.0
+        return dy @ w, dy.T @ x, dy.sum(0)
+    assert_hint(checks.check_linear_backward(mutates), "changed its argument x")
+
+    def off(dy, x, w):
+        return dy @ w, dy.T @ x * 2, dy.sum(0)
+    _linear_really_wrong(off)
+    assert_hint(checks.check_linear_backward(off), "dw[0, 0]", "dW = dY^T X")
+
+
+RELU_SLIPS = {
+    "mask on dy": (lambda dy, x: np.where(dy > 0, dy, 0.0), ["where dy > 0", "x > 0"]),
+    "passes dy at x == 0": (lambda dy, x: np.where(x >= 0, dy, 0.0), ["x == 0", "taken as 0"]),
+    "x * dy": (lambda dy, x: x * dy, ["x * dy"]),
+    "relu(x) * dy": (lambda dy, x: np.maximum(x, 0) * dy, ["relu(x) * dy"]),
+    "returns the mask": (lambda dy, x: (x > 0).astype(float), ["mask x > 0 itself", "dy * (x > 0)"]),
+}
+
+
+@pytest.mark.parametrize("slip", sorted(RELU_SLIPS))
+def test_every_relu_slip_is_wrong_and_gets_its_hint(slip):
+    fn, fragments = RELU_SLIPS[slip]
+    assert_really_wrong(fn, [((dy, x), relu_loop(dy, x)) for _, dy, x in training._relu_cases()])
+    assert_hint(checks.check_relu_backward(fn), *fragments)
+
+
+def test_relu_right_answer_and_other_mistakes():
+    assert checks.check_relu_backward is training.check_relu_backward
+    assert checks.check_relu_backward(relu_loop).ok
+    assert checks.check_relu_backward(lambda dy, x: dy * (x > 0)).ok
+
+    def in_place(dy, x):
+        dy[x <= 0] = 0
+        return dy
+    assert_hint(checks.check_relu_backward(in_place), "changed its argument dy")
+    assert_hint(checks.check_relu_backward(lambda dy, x: None), "returned None")
+    assert_hint(checks.check_relu_backward(lambda dy, x: -dy * (x > 0)), "should be", "dx = dy where x > 0")
+
+
+def test_relu_cases_hold_kinks_and_both_signs():
+    # the slips above are told apart only if x has zeros and dy both signs where x > 0 and where x <= 0
+    for _, dy, x in training._relu_cases():
+        assert (x == 0).any() and (x < 0).any() and (x > 0).any()
+        assert (dy[x <= 0] != 0).all() and (dy < 0).any() and (dy > 0).any()

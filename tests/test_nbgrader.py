@@ -106,6 +106,13 @@ WRONG = {
             for j in range(dy.shape[1]):
                 dx_padded[i * stride:i * stride + kh, j * stride:j * stride + kw] += dy[i, j] * w
         return dx_padded  # the padding's rows and columns not cropped""",
+    "nb07-linear_backward": """\
+        dx = dy @ w
+        dw = x.T @ dy  # transposed: the shape of w.T
+        db = dy.sum(axis=0)
+        return dx, dw, db""",
+    "nb07-relu_backward": """\
+        return np.where(dy > 0, dy, 0.0)  # the mask taken from dy instead of x""",
     "nb07-max_pool_backward": """\
         k, s = kernel_size, stride
         N, C, Ho, Wo = dy.shape

@@ -17,7 +17,7 @@ from .basics import (  # noqa: E402
 __all__ += basics.__all__
 
 from . import training  # noqa: E402  (notebook 07)
-from .training import check_max_pool_backward  # noqa: E402
+from .training import check_linear_backward, check_max_pool_backward, check_relu_backward  # noqa: E402
 
 __all__ += training.__all__
 
