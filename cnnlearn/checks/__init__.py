@@ -28,3 +28,7 @@ from .gradients import (  # noqa: E402
 )
 
 __all__ += gradients.__all__
+
+from .frameworks import check_input_gradient_of_network  # noqa: E402  (notebook 08)
+
+__all__ += ["check_input_gradient_of_network"]
