@@ -66,6 +66,7 @@ POINTS = {
     "nb07-linear_backward": 2,
     "nb07-relu_backward": 1,
     "nb07-max_pool_backward": 3,
+    "nb08-input_gradient_of_network": 2,
     "nb10-col2im_loop": 3,
 }
 

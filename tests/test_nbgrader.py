@@ -121,6 +121,11 @@ WRONG = {
             for j in range(Wo):  # spread over the window, as average pooling would
                 dx[:, :, i * s:i * s + k, j * s:j * s + k] += dy[:, :, i:i + 1, j:j + 1] / (k * k)
         return dx""",
+    "nb08-input_gradient_of_network": """\
+        grad = cnnlearn.cross_entropy_backward(net.forward(x), labels) * len(labels)  # the sum, not the mean
+        for layer in reversed(net.layers):
+            grad = layer.backward(grad)
+        return grad""",
     "nb10-col2im_loop": """\
         H, W = input_shape
         P = padding

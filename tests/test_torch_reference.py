@@ -121,3 +121,54 @@ def test_softmax_matches_torch(torch):
     z = np.random.default_rng(3).standard_normal((6, 7)) * 50
     for axis in (0, 1, -1):
         assert rel_error(softmax(z, axis=axis), torch.softmax(torch.from_numpy(z), dim=axis).numpy()) <= TOL
+
+
+# ----------------------------------------------------------------------------- input gradients
+
+def test_two_conv_network_input_gradients_match_torch(torch):
+    """dL/dX of the digits network and dL/d(input of conv 2) against autograd's x.grad and retain_grad."""
+    from cnnlearn.digits_net import build_network
+    from cnnlearn.layers import Sequential
+
+    net = build_network(seed=3)
+    rng = np.random.default_rng(5)
+    for k in (0, 3, 6):
+        net.layers[k].params["b"][...] = rng.normal(scale=0.1, size=net.layers[k].params["b"].shape)
+    tnet = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(512, 10),
+    ).double()
+    with torch.no_grad():
+        for k in (0, 3, 6):
+            tnet[k].weight.copy_(torch.from_numpy(net.layers[k].params["w"]))
+            tnet[k].bias.copy_(torch.from_numpy(net.layers[k].params["b"]))
+    x, labels = rng.standard_normal((6, 1, 8, 8)), rng.integers(0, 10, size=6)
+    logits = net.forward(x)
+    dz = cross_entropy_backward(logits, labels)
+    dx = net.backward(dz)
+    dh = Sequential(*net.layers[3:]).backward(dz)
+    tx = torch.tensor(x, requires_grad=True)
+    th = tnet[:3](tx)
+    th.retain_grad()
+    torch.nn.functional.cross_entropy(tnet[3:](th), torch.from_numpy(labels)).backward()
+    assert dx.shape == x.shape and rel_error(dx, tx.grad.numpy()) <= TOL
+    assert rel_error(dh, th.grad.numpy()) <= TOL
+
+
+@settings(max_examples=30, deadline=None)
+@given(conv_cases())
+def test_input_gradient_is_conv_transpose2d(torch, case):
+    """dL/dX of a convolution is torch's transposed convolution of dL/dY with the same filters."""
+    from conv_cases import pair
+
+    kw_ = case.kwargs
+    (sh, sw), (ph, pw), (dh, dw) = (pair(kw_[k]) for k in ("stride", "padding", "dilation"))
+    Ho, Wo = case.dy.shape[2:]
+    H, W = case.x.shape[2:]
+    kh, kw = case.w.shape[2:]
+    extra = (H - ((Ho - 1) * sh - 2 * ph + dh * (kh - 1) + 1), W - ((Wo - 1) * sw - 2 * pw + dw * (kw - 1) + 1))
+    dx, _, _ = conv2d_backward(case.dy, case.x, case.w, **kw_)
+    tdx = torch.nn.functional.conv_transpose2d(torch.from_numpy(case.dy), torch.from_numpy(case.w),
+                                               stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw),
+                                               output_padding=extra).numpy()
+    assert tdx.shape == case.x.shape and rel_error(dx, tdx) <= TOL

@@ -29,6 +29,9 @@ from .gradients import (  # noqa: E402
 
 __all__ += gradients.__all__
 
+from .frameworks import check_input_gradient_of_network  # noqa: E402  (notebook 08)
+
+__all__ += ["check_input_gradient_of_network"]
 from . import im2col  # noqa: E402  (notebook 10)
 from .im2col import check_col2im  # noqa: E402
 
