@@ -28,3 +28,8 @@ from .gradients import (  # noqa: E402
 )
 
 __all__ += gradients.__all__
+
+from . import adversarial  # noqa: E402  (notebook 09)
+from .adversarial import check_fgsm  # noqa: E402
+
+__all__ += adversarial.__all__
