@@ -64,6 +64,7 @@ POINTS = {
     "nb06-filter_gradient_strided": 3,
     "nb06-input_gradient_strided": 3,
     "nb07-max_pool_backward": 3,
+    "nb09-fgsm": 2,
 }
 
 
