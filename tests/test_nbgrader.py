@@ -126,6 +126,7 @@ WRONG = {
         for layer in reversed(net.layers):
             grad = layer.backward(grad)
         return grad""",
+    "nb09-fgsm": "return np.clip(x - eps * np.sign(dx), 0.0, 1.0)  # minus: that lowers the loss",
     "nb10-col2im_loop": """\
         H, W = input_shape
         P = padding

@@ -36,3 +36,7 @@ from . import im2col  # noqa: E402  (notebook 10)
 from .im2col import check_col2im  # noqa: E402
 
 __all__ += im2col.__all__
+from . import adversarial  # noqa: E402  (notebook 09)
+from .adversarial import check_fgsm  # noqa: E402
+
+__all__ += adversarial.__all__

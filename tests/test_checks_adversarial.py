@@ -1,0 +1,65 @@
+"""The check of notebook 09's exercise (FGSM): the right answer passes, each typical slip gets its own hint."""
+
+import numpy as np
+import pytest
+
+from cnnlearn import checks
+from cnnlearn.checks import adversarial, check_fgsm
+
+
+def loop_fgsm(x, dx, eps):
+    """A pixel-by-pixel reference, written from the formula clip(x + eps * sign(dx), 0, 1)."""
+    out = np.empty_like(x)
+    for idx in np.ndindex(x.shape):
+        g = dx[idx]
+        step = eps if g > 0 else (-eps if g < 0 else 0.0)
+        out[idx] = min(1.0, max(0.0, x[idx] + step))
+    return out
+
+
+WRONG = {
+    "sign forgotten": (lambda x, dx, eps: np.clip(x + eps * dx, 0, 1), ["the gradient itself", "exactly eps"]),
+    "minus": (lambda x, dx, eps: np.clip(x - eps * np.sign(dx), 0, 1), ["lowers the loss", "x + eps * sign(dx)"]),
+    "no clipping": (lambda x, dx, eps: x + eps * np.sign(dx), ["outside [0, 1]", "np.clip(..., 0, 1)"]),
+    "eps inside the sign": (lambda x, dx, eps: np.clip(x + np.sign(eps * dx), 0, 1),
+                            ["sign(eps * dx)", "moved by 1 instead of eps"]),
+}
+
+
+def test_exported():
+    assert checks.check_fgsm is check_fgsm
+
+
+def test_right_answer_passes():
+    fb = check_fgsm(loop_fgsm)
+    assert fb.ok, fb.message
+
+
+@pytest.mark.parametrize("slip", sorted(WRONG))
+def test_each_slip_is_wrong_and_named(slip):
+    fn, fragments = WRONG[slip]
+    x, dx, eps = adversarial._case()
+    assert not np.allclose(fn(x, dx, eps), loop_fgsm(x, dx, eps)), "this slip is right on the check's case"
+    fb = check_fgsm(fn)
+    assert not fb.ok
+    for f in fragments:
+        assert f in fb.message, f"{f!r} not in {fb.message!r}"
+    others = [frag for other, (_, frs) in WRONG.items() if other != slip for frag in frs]
+    assert not any(f in fb.message for f in others), fb.message
+
+
+def test_stub_none_and_mutation():
+    def stub(x, dx, eps):
+        raise NotImplementedError()
+    assert "not written yet" in check_fgsm(stub).message
+    assert "returned None" in check_fgsm(lambda x, dx, eps: None).message
+
+    def mutating(x, dx, eps):
+        x += eps * np.sign(dx)
+        return np.clip(x, 0, 1)
+    assert "changed its argument x" in check_fgsm(mutating).message
+
+
+def test_other_error_names_a_pixel():
+    fb = check_fgsm(lambda x, dx, eps: np.clip(x + 2 * eps * np.sign(dx), 0, 1))
+    assert not fb.ok and "indices as in your code, from 0" in fb.message

@@ -1,0 +1,111 @@
+"""cnnlearn.saliency: input gradients through the net's backward pass, FGSM, accuracy under attack."""
+
+import numpy as np
+import pytest
+
+from cnnlearn import saliency as S
+from cnnlearn.digits_net import build_network
+from cnnlearn.losses import cross_entropy
+from conftest import require_torch
+
+
+@pytest.fixture(scope="module")
+def net():
+    return build_network(seed=3)
+
+
+@pytest.fixture(scope="module")
+def x():
+    return np.random.default_rng(1).uniform(0, 1, size=(3, 1, 8, 8))
+
+
+def numeric(f, x, h=1e-6):
+    g = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        g[idx] = (f(xp) - f(xm)) / (2 * h)
+    return g
+
+
+def test_score_gradient_matches_central_differences(net, x):
+    x1 = x[:1]
+    g = S.input_gradient(net, x1, 4)
+    num = numeric(lambda v: net.forward(v)[0, 4], x1)
+    assert np.abs(g - num).max() < 1e-6 * max(1.0, np.abs(num).max())
+
+
+def test_loss_gradient_matches_central_differences(net, x):
+    labels = np.array([2, 7, 0])
+    g = S.input_gradient(net, x, labels=labels)
+    num = numeric(lambda v: cross_entropy(net.forward(v), labels), x)
+    assert np.abs(g - num).max() < 1e-6 * max(1.0, np.abs(num).max())
+
+
+def test_saliency_is_abs_of_predicted_class_gradient(net, x):
+    pred = net.forward(x).argmax(axis=1)
+    want = np.abs(np.stack([S.input_gradient(net, x[n:n + 1], int(pred[n]))[0, 0] for n in range(3)]))
+    got = S.saliency(net, x)
+    assert got.shape == (3, 8, 8)
+    assert np.allclose(got, want)
+
+
+def test_fgsm_formula_bounds_and_no_mutation(x):
+    dx = np.random.default_rng(2).normal(size=x.shape)
+    dx[0, 0, 0, 0] = 0.0
+    x0, dx0 = x.copy(), dx.copy()
+    adv = S.fgsm(x, dx, 0.1)
+    assert np.array_equal(x, x0) and np.array_equal(dx, dx0)
+    assert adv.min() >= 0 and adv.max() <= 1
+    assert np.abs(adv - x).max() <= 0.1 + 1e-12
+    assert adv[0, 0, 0, 0] == x[0, 0, 0, 0]
+    inside = (x > 0.1) & (x < 0.9)
+    assert np.allclose((adv - x)[inside], 0.1 * np.sign(dx)[inside])
+    assert np.array_equal(S.fgsm(x, dx, 0), x)
+
+
+def test_fgsm_raises_the_loss(net, x):
+    labels = net.forward(x).argmax(axis=1)
+    dx = S.input_gradient(net, x, labels=labels)
+    assert cross_entropy(net.forward(S.fgsm(x, dx, 0.05)), labels) > cross_entropy(net.forward(x), labels)
+
+
+def test_accuracy_under_attack_matches_a_loop(net, x):
+    labels = np.array([1, 2, 3])
+    eps = [0.0, 0.1, 0.3]
+    got = S.accuracy_under_attack(net, x, labels, eps)
+    dx = S.input_gradient(net, x, labels=labels)
+    want = [np.mean([net.forward(S.fgsm(x, dx, e))[n].argmax() == labels[n] for n in range(3)]) for e in eps]
+    assert got == pytest.approx(want)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda net, x: S.input_gradient(net, x), "exactly one of classes="),
+    (lambda net, x: S.input_gradient(net, x, 3, labels=1), "exactly one of classes="),
+    (lambda net, x: S.input_gradient(net, x[0], 1), "x must have shape (N, C, H, W)"),
+    (lambda net, x: S.input_gradient(net, x, 10), "classes must be classes 0..9"),
+    (lambda net, x: S.input_gradient(net, x, [1, 2]), "3 integer classes"),
+    (lambda net, x: S.fgsm(x, x[:1], 0.1), "dx must have the shape of x"),
+    (lambda net, x: S.fgsm(x, x, -0.1), "eps must be a number >= 0"),
+])
+def test_bad_input(net, x, call, words):
+    with pytest.raises((ValueError, TypeError)) as info:
+        call(net, x)
+    assert words in str(info.value)
+
+
+def test_saliency_matches_torch_autograd(net, x):
+    torch = require_torch()
+    from torch import nn
+    tnet = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(512, 10)).double()
+    with torch.no_grad():
+        for k in (0, 3, 6):
+            tnet[k].weight.copy_(torch.from_numpy(net.layers[k].params["w"]))
+            tnet[k].bias.copy_(torch.from_numpy(net.layers[k].params["b"]))
+    xt = torch.from_numpy(x.copy()).requires_grad_(True)
+    z = tnet(xt)
+    pred = z.argmax(dim=1)
+    z[torch.arange(3), pred].sum().backward()
+    assert np.allclose(S.saliency(net, x), xt.grad.abs().amax(dim=1).numpy(), rtol=1e-10, atol=1e-12)
