@@ -148,9 +148,10 @@ def clean_kernels(request):
 
 @pytest.fixture
 def record_latency(request):
-    """Record a list of click-to-highlight times (ms) under a label; printed at the end of the run."""
-    def record(label, times_ms):
-        request.node.user_properties.append((LATENCY_PROPERTY, ("click", label, list(times_ms))))
+    """Record a list of times (ms) under a label; printed at the end of the run. ``kind``: click-to-highlight
+    by default, or another kind of tests/conftest.py's LATENCY_LINES (draw, answer, slide)."""
+    def record(label, times_ms, kind="click"):
+        request.node.user_properties.append((LATENCY_PROPERTY, (kind, label, list(times_ms))))
     return record
 
 

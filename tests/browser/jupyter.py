@@ -326,22 +326,27 @@ def wait_math_typeset(page, timeout=30_000):
         pass
 
 
+# A rendered widget view: ipywidgets' own carry .jupyter-widgets; an anywidget shown on its own (such as
+# DrawingPad) has no such class, only the cnnlearn-widget class its JavaScript gives it.
+WIDGET_VIEW = ":scope > .jupyter-widgets, :scope > .cnnlearn-widget"
+
+
 def wait_widgets_rendered(page, timeout=30_000):
     """Wait until every widget output of the notebook is rendered (none says "Loading widget...")."""
     page.wait_for_function(
-        """(panel) => [...document.querySelector(panel).querySelectorAll('.jp-OutputArea-output')]
+        """([panel, view]) => [...document.querySelector(panel).querySelectorAll('.jp-OutputArea-output')]
             .filter(o => !o.hasAttribute('data-mime-type'))
             .every(o => !/Loading widget/i.test(o.innerText)
-                        && (o.querySelector(':scope > .jupyter-widgets') || /Error/.test(o.innerText)))
-        """, arg=PANEL, timeout=timeout)
+                        && (o.querySelector(view) || /Error/.test(o.innerText)))
+        """, arg=[PANEL, WIDGET_VIEW], timeout=timeout)
 
 
 def widget_outputs(page):
     """How many outputs of the notebook are rendered widget views."""
     return page.evaluate(
-        """(panel) => document.querySelector(panel)
-            .querySelectorAll('.jp-OutputArea-output:not([data-mime-type]) > .jupyter-widgets').length""",
-        PANEL)
+        """([panel, view]) => [...document.querySelector(panel)
+            .querySelectorAll('.jp-OutputArea-output:not([data-mime-type])')].filter(o => o.querySelector(view)).length""",
+        [PANEL, WIDGET_VIEW])
 
 
 def set_slider(slider, value):

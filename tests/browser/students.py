@@ -15,6 +15,7 @@ import numpy as np
 import cnnlearn
 from cnnlearn.receptive import window
 
+from . import pixels
 from .jupyter import PANEL, PlaywrightTimeout, click_slider_track, set_slider, slider_value
 
 ROOTS = {
@@ -23,6 +24,8 @@ ROOTS = {
     "cnnlearn-softmax": "SoftmaxPlayground",
     "cnnlearn-filter-explorer": "FilterGradientExplorer",
     "cnnlearn-fullconv": "FullConvAnimation",
+    "cnnlearn-attack": "AttackExplorer",
+    "cnnlearn-drawpad": "DrawingPad",
 }
 
 _GRID_JS = """({sel, n, grid}) => {
@@ -445,7 +448,12 @@ CHECKS = {
     "cnnlearn-fullconv": check_stepper,
     "cnnlearn-filter-explorer": check_filter_explorer,
     "cnnlearn-softmax": check_softmax,
+    "cnnlearn-attack": pixels.check_attack,
+    "cnnlearn-drawpad": pixels.check_drawpad,
 }
+# Notebook 09's widgets show what a trained network says: their checks need that network.
+NEEDS_NETWORK = pixels.ROOTS
+WITHOUT_EQUATION = {"cnnlearn-softmax", "cnnlearn-attack", "cnnlearn-drawpad"}
 
 
 def check_equation_typeset(w):
@@ -459,11 +467,16 @@ def check_equation_typeset(w):
     eventually(typeset, what=f"{w}: no typeset equation")
 
 
-def drive(w, equations=True):
+def drive(w, equations=True, net=None):
     """Drive one widget like a student, with the check its kind calls for; with ``equations``, a
-    widget with an equation must show it typeset afterwards."""
-    out = CHECKS[w.root_class](w)
-    if equations and w.root_class != "cnnlearn-softmax":
+    widget with an equation must show it typeset afterwards. ``net``: the network the notebook's widgets
+    show (notebook 09's, see :data:`NEEDS_NETWORK`)."""
+    if w.root_class in NEEDS_NETWORK:
+        assert net is not None, f"{w} shows what a network says: drive it with net="
+        out = CHECKS[w.root_class](w, net)
+    else:
+        out = CHECKS[w.root_class](w)
+    if equations and w.root_class not in WITHOUT_EQUATION:
         check_equation_typeset(w)
     return out
 

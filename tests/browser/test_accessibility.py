@@ -21,6 +21,7 @@ NOTEBOOKS_WITH_WIDGETS = {
     "03_filter_gradient.ipynb": ["cnnlearn-filter-explorer"],
     "04_input_gradient.ipynb": ["cnnlearn-explorer", "cnnlearn-fullconv"],
     "06_beyond_the_toy.ipynb": ["cnnlearn-explorer", "cnnlearn-fullconv"],  # the explorer with its size sliders
+    "09_what_the_input_gradient_is_for.ipynb": ["cnnlearn-attack", "cnnlearn-drawpad"],
 }
 
 _RUN = """async ([context, tags]) => {

@@ -1,5 +1,6 @@
-"""JupyterLab 3 with ipywidgets 7.7 (the Colab-like stack), in a real browser: notebook 04 runs and its
-contribution explorer answers hover, click and keys; the tiny grid (tiny.py) checks the stack itself.
+"""JupyterLab 3 with ipywidgets 7.7 (the Colab-like stack), in a real browser: notebooks 01 and 04 run and
+their grids answer hover, click and keys, notebook 09's eps slider and drawing pad answer the mouse and the
+keyboard; the tiny grid (tiny.py) checks the stack itself.
 
 The test builds a virtual environment (a few minutes, once per session) with ``jupyterlab==3.6.8
 ipywidgets==7.7.5 anywidget==0.11.0`` and cnnlearn's other runtime dependencies, then installs cnnlearn
@@ -12,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from . import jupyter, latency, offline, tiny
+from . import jupyter, latency, offline, pixels, students, tiny
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK_04 = "04_input_gradient.ipynb"
@@ -78,3 +79,18 @@ def test_series_grid_in_jupyterlab3(lab3, page, name, root, grid_name, record_ho
     offline.drive_grid(page, grid)
     lab3.shutdown_kernels()
 
+
+
+def test_pixel_widgets_in_jupyterlab3(lab3, page, record_latency):
+    """Notebook 09's eps slider and drawing pad on the Colab-like stack: ipywidgets 7.7 syncs the drawing to
+    the kernel and the answer back, and the keyboard reaches both widgets."""
+    name = "09_what_the_input_gradient_is_for.ipynb"
+    _open_and_run(page, lab3, f"notebooks/{name}")
+    jupyter.wait_widgets_rendered(page)
+    found = students.all_widgets(page)
+    assert sorted(w.root_class for w in found) == ["cnnlearn-attack", "cnnlearn-drawpad"], found
+    net = pixels.network(lab3, found)
+    for w in found:
+        students.drive(w, net=net)
+        pixels.record_latencies(w, record_latency, f"JupyterLab 3.6 + ipywidgets 7.7 ({name})")
+    lab3.shutdown_kernels()

@@ -1,4 +1,4 @@
-"""Notebook 7 (``jupyter notebook``): notebook 04 and every widget of it, the way a student there uses them.
+"""Notebook 7 (``jupyter notebook``): notebooks 04 and 09 and every widget of them, the way a student there uses them.
 
 Notebook 7 swallows the arrow keys on sliders (ipywidgets#3926), so sliders are moved by typing into
 their readout or clicking their track, as everywhere in these tests.
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from . import jupyter, students
+from . import jupyter, pixels, students
 
 NOTEBOOK_04 = "04_input_gradient.ipynb"
 SERIES = Path(__file__).resolve().parents[2] / "notebooks"
@@ -29,3 +29,21 @@ def test_notebook_runs_in_notebook7(nb7, page, name, clean_kernels, record_laten
     explorer = next(w for w in found if w.root_class == "cnnlearn-explorer")
     if (explorer.shape("x"), explorer.shape("f"), explorer.shape("y")) == ((3, 3), (2, 2), (2, 2)):
         record_latency(f"ContributionExplorer in Notebook 7 ({name})", students.click_to_highlight_ms(explorer))
+
+
+NOTEBOOK_09 = "09_what_the_input_gradient_is_for.ipynb"
+
+
+def test_pixel_widgets_in_notebook7(nb7, page, clean_kernels, record_latency):
+    """Notebook 09 in Notebook 7, which takes arrow keys before a widget sees them: the eps slider and the
+    drawing pad must still answer the keyboard (and the mouse) as in JupyterLab."""
+    jupyter.open_notebook(page, nb7, f"notebooks/{NOTEBOOK_09}")
+    jupyter.run_all(page, timeout=180_000)
+    assert jupyter.problems(page) == []
+    jupyter.wait_widgets_rendered(page)
+    found = students.all_widgets(page)
+    assert sorted(w.root_class for w in found) == ["cnnlearn-attack", "cnnlearn-drawpad"], found
+    net = pixels.network(nb7, found)
+    for w in found:
+        students.drive(w, net=net)
+        pixels.record_latencies(w, record_latency, f"Notebook 7 ({NOTEBOOK_09})")
