@@ -5,8 +5,12 @@ costs the kernel nothing: Python computes every cell's highlights, pairing numbe
 info line once per configuration. This prints, in milliseconds (median and 90th percentile):
 
 - building each widget, and the explorer's configure() (what moving one of its sliders costs),
-  with the size of the state shipped to the browser (JSON of the grids and the lookup);
-- select()/step_to() from Python (a notebook cell or a test), which only moves the pinned cell.
+  with the size of the state shipped to the browser (its synced traits as JSON, without the JavaScript
+  and CSS every widget of a kind shares);
+- select()/step_to() from Python (a notebook cell or a test), which only moves the pinned cell;
+- notebook 09's DrawingPad answering one drawing (the network's forward and backward pass and the
+  answer's colours: what each stroke costs the kernel), and its AttackExplorer, whose eps slider
+  costs the kernel nothing (every eps is computed once, when it is built).
 
 Everything runs without a browser (ipywidgets still serialises each changed state).
 
@@ -20,7 +24,7 @@ import time
 
 import numpy as np
 
-from cnnlearn import widgets
+from cnnlearn import datasets, digits_net, widgets
 
 
 def timed(action, args_list):
@@ -79,17 +83,32 @@ def main():
     rows.append(("SoftmaxPlayground", "move a slider",
                  timed(lambda v: setattr(sp.sliders[0], "value", v), [(float(v),) for v in rng.uniform(-5, 5, 50)])))
 
+    # notebook 09's widgets run the digits network (untrained here: the same arithmetic)
+    net = digits_net.build_network()
+    digit = datasets.load_digits().x_test[:1]  # (1, 1, 8, 8)
+    pad = widgets.DrawingPad(net, digit[0, 0])
+    drawings = [(rng.choice([0.0, 0.5, 1.0], size=(8, 8), p=[0.7, 0.1, 0.2]),) for _ in range(20 * R)]
+    rows.append(("DrawingPad 8x8, digits network", "answer a drawing",
+                 timed(lambda a: pad.set_state({"image": a.tolist(), "revision": pad.revision + 1}), drawings)))
+    attack = widgets.AttackExplorer(net, digit, 0)
+    rows.append(("AttackExplorer, 31 eps", "move the eps slider",
+                 timed(lambda k: setattr(attack, "index", k), [(int(k),) for k in rng.permutation(31)] * R)))
+
     builds = [("ContributionExplorer 3x3 worked example", lambda: widgets.ContributionExplorer()),
               ("ContributionExplorer 8x8, 3x3 filter", lambda: widgets.ContributionExplorer(x8, w3, dy6)),
               ("ForwardStepper 8x8, 3x3 filter", lambda: widgets.ForwardStepper(x8, w3)),
               ("FilterGradientExplorer 8x8", lambda: widgets.FilterGradientExplorer(x8, dy6)),
               ("FullConvAnimation 8x8, 3x3 filter", lambda: widgets.FullConvAnimation(dy6, w3)),
-              ("SoftmaxPlayground", lambda: widgets.SoftmaxPlayground())]
+              ("SoftmaxPlayground", lambda: widgets.SoftmaxPlayground()),
+              ("DrawingPad 8x8, digits network", lambda: widgets.DrawingPad(net, digit[0, 0])),
+              ("AttackExplorer, 31 eps", lambda: widgets.AttackExplorer(net, digit, 0))]
     sizes = {}
     for name, build in builds:
         rows.append((name, "build (every cell)", timed(build, [()] * R)))
-        v = build().view
-        sizes[name] = len(json.dumps([v.grids, v.lookup, v.steps]))
+        w = build()
+        v = getattr(w, "view", w)  # notebook 09's widgets are their own view
+        data = {k: val for k, val in v.get_state().items() if not k.startswith("_")}  # not the JS and CSS
+        sizes[name] = len(json.dumps(data))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'widget':<{width}}  {'action':<26} {'median ms':>10} {'p90 ms':>8}")
