@@ -59,8 +59,10 @@ def browser_click(widget, grid, r, c):
 def test_grid_view_ships_real_files_and_the_one_component():
     v = widgets.GridView()
     assert isinstance(v, anywidget.AnyWidget)
-    js = (Path(widgets.__file__).parent / "grid.js").read_text(encoding="utf-8")
-    assert v._esm == js and "export default" in js and "window.addEventListener(\"keydown\"" in js
+    here = Path(widgets.__file__).parent
+    js, dom = ((here / f).read_text(encoding="utf-8") for f in ("grid.js", "dom.js"))
+    assert v._esm == dom + "\n" + js and "export default" in js and "window.addEventListener(\"keydown\"" in js
+    assert "function el(" in dom and "function save(" in dom and "function el(" not in js  # one helper, one place
     assert "cnnlearn-hl" in v._css and "cnnlearn-sel" in v._css
 
 

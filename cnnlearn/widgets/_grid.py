@@ -84,6 +84,14 @@ def _plural(n, word):
     return f"{n} {word}{'s' * (n != 1)}"
 
 
+def esm(name):
+    """The ES module of a widget: ``dom.js`` (the DOM helpers all widgets share) and then the widget's own file.
+
+    anywidget loads each module on its own, from a blob: URL, so a module cannot import a sibling file.
+    """
+    return "\n".join((HERE / f).read_text(encoding="utf-8") for f in ("dom.js", name))
+
+
 def key(grid, r, c):
     """The lookup key of cell ``(r, c)`` of ``grid``."""
     return f"{grid}:{int(r)}:{int(c)}"
@@ -181,7 +189,7 @@ def entry(hl, marks=None, eq="", info="", texts=None, labels=None):
 class GridView(anywidget.AnyWidget):
     """Titled grids drawn in the browser from Python-computed state (see the module docstring)."""
 
-    _esm = HERE / "grid.js"
+    _esm = esm("grid.js")
     _css = HERE / "grid.css"
 
     grids = t.List().tag(sync=True)

@@ -2,16 +2,7 @@
 // Python computed one frame per eps (colours, texts, accessible names); this file only draws the
 // frame the slider points at, in the same frame as the input event, with no kernel.
 
-function save(model) {
-  try { model.save_changes(); } catch (e) { /* a static page has no kernel to tell */ }
-}
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+// el() and save() are in dom.js, which cnnlearn.widgets._grid.esm puts before this file.
 
 const uid = () => `cnnlearn-attack-${Math.random().toString(36).slice(2)}`;
 

@@ -25,7 +25,7 @@ import traitlets as t
 
 from .. import saliency
 from .._checks import as_float_array, as_int, check_ndim
-from ._grid import HERE, _mix, _plural, anywidget, diverging
+from ._grid import HERE, _mix, _plural, anywidget, diverging, esm
 
 #: The default epsilons: 0, 0.01, ..., 0.30.
 EPSILONS = tuple(round(0.01 * k, 2) for k in range(31))
@@ -94,7 +94,7 @@ class AttackExplorer(anywidget.AnyWidget):
     ``true_label``, ``caption``, ``delta_title`` and ``legend`` (the perturbation's colour scale).
     """
 
-    _esm = HERE / "attack.js"
+    _esm = esm("attack.js")
     _css = HERE / "attack.css"
 
     frames = t.List().tag(sync=True)

@@ -3,16 +3,7 @@
 // `image` with one more `revision`; Python answers with `answer` (probabilities, saliency colours,
 // sentences) for that revision. Nothing here computes what the network says.
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function save(model) {
-  try { model.save_changes(); } catch (e) { /* a static page has no kernel to tell */ }
-}
+// el() and save() are in dom.js, which cnnlearn.widgets._grid.esm puts before this file.
 
 // Whether a kernel can answer: JupyterLab's, Notebook 7's and Voila's widget managers know their kernel;
 // the manager of a static page (the offline edition) has none.

@@ -25,7 +25,7 @@ from matplotlib import colormaps, colors
 
 from .._checks import as_float_array, check_ndim
 from ..saliency import predict, saliency
-from ._grid import HERE, anywidget
+from ._grid import HERE, anywidget, esm
 
 #: The pen's ink per tool: full ink, half ink (the digits' soft stroke edges), and no ink.
 TOOLS = {"ink": 1.0, "half": 0.5, "erase": 0.0}
@@ -78,7 +78,7 @@ class DrawingPad(anywidget.AnyWidget):
     :meth:`set_image` and :meth:`clear` are the Python side of drawing (a notebook cell or a test).
     """
 
-    _esm = HERE / "drawpad.js"
+    _esm = esm("drawpad.js")
     _css = HERE / "drawpad.css"
 
     image = t.List().tag(sync=True)      # rows of ink values in [0, 1]

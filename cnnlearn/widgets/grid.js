@@ -1,19 +1,10 @@
 // The browser side of cnnlearn.widgets.GridView: draws titled grids and looks up, in state that
 // Python computed, what each cell lights up. Nothing here computes geometry.
 
+// el() and save() are in dom.js, which cnnlearn.widgets._grid.esm puts before this file.
+
 const HL = "cnnlearn-hl", SEL = "cnnlearn-sel", PAD = "cnnlearn-pad";
 const keyOf = (g, r, c) => `${g}:${r}:${c}`;
-
-function save(model) {
-  try { model.save_changes(); } catch (e) { /* a static page has no kernel to tell */ }
-}
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 // ipywidgets' slider handles carry no accessible name (their description is a label the handle is not
 // tied to): give each handle in this widget its slider's description as its name.
