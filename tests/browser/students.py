@@ -16,7 +16,7 @@ import cnnlearn
 from cnnlearn.receptive import window
 
 from . import pixels
-from .jupyter import PANEL, PlaywrightTimeout, click_slider_track, set_slider, slider_value
+from .jupyter import PANEL, PlaywrightTimeout, click_slider_track, set_slider, slider_value, wait_widgets_rendered
 
 ROOTS = {
     "cnnlearn-explorer": "ContributionExplorer",
@@ -465,6 +465,21 @@ def check_equation_typeset(w):
         assert w.root.locator("mjx-merror").count() == 0, f"{w}: MathJax could not typeset its equation"
         return w.root.locator("mjx-container").count() > 0
     eventually(typeset, what=f"{w}: no typeset equation")
+
+
+NOTEBOOK_09 = "09_what_the_input_gradient_is_for.ipynb"
+
+
+def drive_notebook_09(page, server, record_latency, where):
+    """Notebook 09 has run on ``page``: drive its eps slider and drawing pad with the network it used, and
+    record how soon they answer (labelled ``where``)."""
+    wait_widgets_rendered(page)
+    found = all_widgets(page)
+    assert sorted(w.root_class for w in found) == ["cnnlearn-attack", "cnnlearn-drawpad"], found
+    net = pixels.network(server, found)
+    for w in found:
+        drive(w, net=net)
+        pixels.record_latencies(w, record_latency, f"{where} ({NOTEBOOK_09})")
 
 
 def drive(w, equations=True, net=None):

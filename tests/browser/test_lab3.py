@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from . import jupyter, latency, offline, pixels, students, tiny
+from . import jupyter, latency, offline, students, tiny
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK_04 = "04_input_gradient.ipynb"
@@ -84,13 +84,6 @@ def test_series_grid_in_jupyterlab3(lab3, page, name, root, grid_name, record_ho
 def test_pixel_widgets_in_jupyterlab3(lab3, page, record_latency):
     """Notebook 09's eps slider and drawing pad on the Colab-like stack: ipywidgets 7.7 syncs the drawing to
     the kernel and the answer back, and the keyboard reaches both widgets."""
-    name = "09_what_the_input_gradient_is_for.ipynb"
-    _open_and_run(page, lab3, f"notebooks/{name}")
-    jupyter.wait_widgets_rendered(page)
-    found = students.all_widgets(page)
-    assert sorted(w.root_class for w in found) == ["cnnlearn-attack", "cnnlearn-drawpad"], found
-    net = pixels.network(lab3, found)
-    for w in found:
-        students.drive(w, net=net)
-        pixels.record_latencies(w, record_latency, f"JupyterLab 3.6 + ipywidgets 7.7 ({name})")
+    _open_and_run(page, lab3, f"notebooks/{students.NOTEBOOK_09}")
+    students.drive_notebook_09(page, lab3, record_latency, "JupyterLab 3.6 + ipywidgets 7.7")
     lab3.shutdown_kernels()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from . import jupyter, pixels, students
+from . import jupyter, students
 
 NOTEBOOK_04 = "04_input_gradient.ipynb"
 SERIES = Path(__file__).resolve().parents[2] / "notebooks"
@@ -31,19 +31,10 @@ def test_notebook_runs_in_notebook7(nb7, page, name, clean_kernels, record_laten
         record_latency(f"ContributionExplorer in Notebook 7 ({name})", students.click_to_highlight_ms(explorer))
 
 
-NOTEBOOK_09 = "09_what_the_input_gradient_is_for.ipynb"
-
-
 def test_pixel_widgets_in_notebook7(nb7, page, clean_kernels, record_latency):
     """Notebook 09 in Notebook 7, which takes arrow keys before a widget sees them: the eps slider and the
     drawing pad must still answer the keyboard (and the mouse) as in JupyterLab."""
-    jupyter.open_notebook(page, nb7, f"notebooks/{NOTEBOOK_09}")
+    jupyter.open_notebook(page, nb7, f"notebooks/{students.NOTEBOOK_09}")
     jupyter.run_all(page, timeout=180_000)
     assert jupyter.problems(page) == []
-    jupyter.wait_widgets_rendered(page)
-    found = students.all_widgets(page)
-    assert sorted(w.root_class for w in found) == ["cnnlearn-attack", "cnnlearn-drawpad"], found
-    net = pixels.network(nb7, found)
-    for w in found:
-        students.drive(w, net=net)
-        pixels.record_latencies(w, record_latency, f"Notebook 7 ({NOTEBOOK_09})")
+    students.drive_notebook_09(page, nb7, record_latency, "Notebook 7")
