@@ -19,11 +19,12 @@ import numpy as np
 
 from ._checks import as_float_array, as_int, as_shape
 from .conv import _check_dy, _col2im, _im2col, _pad, _prepare
-from .equations import fmt_number
-from .receptive import geometry, output_size
+from .equations import _sym, fmt_number, shown_products
+from .receptive import check_index, geometry, output_size
 
 __all__ = ["im2col", "im2col_naive", "col2im", "col2im_naive", "conv2d_im2col", "conv2d_im2col_backward",
-           "pixel_counts", "im2col_equation", "plot_im2col", "compare_speed"]
+           "pixel_counts", "im2col_sources", "im2col_equation", "column_equation", "col2im_equation", "plot_im2col",
+           "compare_speed"]
 
 
 def _input(x, kh, kw, stride, padding, dilation):
@@ -153,6 +154,117 @@ def pixel_counts(x_shape, kh, kw, stride=1, padding=0, dilation=1):
     return col2im(ones, shape, kh, kw, stride, padding, dilation).astype(int)
 
 
+def im2col_sources(x_shape, kh, kw, stride=1, padding=0, dilation=1):
+    r"""Where every entry of the columns is copied from: :func:`im2col` of the pixel numbers.
+
+    Parameters
+    ----------
+    x_shape : (H, W)
+        Shape of one single-channel image.
+    kh, kw, stride, padding, dilation : as for :func:`im2col`
+
+    Returns
+    -------
+    src : int array of shape (kh*kw, Ho*Wo)
+        ``src[r, c]`` is the 0-based flat index ``i*W + j`` of the pixel x[i, j] that entry ``(r, c)``
+        of ``im2col(x, kh, kw, ...)`` copies, or -1 where the entry copies the zero padding.
+
+    Notes
+    -----
+    It is im2col of the numbers 1..H*W (the padding adds 0s), minus 1. Pixel x[i, j] occurs in as
+    many entries as :func:`pixel_counts` says, at most once per column.
+    """
+    H, W = as_shape(x_shape, "x_shape", (2,))
+    numbers = np.arange(1, H * W + 1, dtype=float).reshape(H, W)
+    return im2col(numbers, kh, kw, stride, padding, dilation).astype(int) - 1
+
+
+def _shapes(input_shape, kernel_shape, geo):
+    H, W = as_shape(input_shape, "input_shape", (2,))
+    kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
+    out = output_size((H, W), (kh, kw), **geo)
+    return (H, W), (kh, kw), out, im2col_sources((H, W), kh, kw, **geo)
+
+
+def column_equation(oi, oj, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1, x=None, w=None):
+    r"""LaTeX of output pixel ``y[oi, oj]`` as the filter row times its column of im2col.
+
+    Parameters
+    ----------
+    oi, oj : int
+        0-based output pixel; its column is ``oi*Wo + oj`` (1-based ``oi*Wo + oj + 1`` in the equation).
+    input_shape : (H, W)
+    kernel_shape : (kh, kw)
+    stride, padding, dilation : int or (int, int)
+    x : array of shape (H, W), optional
+    w : array of shape (kh, kw), optional
+        Give both to append the numbers and the value.
+
+    Returns
+    -------
+    str
+        e.g. ``y_{21} = \mathrm{vec}(F)^\top \mathrm{cols}_{:,3} = [f_{11} ... f_{22}] [x_{21} ... x_{32}]^\top``
+        (as bmatrix), then the same with numbers and the value. An entry copied from the zero padding
+        shows as 0. The factors get the digits of :func:`cnnlearn.equations.shown_products`.
+    """
+    geo = dict(stride=stride, padding=padding, dilation=dilation)
+    (H, W), (kh, kw), (Ho, Wo), src = _shapes(input_shape, kernel_shape, geo)
+    oi, oj = check_index((oi, oj), (Ho, Wo), "output pixel")
+    if (x is None) != (w is None):
+        raise ValueError("to substitute numbers pass both x and w; missing " + ("x" if x is None else "w"))
+    c = oi * Wo + oj
+    taps = list(np.ndindex(kh, kw))
+    pixels = [None if k < 0 else divmod(int(k), W) for k in src[:, c]]
+    row = [_sym("f", *k, (kh, kw)) for k in taps]
+    col = ["0" if ij is None else _sym("x", *ij, (H, W)) for ij in pixels]
+    lhs = (f"{_sym('y', oi, oj, (Ho, Wo))} = \\mathrm{{vec}}(F)^\\top\\, \\mathrm{{cols}}_{{:,{c + 1}}} = "
+           + _bmatrix_of([row]) + _bmatrix_of([[v] for v in col]))
+    if x is None:
+        return lhs
+    x, w = as_float_array(x, "x"), as_float_array(w, "w")
+    if x.shape != (H, W) or w.shape != (kh, kw):
+        raise ValueError(f"x and w must have shapes {(H, W)} and {(kh, kw)} to match the grids, "
+                         f"got {x.shape} and {w.shape}")
+    shown, total = shown_products([(w[k], 0.0 if ij is None else x[ij]) for k, ij in zip(taps, pixels)])
+    return (f"{lhs} = " + _bmatrix_of([[u for u, _ in shown]]) + _bmatrix_of([[v] for _, v in shown])
+            + f" = {total}")
+
+
+def col2im_equation(i, j, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1):
+    r"""LaTeX of what col2im gives pixel ``x[i, j]``: the sum of dcols over every copy of the pixel.
+
+    Parameters
+    ----------
+    i, j : int
+        0-based input pixel.
+    input_shape : (H, W)
+    kernel_shape : (kh, kw)
+    stride, padding, dilation : int or (int, int)
+
+    Returns
+    -------
+    str
+        e.g. for the centre of a 3x3 input and a 2x2 filter
+        ``\frac{\partial L}{\partial x_{22}} = \mathrm{dcols}_{4,1} + \mathrm{dcols}_{3,2} + \mathrm{dcols}_{2,3}
+        + \mathrm{dcols}_{1,4} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}``: one
+        term per copy (row, column, 1-based), ordered by column, then each ``dcols`` entry as the dy of its
+        column times the filter entry of its row (the sum of :func:`cnnlearn.input_gradient_equation`);
+        ``= 0`` for a pixel that no window reads.
+    """
+    geo = dict(stride=stride, padding=padding, dilation=dilation)
+    (H, W), (kh, kw), (Ho, Wo), src = _shapes(input_shape, kernel_shape, geo)
+    i, j = check_index((i, j), (H, W), "input pixel")
+    lhs = f"\\frac{{\\partial L}}{{\\partial {_sym('x', i, j, (H, W))}}}"
+    cols, rows = np.nonzero(src.T == i * W + j)  # column by column
+    if not len(rows):
+        return f"{lhs} = 0"
+    entries = " + ".join(f"\\mathrm{{dcols}}_{{{r + 1},{c + 1}}}" for r, c in zip(rows, cols))
+    # dcols = vec(F)^T vec(dL/dY): entry (r, c) is the filter entry of row r times dy of column c
+    products = " + ".join(f"{_sym('dy', *divmod(int(c), Wo), (Ho, Wo))} {_sym('f', *divmod(int(r), kw), (kh, kw))}"
+                          for r, c in zip(rows, cols))
+    return f"{lhs} = {entries} = {products}"
+
+
 def conv2d_im2col(x, w, b=None, *, stride=1, padding=0, dilation=1):
     r"""Forward convolution as one matrix product per example: Y = W cols (+ b).
 
@@ -211,6 +323,11 @@ def conv2d_im2col_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
 def _bmatrix(a):
     rows = [" & ".join(fmt_number(v) for v in row) for row in np.atleast_2d(a)]
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def _bmatrix_of(rows):
+    """A bmatrix of entries already written as LaTeX, given row by row."""
+    return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(r) for r in rows) + r"\end{bmatrix}"
 
 
 def im2col_equation(x, w):

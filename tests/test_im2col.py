@@ -6,8 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cnnlearn
-from cnnlearn.im2col import (col2im, col2im_naive, conv2d_im2col, conv2d_im2col_backward, im2col, im2col_naive,
-                             im2col_equation, pixel_counts, plot_im2col)
+from cnnlearn.im2col import (col2im, col2im_equation, col2im_naive, column_equation, conv2d_im2col,
+                             conv2d_im2col_backward, im2col, im2col_equation, im2col_naive, im2col_sources,
+                             pixel_counts, plot_im2col)
+from cnnlearn.receptive import window
 
 
 @st.composite
@@ -66,6 +68,62 @@ def test_worked_example_columns_counts_and_equation():
     assert len(fig.axes) == 2 and "y22" in fig.axes[0].get_title()
 
 
+@settings(max_examples=40, deadline=None)
+@given(layers())
+def test_sources_say_where_every_entry_was_copied_from(case):
+    (_, _, H, W), (_, _, kh, kw), geo, seed = case
+    x = np.random.default_rng(seed).normal(size=(H, W))
+    src = im2col_sources((H, W), kh, kw, **geo)
+    cols = im2col(x, kh, kw, **geo)
+    assert src.shape == cols.shape and src.dtype.kind == "i"
+    np.testing.assert_array_equal(cols, np.where(src >= 0, x.ravel()[src], 0.0))  # -1: the zero padding
+    np.testing.assert_array_equal([np.count_nonzero(src == k) for k in range(H * W)],
+                                  pixel_counts((H, W), kh, kw, **geo).ravel())
+    Wo = cnnlearn.output_size((H, W), (kh, kw), **geo)[1]
+    for c in range(src.shape[1]):  # each column is the window of its output pixel, in the filter's order
+        taps = window(divmod(c, Wo), (H, W), (kh, kw), **geo)
+        assert {r: int(src[r, c]) for r in range(kh * kw) if src[r, c] >= 0} == \
+            {ki * kw + kj: i * W + j for (i, j), (ki, kj) in taps}
+
+
+@settings(max_examples=40, deadline=None)
+@given(layers())
+def test_column_and_col2im_equations_agree_with_the_per_pixel_ones(case):
+    (_, _, H, W), (_, _, kh, kw), geo, seed = case
+    rng = np.random.default_rng(seed)
+    x, w = rng.normal(size=(H, W)), rng.normal(size=(kh, kw))
+    y = cnnlearn.conv2d(x, w, **geo)
+    Ho, Wo = y.shape
+    for oi, oj in np.ndindex(Ho, Wo):
+        sym = column_equation(oi, oj, (H, W), (kh, kw), **geo)
+        num = column_equation(oi, oj, (H, W), (kh, kw), **geo, x=x, w=w)
+        assert num.startswith(sym + " = ") and sym.count("&") == kh * kw - 1
+        assert f"\\mathrm{{cols}}_{{:,{oi * Wo + oj + 1}}}" in sym
+        value = cnnlearn.forward_equation(oi, oj, (H, W), (kh, kw), **geo, x=x, w=w).split(" = ")[-1]
+        assert num.endswith(" = " + value)
+    for i, j in np.ndindex(H, W):
+        eq = col2im_equation(i, j, (H, W), (kh, kw), **geo)
+        grad = cnnlearn.input_gradient_equation(i, j, (H, W), (kh, kw), **geo)
+        assert eq.split(" = ")[0] == grad.split(" = ")[0] and eq.split(" = ")[-1] == grad.split(" = ")[-1]
+        assert eq.count("dcols") == pixel_counts((H, W), kh, kw, **geo)[i, j]
+
+
+def test_worked_example_column_and_col2im_equations():
+    ex = cnnlearn.worked_example()
+    assert column_equation(1, 0, (3, 3), (2, 2), x=ex.x, w=ex.w) == (
+        r"y_{21} = \mathrm{vec}(F)^\top\, \mathrm{cols}_{:,3} = "
+        r"\begin{bmatrix}f_{11} & f_{12} & f_{21} & f_{22}\end{bmatrix}"
+        r"\begin{bmatrix}x_{21} \\ x_{22} \\ x_{31} \\ x_{32}\end{bmatrix} = "
+        r"\begin{bmatrix}0.5 & -1 & 1 & -0.5\end{bmatrix}\begin{bmatrix}2 \\ 1 \\ 0 \\ 1\end{bmatrix} = -0.5")
+    assert ex.y[1, 0] == -0.5
+    assert col2im_equation(1, 1, (3, 3), (2, 2)) == (
+        r"\frac{\partial L}{\partial x_{22}} = \mathrm{dcols}_{4,1} + \mathrm{dcols}_{3,2} + \mathrm{dcols}_{2,3}"
+        r" + \mathrm{dcols}_{1,4} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}")
+    # with padding 1 the first window holds three zeros of the padding and x11
+    assert r"\begin{bmatrix}0 \\ 0 \\ 0 \\ x_{11}\end{bmatrix}" in column_equation(0, 0, (3, 3), (2, 2), padding=1)
+    assert col2im_equation(0, 4, (4, 5), (2, 2), stride=2) == r"\frac{\partial L}{\partial x_{15}} = 0"
+
+
 def test_2d_and_batch_forms_match():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(4, 5))
@@ -82,6 +140,12 @@ def test_2d_and_batch_forms_match():
     (lambda: col2im(np.ones((4, 4)), (3, 3, 3), 2, 2), "x_shape"),
     (lambda: conv2d_im2col_backward(np.ones((3, 3)), np.ones((3, 3)), np.ones((2, 2))), "dy must have the shape"),
     (lambda: plot_im2col(np.ones((3, 3)), 2, 2, 4), "column must be in 0..3"),
+    (lambda: im2col_sources((1, 3, 3), 2, 2), "x_shape must"),
+    (lambda: column_equation(2, 0, (3, 3), (2, 2)), "output pixel (2, 0) is outside the 2x2 grid"),
+    (lambda: column_equation(0, 0, (3, 3), (2, 2), x=np.ones((3, 3))), "pass both x and w; missing w"),
+    (lambda: column_equation(0, 0, (3, 3), (2, 2), x=np.ones((3, 2)), w=np.ones((2, 2))), "x and w must have shapes"),
+    (lambda: col2im_equation(0, 3, (3, 3), (2, 2)), "input pixel (0, 3) is outside"),
+    (lambda: col2im_equation(0, 0, (3, 3), (4, 2)), "larger than the padded input"),
 ])
 def test_bad_input_names_the_argument(call, words):
     with pytest.raises((ValueError, TypeError)) as err:

@@ -3,7 +3,7 @@
 The label is t (t_n for example n), or the one-hot matrix T, never y (y is an output pixel);
 the number of filters is C_out, never F (F is the filter); the batch size is N, never n
 (n is the example index); the padding is P, never p (p is a probability). This test greps
-the markdown cells of notebooks 00-06 and the output of the equation generators for the
+the markdown cells of notebooks 00-06 and the output of the equation generators (im2col's too) for the
 old spellings, and lists every hit with its file, cell and text.
 """
 
@@ -16,6 +16,7 @@ import pytest
 
 from cnnlearn import filter_gradient_equation, forward_equation, input_gradient_equation, output_size
 from cnnlearn.example import worked_example
+from cnnlearn.im2col import col2im_equation, column_equation
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("0[0-6]_*.ipynb"))
 
@@ -84,8 +85,10 @@ def _equations():
             x, w, dy = ex.x, ex.w, ex.dy
         for o in np.ndindex(Ho, Wo):
             out.append(forward_equation(*o, shape, kshape, **geo, x=x, w=w))
+            out.append(column_equation(*o, shape, kshape, **geo, x=x, w=w))
         for ij in np.ndindex(*shape):
             out.append(input_gradient_equation(*ij, shape, kshape, **geo, dy=dy, w=w))
+            out.append(col2im_equation(*ij, shape, kshape, **geo))
         for k in np.ndindex(*kshape):
             out.append(filter_gradient_equation(*k, shape, kshape, **geo, dy=dy, x=x))
     return out
