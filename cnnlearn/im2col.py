@@ -203,9 +203,9 @@ def column_equation(oi, oj, input_shape, kernel_shape, *, stride=1, padding=0, d
     Returns
     -------
     str
-        e.g. ``y_{21} = \mathrm{vec}(F)^\top \mathrm{cols}_{:,3} = [f_{11} ... f_{22}] [x_{21} ... x_{32}]^\top``
-        (as bmatrix), then the same with numbers and the value. An entry copied from the zero padding
-        shows as 0. The factors get the digits of :func:`cnnlearn.equations.shown_products`.
+        e.g. ``y_{21} = \mathrm{vec}(F)^\top\, \mathrm{cols}_{:,3} = [f_{11} ... f_{22}] [x_{21} ... x_{32}]^\top``
+        (bmatrix rows; the column is written as a transposed row, to stay one line high), then the same
+        with numbers and the value. An entry copied from the zero padding shows as 0. The factors get the digits of :func:`cnnlearn.equations.shown_products`.
     """
     geo = dict(stride=stride, padding=padding, dilation=dilation)
     (H, W), (kh, kw), (Ho, Wo), src = _shapes(input_shape, kernel_shape, geo)
@@ -218,7 +218,7 @@ def column_equation(oi, oj, input_shape, kernel_shape, *, stride=1, padding=0, d
     row = [_sym("f", *k, (kh, kw)) for k in taps]
     col = ["0" if ij is None else _sym("x", *ij, (H, W)) for ij in pixels]
     lhs = (f"{_sym('y', oi, oj, (Ho, Wo))} = \\mathrm{{vec}}(F)^\\top\\, \\mathrm{{cols}}_{{:,{c + 1}}} = "
-           + _bmatrix_of([row]) + _bmatrix_of([[v] for v in col]))
+           + _bmatrix_of([row]) + _bmatrix_of([col]) + "^\\top")
     if x is None:
         return lhs
     x, w = as_float_array(x, "x"), as_float_array(w, "w")
@@ -226,8 +226,8 @@ def column_equation(oi, oj, input_shape, kernel_shape, *, stride=1, padding=0, d
         raise ValueError(f"x and w must have shapes {(H, W)} and {(kh, kw)} to match the grids, "
                          f"got {x.shape} and {w.shape}")
     shown, total = shown_products([(w[k], 0.0 if ij is None else x[ij]) for k, ij in zip(taps, pixels)])
-    return (f"{lhs} = " + _bmatrix_of([[u for u, _ in shown]]) + _bmatrix_of([[v] for _, v in shown])
-            + f" = {total}")
+    return (f"{lhs} = " + _bmatrix_of([[u for u, _ in shown]]) + _bmatrix_of([[v for _, v in shown]])
+            + f"^\\top = {total}")
 
 
 def col2im_equation(i, j, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1):

@@ -97,7 +97,7 @@ def test_column_and_col2im_equations_agree_with_the_per_pixel_ones(case):
     for oi, oj in np.ndindex(Ho, Wo):
         sym = column_equation(oi, oj, (H, W), (kh, kw), **geo)
         num = column_equation(oi, oj, (H, W), (kh, kw), **geo, x=x, w=w)
-        assert num.startswith(sym + " = ") and sym.count("&") == kh * kw - 1
+        assert num.startswith(sym + " = ") and sym.count("&") == 2 * (kh * kw - 1)
         assert f"\\mathrm{{cols}}_{{:,{oi * Wo + oj + 1}}}" in sym
         value = cnnlearn.forward_equation(oi, oj, (H, W), (kh, kw), **geo, x=x, w=w).split(" = ")[-1]
         assert num.endswith(" = " + value)
@@ -113,14 +113,14 @@ def test_worked_example_column_and_col2im_equations():
     assert column_equation(1, 0, (3, 3), (2, 2), x=ex.x, w=ex.w) == (
         r"y_{21} = \mathrm{vec}(F)^\top\, \mathrm{cols}_{:,3} = "
         r"\begin{bmatrix}f_{11} & f_{12} & f_{21} & f_{22}\end{bmatrix}"
-        r"\begin{bmatrix}x_{21} \\ x_{22} \\ x_{31} \\ x_{32}\end{bmatrix} = "
-        r"\begin{bmatrix}0.5 & -1 & 1 & -0.5\end{bmatrix}\begin{bmatrix}2 \\ 1 \\ 0 \\ 1\end{bmatrix} = -0.5")
+        r"\begin{bmatrix}x_{21} & x_{22} & x_{31} & x_{32}\end{bmatrix}^\top = "
+        r"\begin{bmatrix}0.5 & -1 & 1 & -0.5\end{bmatrix}\begin{bmatrix}2 & 1 & 0 & 1\end{bmatrix}^\top = -0.5")
     assert ex.y[1, 0] == -0.5
     assert col2im_equation(1, 1, (3, 3), (2, 2)) == (
         r"\frac{\partial L}{\partial x_{22}} = \mathrm{dcols}_{4,1} + \mathrm{dcols}_{3,2} + \mathrm{dcols}_{2,3}"
         r" + \mathrm{dcols}_{1,4} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}")
     # with padding 1 the first window holds three zeros of the padding and x11
-    assert r"\begin{bmatrix}0 \\ 0 \\ 0 \\ x_{11}\end{bmatrix}" in column_equation(0, 0, (3, 3), (2, 2), padding=1)
+    assert r"\begin{bmatrix}0 & 0 & 0 & x_{11}\end{bmatrix}^\top" in column_equation(0, 0, (3, 3), (2, 2), padding=1)
     assert col2im_equation(0, 4, (4, 5), (2, 2), stride=2) == r"\frac{\partial L}{\partial x_{15}} = 0"
 
 
