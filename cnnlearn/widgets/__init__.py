@@ -15,9 +15,10 @@ CSS contract, relied on by tests that drive a real browser:
 
 - each widget's root carries ``cnnlearn-widget`` plus its own class
   (``cnnlearn-explorer``, ``cnnlearn-stepper``, ``cnnlearn-softmax``,
-  ``cnnlearn-filter-explorer``, ``cnnlearn-fullconv``, ``cnnlearn-attack``, ``cnnlearn-drawpad``);
+  ``cnnlearn-filter-explorer``, ``cnnlearn-fullconv``, ``cnnlearn-im2col``, ``cnnlearn-attack``,
+  ``cnnlearn-drawpad``);
 - every grid cell carries ``cnnlearn-<grid>-<row>-<col>`` (0-based) with grid one
-  of ``x, y, f, dx, dy, df``;
+  of ``x, y, f, dx, dy, df`` (and ``cols`` in :class:`Im2colExplorer`);
 - highlighted cells also carry ``cnnlearn-hl``; the pinned (clicked) cell carries
   ``cnnlearn-sel`` as well; a pairing number sits in the cell's ``.cnnlearn-mark``.
 
@@ -32,8 +33,9 @@ from .drawpad import DrawingPad
 from .explorer import ContributionExplorer
 from .filter_explorer import FilterGradientExplorer
 from .fullconv import FullConvAnimation, FullConvPlan
+from .im2col_explorer import Im2colExplorer
 from .softmax import SoftmaxPlayground
 from .stepper import ForwardStepper
 
 __all__ = ["ForwardStepper", "SoftmaxPlayground", "ContributionExplorer", "FilterGradientExplorer",
-           "FullConvAnimation", "FullConvPlan", "GridView", "AttackExplorer", "DrawingPad"]
+           "FullConvAnimation", "FullConvPlan", "Im2colExplorer", "GridView", "AttackExplorer", "DrawingPad"]
