@@ -1,7 +1,8 @@
 """Drive the cnnlearn widgets in a browser page the way a student does, and check what the page shows.
 
 Everything the page should show is computed here by the package (``cnnlearn.contributions``,
-``cnnlearn.receptive.window``, ``cnnlearn.softmax``, ``cnnlearn.conv2d_backward``); the page is only read
+``cnnlearn.receptive.window``, ``cnnlearn.im2col.im2col``, ``cnnlearn.softmax``, ``cnnlearn.conv2d_backward``);
+the page is only read
 through the CSS contract of ``cnnlearn/widgets.py``: each widget's root class, grid cells
 ``cnnlearn-<grid>-<row>-<col>`` and the highlight class ``cnnlearn-hl``.
 """
@@ -13,6 +14,7 @@ import time
 import numpy as np
 
 import cnnlearn
+from cnnlearn.im2col import im2col
 from cnnlearn.receptive import window
 
 from . import pixels
@@ -24,6 +26,7 @@ ROOTS = {
     "cnnlearn-softmax": "SoftmaxPlayground",
     "cnnlearn-filter-explorer": "FilterGradientExplorer",
     "cnnlearn-fullconv": "FullConvAnimation",
+    "cnnlearn-im2col": "Im2colExplorer",
     "cnnlearn-attack": "AttackExplorer",
     "cnnlearn-drawpad": "DrawingPad",
 }
@@ -372,6 +375,100 @@ def check_fullconv_values(w, dy, f):
     assert len(shown) == dx.size
 
 
+# ------------------------------------------------------------------------------ im2col
+
+def pad_cells(w, grid):
+    """The cells of ``grid`` drawn as padding (class ``cnnlearn-pad``)."""
+    found = set()
+    for classes in w.root.locator(f".cnnlearn-pad[class*='cnnlearn-{grid}-']").evaluate_all(
+            "els => els.map(e => e.className)"):
+        m = re.search(rf"\bcnnlearn-{grid}-(\d+)-(\d+)\b", classes)
+        found.add((int(m[1]), int(m[2])))
+    return found
+
+
+def im2col_geometries(w):
+    """Every kernel shape, stride (1..3) and dilation (1..3) that fits the grid sizes on the page, with the
+    padding read from the dashed cells of X: ``[(kernel shape, geometry), ...]``."""
+    (Hp, Wp), (K, L), (Ho, Wo) = w.shape("x"), w.shape("cols"), w.shape("y")
+    pads = pad_cells(w, "x")
+    P = min(r for r, c in np.ndindex(Hp, Wp) if (r, c) not in pads)
+    shape = (Hp - 2 * P, Wp - 2 * P)
+    cands = []
+    for kh in range(1, K + 1):
+        if K % kh:
+            continue
+        for s, d in itertools.product((1, 2, 3), (1, 2, 3)):
+            geo = dict(stride=s, padding=P, dilation=d)
+            try:
+                if cnnlearn.output_size(shape, (kh, K // kh), **geo) == (Ho, Wo):
+                    cands.append(((kh, K // kh), geo))
+            except ValueError:
+                pass
+    assert cands, f"{w}: no filter, stride or dilation gives cols {(K, L)} and Y {(Ho, Wo)} from X {shape}, P = {P}"
+    return shape, cands
+
+
+def im2col_cells(shape, kernel, geo):
+    """For every entry (r, c) of cols, the cell of the (zero-padded) X grid it copies: im2col of the cell numbers."""
+    P = geo["padding"]
+    Hp, Wp = shape[0] + 2 * P, shape[1] + 2 * P
+    numbers = np.arange(1, Hp * Wp + 1, dtype=float).reshape(Hp, Wp)
+    src = im2col(numbers, *kernel, stride=geo["stride"], dilation=geo["dilation"]).astype(int) - 1
+    return {(r, c): divmod(int(v), Wp) for (r, c), v in np.ndenumerate(src)}
+
+
+def check_im2col(w):
+    """Click input pixels (the centre, corners, an edge) and entries of cols: a pixel lights up exactly its
+    copies in cols (and the output pixels of their columns), numbered column by column; an entry of cols its
+    whole column, the window of X it copies (each entry numbered like its pixel) and its output pixel; all as
+    ``cnnlearn.im2col.im2col`` of the cell numbers says. Returns (input shape, kernel shape, geometry)."""
+    shape, cands = im2col_geometries(w)
+    (K, L), (Ho, Wo) = w.shape("cols"), w.shape("y")
+    P = cands[0][1]["padding"]
+    for i, j in _sample(shape, 4):
+        cell = (i + P, j + P)
+        w.cell("x", *cell).click()
+
+        def match():
+            seen = {g: w.highlighted(g) for g in ("x", "cols", "y")}
+            keep = []
+            for kernel, geo in cands:
+                copies = sorted((rc for rc, s in im2col_cells(shape, kernel, geo).items() if s == cell),
+                                key=lambda rc: rc[1])
+                if seen == {"x": {cell}, "cols": set(copies), "y": {divmod(c, Wo) for _, c in copies}}:
+                    assert w.marks("cols") == {rc: n for n, rc in enumerate(copies, 1)}, \
+                        f"{w}: the copies of x[{i},{j}] are numbered {w.marks('cols')}, not column by column"
+                    keep.append((kernel, geo))
+            assert keep, (f"{w}: after a click on x[{i},{j}] the page highlights {seen}; im2col of the pixel "
+                          f"numbers gives that for no geometry among {cands}")
+            assert w.selected("x") == {cell}, f"{w}: x[{i},{j}] is not marked as clicked"
+            return keep
+        cands = eventually(match)
+    for r, c in dict.fromkeys([(K - 1, 0), (0, L - 1), (K // 2, L // 2)]):
+        before = w.text()
+        w.cell("cols", r, c).click()
+        w.wait_highlight("cols", {(rr, c) for rr in range(K)}, selected={(r, c)})
+        w.wait_highlight("y", {divmod(c, Wo)})
+
+        def window_matches():
+            seen, marks = w.highlighted("x"), w.marks("x")
+            keep = []
+            for kernel, geo in cands:
+                src = im2col_cells(shape, kernel, geo)
+                if seen == {src[rr, c] for rr in range(K)}:
+                    assert marks == {src[rr, c]: rr + 1 for rr in range(K)} and w.marks("cols").get((r, c)) == r + 1, \
+                        f"{w}: cols[{r},{c}] and the cell {src[r, c]} of X it copies do not share the number {r + 1}"
+                    keep.append((kernel, geo))
+            assert keep, (f"{w}: after a click on cols[{r},{c}] the page highlights {sorted(seen)} in X; im2col of "
+                          f"the cell numbers gives that for no geometry among {cands}")
+            return keep
+        cands = eventually(window_matches)
+        eventually(lambda: w.text() != before, what=f"{w}: the equation did not follow the click on cols[{r},{c}]")
+    kernel, geo = cands[0]
+    return shape, kernel, geo
+
+
 # ------------------------------------------------------------------------------ the other two
 
 def check_filter_explorer(w):
@@ -447,6 +544,7 @@ CHECKS = {
     "cnnlearn-stepper": check_stepper,
     "cnnlearn-fullconv": check_stepper,
     "cnnlearn-filter-explorer": check_filter_explorer,
+    "cnnlearn-im2col": check_im2col,
     "cnnlearn-softmax": check_softmax,
     "cnnlearn-attack": pixels.check_attack,
     "cnnlearn-drawpad": pixels.check_drawpad,

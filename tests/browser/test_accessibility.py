@@ -22,6 +22,7 @@ NOTEBOOKS_WITH_WIDGETS = {
     "04_input_gradient.ipynb": ["cnnlearn-explorer", "cnnlearn-fullconv"],
     "06_beyond_the_toy.ipynb": ["cnnlearn-explorer", "cnnlearn-fullconv"],  # the explorer with its size sliders
     "09_what_the_input_gradient_is_for.ipynb": ["cnnlearn-attack", "cnnlearn-drawpad"],
+    "10_im2col.ipynb": ["cnnlearn-im2col"],
 }
 
 _RUN = """async ([context, tags]) => {

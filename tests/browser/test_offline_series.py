@@ -14,6 +14,7 @@ SERIES_GRIDS = [  # (notebook, widget root, a grid of it, its shape)
     ("03_filter_gradient", "cnnlearn-filter-explorer", "df", (2, 2)),
     ("04_input_gradient", "cnnlearn-explorer", "x", (3, 3)),
     ("04_input_gradient", "cnnlearn-fullconv", "dx", (3, 3)),
+    ("10_im2col", "cnnlearn-im2col", "cols", (4, 4)),
 ]
 
 

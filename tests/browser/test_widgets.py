@@ -25,6 +25,7 @@ GALLERY = [
     "widgets.FilterGradientExplorer()",
     "widgets.FullConvAnimation()",
     "import numpy as np\nwidgets.ContributionExplorer(np.arange(64.0).reshape(8, 8) % 5, np.ones((3, 3)))",
+    "widgets.Im2colExplorer(np.arange(20.0).reshape(4, 5) % 4, np.ones((2, 2)), stride=2, padding=1)",
 ]
 WORKED = dict(stride=1, padding=0, dilation=1)
 
@@ -56,7 +57,7 @@ def test_every_widget_renders_as_a_widget(gallery):
     assert jupyter.widget_outputs(gallery) == len(GALLERY) - 1
     counts = {cls: len([w for w in students.all_widgets(gallery) if w.root_class == cls]) for cls in students.ROOTS}
     assert counts == {"cnnlearn-explorer": 3, "cnnlearn-stepper": 1, "cnnlearn-softmax": 1,
-                      "cnnlearn-filter-explorer": 1, "cnnlearn-fullconv": 1,
+                      "cnnlearn-filter-explorer": 1, "cnnlearn-fullconv": 1, "cnnlearn-im2col": 1,
                       "cnnlearn-attack": 0, "cnnlearn-drawpad": 0}  # notebook 09's: test_notebooks.py
     for w in students.all_widgets(gallery):
         assert w.root.is_visible(), f"{w} is not visible"
@@ -105,6 +106,14 @@ def test_click_to_highlight_latency(gallery, record_latency, n, label):
 def test_explorer_8x8_clicks(gallery):
     w = students.Widget(gallery, "cnnlearn-explorer", 2)
     assert students.check_explorer(w, geometry=WORKED)[:2] == ((8, 8), (3, 3))
+
+
+def test_im2col_explorer_with_stride_and_padding(gallery):
+    """Notebook 10 shows the worked example (test_notebooks.py); here the padding is drawn and the stride skips."""
+    w = students.Widget(gallery, "cnnlearn-im2col", 0)
+    assert students.pad_cells(w, "x") == {(r, c) for r in range(6) for c in range(7) if r in (0, 5) or c in (0, 6)}
+    shape, kernel, geo = students.check_im2col(w)
+    assert (shape, kernel, geo) == ((4, 5), (2, 2), dict(stride=2, padding=1, dilation=1))
 
 
 def test_forward_stepper_slider_click_and_play(gallery):
