@@ -320,14 +320,14 @@ def conv2d_im2col_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     return dx, dw, db
 
 
-def _bmatrix(a):
-    rows = [" & ".join(fmt_number(v) for v in row) for row in np.atleast_2d(a)]
-    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-
-
 def _bmatrix_of(rows):
     """A bmatrix of entries already written as LaTeX, given row by row."""
     return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(r) for r in rows) + r"\end{bmatrix}"
+
+
+def _bmatrix(a):
+    """A bmatrix of the numbers ``a`` (1-D: one row)."""
+    return _bmatrix_of([[fmt_number(v) for v in row] for row in np.atleast_2d(a)])
 
 
 def im2col_equation(x, w):

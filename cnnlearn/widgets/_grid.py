@@ -80,6 +80,11 @@ def _texts(a):
     return [[_cell_text(v) for v in row] for row in a]
 
 
+def _pair_text(a, b):
+    """A stride, padding or dilation as the info lines write it: ``2``, or ``(2, 1)`` when the two differ."""
+    return str(a) if a == b else f"({a}, {b})"
+
+
 def _plural(n, word):
     return f"{n} {word}{'s' * (n != 1)}"
 

@@ -11,13 +11,10 @@ from ..conv import conv2d, conv2d_backward
 from ..equations import filter_gradient_equation, forward_equation, input_gradient_equation
 from ..example import worked_example
 from ..receptive import check_index, contributions, geometry, output_size, window
-from ._grid import GridView, _GridWidget, _grid_matrix, _plural, _sub, entry, equation_box, grid_spec, key
+from ._grid import (GridView, _GridWidget, _grid_matrix, _pair_text, _plural, _sub, entry, equation_box, grid_spec,
+                    key)
 
 _GEO_LIMITS = dict(size=(1, 8), kernel=(1, 5), stride=(1, 3), padding=(0, 2), dilation=(1, 3))
-
-
-def _pair_text(a, b):
-    return str(a) if a == b else f"({a}, {b})"
 
 
 def _seeded(kind, shape, seed):

@@ -6,14 +6,11 @@ from ..conv import conv2d
 from ..example import worked_example
 from ..im2col import col2im_equation, column_equation, im2col, im2col_sources
 from ..receptive import check_index, geometry, output_size
-from ._grid import GridView, _GridWidget, _cell_text, _grid_matrix, _sub, cell_name, entry, equation_box, grid_spec, key
+from ._grid import (GridView, _GridWidget, _cell_text, _grid_matrix, _pair_text, _sub, cell_name, entry, equation_box,
+                    grid_spec, key)
 
 # Beyond these the grids no longer fit a notebook's width (one column of cols per output pixel).
 MAX_SIDE, MAX_ROWS, MAX_COLUMNS = 16, 25, 49
-
-
-def _pair_text(a, b):
-    return str(a) if a == b else f"({a}, {b})"
 
 
 def _copies_text(n):
