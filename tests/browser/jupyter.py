@@ -169,11 +169,9 @@ class JupyterServer:
         for kernel in self.api("GET", "kernels"):
             self.api("DELETE", f"kernels/{kernel['id']}")
 
-    def url(self, notebook, workspace="ci"):
-        """The address that opens ``notebook`` (a path relative to the root) in this front end.
-
-        JupyterLab gets a workspace of its own per test, so no test reopens another's tabs.
-        """
+    def url(self, notebook, workspace):
+        """The address that opens ``notebook`` (a path relative to the root) in this front end; JupyterLab
+        opens it in ``workspace``, whose open tabs it remembers on the server."""
         if self.app == "lab":
             return f"{self.base}/lab/workspaces/{workspace}/tree/{notebook}?token={self.token}"
         return f"{self.base}/notebooks/{notebook}?token={self.token}"
@@ -211,11 +209,14 @@ def new_page(browser):
 
 # Page helpers: each takes a Playwright page showing one notebook.
 
-def open_notebook(page, server, notebook, workspace="ci", timeout=60_000):
+def open_notebook(page, server, notebook, workspace=None, timeout=60_000):
     """Open ``notebook`` and wait until its kernel is ready.
 
-    The execution indicator says idle before the toolbar's kernel name leaves "No Kernel": wait for both.
+    JupyterLab opens it in a workspace of its own (a new one unless ``workspace`` names one), so no test
+    reopens the tabs, and starts the kernels, of the tests before it. The execution indicator says idle
+    before the toolbar's kernel name leaves "No Kernel": wait for both.
     """
+    workspace = workspace or f"t-{secrets.token_hex(4)}"
     page.goto(server.url(notebook, workspace), wait_until="domcontentloaded", timeout=timeout)
     page.wait_for_selector(f"{PANEL} .jp-Notebook .jp-Cell", timeout=timeout)
     page.wait_for_function(
@@ -230,6 +231,15 @@ def open_notebook(page, server, notebook, workspace="ci", timeout=60_000):
         }""", arg=PANEL, timeout=timeout)
 
 
+def accept_kernel_dialog(page):
+    """JupyterLab 3 on a busy machine sometimes asks which kernel to start, the one it proposes already
+    chosen (its list of kernels came late); its dialog then covers the page. Answer it as a student would."""
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    if dialog.count():
+        dialog.locator(".jp-Dialog-button.jp-mod-accept").first.click()
+        dialog.first.wait_for(state="detached", timeout=10_000)
+
+
 def run_all(page, timeout=120_000):
     """Run > Run All Cells from the menu, then wait until the run is over.
 
@@ -237,12 +247,16 @@ def run_all(page, timeout=120_000):
     (which stops Run All), when no cell is queued any more and the kernel is idle.
     """
     for attempt in range(3):
-        # select the first cell, so the notebook is the current one the menu acts on
-        page.locator(f"{PANEL} .jp-Notebook .jp-Cell .jp-InputPrompt:visible").first.click(force=True)  # only to focus it
-        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).first.click()
-        page.locator(".lm-Menu-item:visible:not(.lm-mod-disabled)",
-                     has_text=re.compile(r"^Run All Cells")).first.click()
-        try:  # the run has started when a prompt shows [*] or [n]
+        accept_kernel_dialog(page)
+        try:
+            # select the first cell, so the notebook is the current one the menu acts on (force: this
+            # click only focuses the notebook, it need not wait for a prompt that keeps moving)
+            prompt = page.locator(f"{PANEL} .jp-Notebook .jp-Cell .jp-InputPrompt:visible").first
+            prompt.click(force=True, timeout=10_000)
+            page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).first.click(timeout=10_000)
+            page.locator(".lm-Menu-item:visible:not(.lm-mod-disabled)",
+                         has_text=re.compile(r"^Run All Cells")).first.click(timeout=10_000)
+            # the run has started when a prompt shows [*] or [n]
             page.wait_for_function(
                 """(panel) => [...document.querySelector(panel).querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                     .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""", arg=PANEL, timeout=10_000)
