@@ -205,7 +205,8 @@ def column_equation(oi, oj, input_shape, kernel_shape, *, stride=1, padding=0, d
     str
         e.g. ``y_{21} = \mathrm{vec}(F)^\top\, \mathrm{cols}_{:,3} = [f_{11} ... f_{22}] [x_{21} ... x_{32}]^\top``
         (bmatrix rows; the column is written as a transposed row, to stay one line high), then the same
-        with numbers and the value. An entry copied from the zero padding shows as 0. The factors get the digits of :func:`cnnlearn.equations.shown_products`.
+        with numbers and the value. An entry copied from the zero padding shows as 0. The factors get the
+        digits of :func:`cnnlearn.equations.shown_products`.
     """
     geo = dict(stride=stride, padding=padding, dilation=dilation)
     (H, W), (kh, kw), (Ho, Wo), src = _shapes(input_shape, kernel_shape, geo)
