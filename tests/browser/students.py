@@ -424,7 +424,7 @@ def check_im2col(w):
     whole column, the window of X it copies (each entry numbered like its pixel) and its output pixel; all as
     ``cnnlearn.im2col.im2col`` of the cell numbers says. Returns (input shape, kernel shape, geometry)."""
     shape, cands = im2col_geometries(w)
-    (K, L), (Ho, Wo) = w.shape("cols"), w.shape("y")
+    (K, L), (_, Wo) = w.shape("cols"), w.shape("y")
     P = cands[0][1]["padding"]
     for i, j in _sample(shape, 4):
         cell = (i + P, j + P)
