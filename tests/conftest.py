@@ -13,6 +13,14 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis profiles: "fast" (the default, every change) and "thorough" (CI: .ci/run sets
+# CNNLEARN_HYPOTHESIS_PROFILE=thorough). A property test states only what it needs (deadline=None is here:
+# the machine is shared, so a slow example is not a failure); the number of examples comes from the profile.
+settings.register_profile("fast", max_examples=25, deadline=None)
+settings.register_profile("thorough", max_examples=300, deadline=None)
+settings.load_profile(os.environ.get("CNNLEARN_HYPOTHESIS_PROFILE", "fast"))
 
 TORCH_SKIP = "PyTorch not installed: skipping comparisons with torch (CI sets CNNLEARN_REQUIRE_TORCH=1)"
 BROWSER_SKIP = ("Chromium or playwright not installed: skipping browser tests "

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from conv_cases import conv_cases, geometries
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cnnlearn import (
@@ -23,7 +23,6 @@ TOL = 1e-12
 
 # ----------------------------------------------------------------------------- fast == naive == full conv
 
-@settings(max_examples=60, deadline=None)
 @given(conv_cases())
 def test_forward_fast_equals_naive(case):
     N, F = case.x.shape[0], case.w.shape[0]
@@ -34,7 +33,6 @@ def test_forward_fast_equals_naive(case):
     assert rel_error(y, y_naive) <= TOL
 
 
-@settings(max_examples=60, deadline=None)
 @given(conv_cases())
 def test_backward_fast_equals_naive_equals_full_conv(case):
     dx, dw, db = conv2d_backward(case.dy, case.x, case.w, **case.kwargs)
@@ -51,7 +49,6 @@ def test_backward_fast_equals_naive_equals_full_conv(case):
     assert rel_error(db, case.dy.sum(axis=(0, 2, 3))) <= TOL
 
 
-@settings(max_examples=40, deadline=None)
 @given(geometries(), st.integers(0, 2**32 - 1))
 def test_two_d_case_matches_the_four_d_case(g, seed):
     rng = np.random.default_rng(seed)

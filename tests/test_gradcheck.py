@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from conv_cases import conv_cases
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -99,7 +99,6 @@ def test_rel_error_values_by_hand():
     assert type(rel_error([1.0], [2.0])) is float
 
 
-@settings(max_examples=60, deadline=None)
 @given(hnp.arrays(np.float64, hnp.array_shapes(max_dims=3, max_side=4), elements=st.floats(-1e6, 1e6)),
        st.floats(1e-3, 1e3))
 def test_rel_error_is_symmetric_and_scale_free(a, scale):
@@ -118,7 +117,6 @@ def test_rel_error_with_nan_never_looks_small():
 
 # ----------------------------------------------------------------------------- conv gradients
 
-@settings(max_examples=20, deadline=None)
 @given(conv_cases(max_batch=2, max_channels=2, max_filters=2, max_kernel=3, max_extra=3))
 def test_conv_gradients_match_numerical_gradient(case):
     """L = sum(y * dy): its gradient with respect to y is dy, so the backward of dy is dL/dx, dL/dw, dL/db."""
@@ -148,7 +146,6 @@ def test_conv_gradients_match_numerical_gradient_in_2d():
 
 # ----------------------------------------------------------------------------- cross-entropy gradients
 
-@settings(max_examples=40, deadline=None)
 @given(st.integers(1, 4), st.integers(1, 6), st.integers(0, 2**32 - 1), st.booleans())
 def test_cross_entropy_backward_matches_numerical_gradient(N, K, seed, soft):
     rng = np.random.default_rng(seed)

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import cnnlearn
@@ -22,7 +22,6 @@ def layers(draw):
     return (N, C, H, W), (Co, C, kh, kw), dict(stride=s, padding=p, dilation=d), draw(st.integers(0, 10 ** 6))
 
 
-@settings(max_examples=60, deadline=None)
 @given(layers())
 def test_matrix_form_equals_loop_convolution(case):
     xs, ws, geo, seed = case
@@ -38,7 +37,6 @@ def test_matrix_form_equals_loop_convolution(case):
     assert np.array_equal(x, x0) and np.array_equal(w, w0) and np.array_equal(dy, dy0)
 
 
-@settings(max_examples=60, deadline=None)
 @given(layers())
 def test_fast_and_naive_twins_agree_and_col2im_is_the_adjoint(case):
     xs, ws, geo, seed = case
@@ -68,7 +66,6 @@ def test_worked_example_columns_counts_and_equation():
     assert len(fig.axes) == 2 and "y22" in fig.axes[0].get_title()
 
 
-@settings(max_examples=40, deadline=None)
 @given(layers())
 def test_sources_say_where_every_entry_was_copied_from(case):
     (_, _, H, W), (_, _, kh, kw), geo, seed = case
@@ -86,7 +83,6 @@ def test_sources_say_where_every_entry_was_copied_from(case):
             {ki * kw + kj: i * W + j for (i, j), (ki, kj) in taps}
 
 
-@settings(max_examples=40, deadline=None)
 @given(layers())
 def test_column_and_col2im_equations_agree_with_the_per_pixel_ones(case):
     (_, _, H, W), (_, _, kh, kw), geo, seed = case

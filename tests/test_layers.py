@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import cnnlearn
@@ -119,7 +119,6 @@ def test_ties_go_to_the_first_maximum_in_row_major_order():
     np.testing.assert_array_equal(dx, max_pool2d_backward_naive(np.array([[[[1., 2.]]]]), x, 2))
 
 
-@settings(max_examples=40, deadline=None)
 @given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3),
        st.integers(0, 4), st.integers(0, 4), st.integers(0, 2**32 - 1), st.booleans())
 def test_maxpool_fast_equals_loop_twin(kh, kw, sh, sw, extra_h, extra_w, seed, with_ties):

@@ -2,7 +2,7 @@
 
 import numpy as np
 from conv_cases import geometries, pair
-from hypothesis import given, settings
+from hypothesis import given
 
 from cnnlearn import contributions, conv2d, output_size
 
@@ -22,13 +22,11 @@ def brute_force_contributions(g):
     return feeds
 
 
-@settings(max_examples=80, deadline=None)
 @given(geometries(max_kernel=5, max_stride=4, max_padding=3, max_dilation=3, max_extra=6))
 def test_output_size_counts_window_positions(g):
     assert output_size((g.H, g.W), (g.kh, g.kw), **g.kwargs) == g.out_shape
 
 
-@settings(max_examples=80, deadline=None)
 @given(geometries())
 def test_contributions_match_brute_force(g):
     feeds = contributions((g.H, g.W), (g.kh, g.kw), **g.kwargs)
@@ -40,7 +38,6 @@ def test_contributions_match_brute_force(g):
             assert 0 <= ki < g.kh and 0 <= kj < g.kw
 
 
-@settings(max_examples=30, deadline=None)
 @given(geometries())
 def test_contributions_reproduce_the_convolution(g):
     """Rebuild y from the map alone: y[o] = sum over (input pixel, filter entry) pairs that feed o."""

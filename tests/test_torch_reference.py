@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import require_torch
 from conv_cases import conv_cases
-from hypothesis import given, settings
+from hypothesis import given
 
 from cnnlearn import (
     conv2d,
@@ -64,7 +64,6 @@ def test_conv2d_matches_torch(torch, N, C, H, W, F, kh, kw, stride, padding, dil
     assert rel_error(input_gradient_by_full_conv(dy, w, input_shape=x.shape, **kw_), tdx) <= TOL
 
 
-@settings(max_examples=30, deadline=None)
 @given(conv_cases())
 def test_random_conv_cases_match_torch(torch, case):
     ty, tdx, tdw, tdb = torch_conv(torch, case.x, case.w, case.b, case.dy, **case.kwargs)
@@ -155,7 +154,6 @@ def test_two_conv_network_input_gradients_match_torch(torch):
     assert rel_error(dh, th.grad.numpy()) <= TOL
 
 
-@settings(max_examples=30, deadline=None)
 @given(conv_cases())
 def test_input_gradient_is_conv_transpose2d(torch, case):
     """dL/dX of a convolution is torch's transposed convolution of dL/dY with the same filters."""

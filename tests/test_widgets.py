@@ -604,7 +604,7 @@ def test_explorer_states_its_geometry():
 
 # --------------------------------------------------------------------------- FullConvPlan, property-based
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
@@ -618,7 +618,6 @@ def conv_setups(draw):
     return (H, W), (kh, kw), dict(stride=s, padding=p, dilation=d), seed
 
 
-@settings(max_examples=60, deadline=None)
 @given(conv_setups())
 def test_full_conv_plan_window_sums_are_the_per_pixel_sums(setup):
     (H, W), (kh, kw), geo, seed = setup
