@@ -39,6 +39,12 @@ SETTINGS = {
         {"windowingMode": "none"},
 }
 
+# How long a wait may last before the test fails: a safety net for a page that is stuck, never the expected
+# path. Every wait in these tests returns as soon as the state it needs holds (a cell's output present, a
+# widget's class set, a frame drawn), so a busy machine makes the tests slower, not red.
+PATIENCE_S = float(os.environ.get("CNNLEARN_BROWSER_PATIENCE", "300"))
+PATIENCE_MS = int(PATIENCE_S * 1000)
+
 # The notebook area of the page: in JupyterLab the visible notebook panel; Notebook 7 has one panel.
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
@@ -199,7 +205,7 @@ def save_artifacts(pg, node, folder):
 def new_page(browser):
     """A page in a context of its own, recording console errors in ``page.console_errors``."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(PATIENCE_MS)
     pg = context.new_page()
     pg.console_errors = []
     pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
@@ -209,7 +215,13 @@ def new_page(browser):
 
 # Page helpers: each takes a Playwright page showing one notebook.
 
-def open_notebook(page, server, notebook, workspace=None, timeout=60_000):
+def painted(page):
+    """Wait until the browser has painted what the page's scripts have done so far (two animation frames:
+    the changes are in one frame's style and layout, then drawn)."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def open_notebook(page, server, notebook, workspace=None, timeout=PATIENCE_MS):
     """Open ``notebook`` and wait until its kernel is ready.
 
     JupyterLab opens it in a workspace of its own (a new one unless ``workspace`` names one), so no test
@@ -237,10 +249,10 @@ def accept_kernel_dialog(page):
     dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
     if dialog.count():
         dialog.locator(".jp-Dialog-button.jp-mod-accept").first.click()
-        dialog.first.wait_for(state="detached", timeout=10_000)
+        dialog.first.wait_for(state="detached", timeout=PATIENCE_MS)
 
 
-def run_all(page, timeout=120_000):
+def run_all(page, timeout=PATIENCE_MS):
     """Run > Run All Cells from the menu, then wait until the run is over.
 
     The run is over when every non-empty code cell shows an execution count ``[n]`` or, after an error
@@ -252,14 +264,14 @@ def run_all(page, timeout=120_000):
             # select the first cell, so the notebook is the current one the menu acts on (force: this
             # click only focuses the notebook, it need not wait for a prompt that keeps moving)
             prompt = page.locator(f"{PANEL} .jp-Notebook .jp-Cell .jp-InputPrompt:visible").first
-            prompt.click(force=True, timeout=10_000)
-            page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).first.click(timeout=10_000)
+            prompt.click(force=True, timeout=PATIENCE_MS)
+            page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).first.click(timeout=PATIENCE_MS)
             page.locator(".lm-Menu-item:visible:not(.lm-mod-disabled)",
-                         has_text=re.compile(r"^Run All Cells")).first.click(timeout=10_000)
+                         has_text=re.compile(r"^Run All Cells")).first.click(timeout=PATIENCE_MS)
             # the run has started when a prompt shows [*] or [n]
             page.wait_for_function(
                 """(panel) => [...document.querySelector(panel).querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                    .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""", arg=PANEL, timeout=10_000)
+                    .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""", arg=PANEL, timeout=PATIENCE_MS)
             break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
@@ -327,7 +339,7 @@ def problems(page):
     return found
 
 
-def wait_math_typeset(page, timeout=30_000):
+def wait_math_typeset(page, timeout=PATIENCE_MS):
     """Wait until MathJax has typeset every equation output (``display(Math(...))``) of the notebook;
     :func:`problems` then names any it could not."""
     try:
@@ -345,7 +357,7 @@ def wait_math_typeset(page, timeout=30_000):
 WIDGET_VIEW = ":scope > .jupyter-widgets, :scope > .cnnlearn-widget"
 
 
-def wait_widgets_rendered(page, timeout=30_000):
+def wait_widgets_rendered(page, timeout=PATIENCE_MS):
     """Wait until every widget output of the notebook is rendered (none says "Loading widget...")."""
     page.wait_for_function(
         """([panel, view]) => [...document.querySelector(panel).querySelectorAll('.jp-OutputArea-output')]
@@ -393,23 +405,29 @@ VOILA_ERROR = re.compile(r"There was an error when executing cell|Traceback \(mo
                          r"Error displaying widget|model not found", re.IGNORECASE)
 
 
-def open_voila(page, server, notebook, timeout=180_000):
-    """Open ``notebook`` as a Voila app (the server's voila extension) and wait until its widgets show.
+def widget_views(path):
+    """How many widget views the committed notebook at ``path`` displays (outputs of the widget-view type)."""
+    nb = nbformat.read(path, as_version=4)
+    return sum(WIDGET_VIEW_MIME in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def open_voila(page, server, notebook, views, timeout=PATIENCE_MS):
+    """Open ``notebook`` as a Voila app (the server's voila extension) and wait until its ``views`` widget
+    views show (see :func:`widget_views`), or an error does.
 
     Voila runs every cell before it sends the page, and shows no code; a failing cell leaves
     "There was an error when executing cell" in the page.
     """
     page.goto(f"{server.base}/voila/render/{notebook}?token={server.token}", timeout=timeout)
-    page.wait_for_selector(".jupyter-widgets", timeout=timeout)
-    # the widgets render one by one after the page loads: wait until their number holds for a second
     page.wait_for_function(
-        """() => { const n = document.querySelectorAll('.jupyter-widgets').length;
-                   const s = window.__cnnlearnCount || (window.__cnnlearnCount = {n: -1, t: 0});
-                   if (n !== s.n) { s.n = n; s.t = performance.now(); return false; }
-                   return performance.now() - s.t > 1000
-                       && ![...document.querySelectorAll('.jp-OutputArea-output')]
-                              .some(o => /Loading widget/i.test(o.innerText)); }""",
-        timeout=timeout, polling=100)
+        """([view, views]) => {
+            const outputs = [...document.querySelectorAll('.jp-OutputArea-output')];
+            const shown = outputs.filter(o => o.querySelector(view) && !/Loading widget/i.test(o.innerText));
+            return shown.length >= views || /There was an error when executing cell/i.test(document.body.innerText);
+        }""", arg=[WIDGET_VIEW, views], timeout=timeout, polling=100)
 
 
 def voila_problems(page):

@@ -10,6 +10,8 @@ Notebook 7, Voila and the offline pages, since it only relies on the CSS contrac
 
 import statistics
 
+from .jupyter import PATIENCE_MS, painted
+
 # Installs the probe on the widget root ``root`` and the cell ``cell`` (both elements).
 _INSTALL = """([root, cell]) => {
     const probe = {times: [], t0: null};
@@ -32,13 +34,13 @@ _HL_KEY = "r => [...r.querySelectorAll('.cnnlearn-hl')].map(e => e.className).jo
 _AT_REST = "([r, key]) => [...r.querySelectorAll('.cnnlearn-hl')].map(e => e.className).join(';') === key"
 
 
-def hover_to_highlight_ms(page, root, cell, n=20, timeout=5_000):
+def hover_to_highlight_ms(page, root, cell, n=20, timeout=PATIENCE_MS):
     """``n`` hover-to-next-frame times (ms) for the locator ``cell`` inside the widget root locator
     ``root``. Hovering ``cell`` must highlight something the widget does not highlight at rest."""
     root_el, cell_el = root.element_handle(), cell.element_handle()
     cell.scroll_into_view_if_needed()
     page.mouse.move(0, 0)
-    page.wait_for_timeout(200)
+    painted(page)
     rest = page.evaluate(_HL_KEY, root_el)
     page.evaluate(_INSTALL, [root_el, cell_el])
     try:

@@ -8,6 +8,8 @@ that tries to reach a remote host fails even though the request could not have s
 
 import re
 
+from .jupyter import PATIENCE_MS, painted
+
 OFFLINE_SCHEMES = ("file:", "data:", "blob:")
 
 # Done when every widget view has its DOM (html-manager puts a div.widget-subarea into the view's
@@ -19,7 +21,9 @@ _RENDERED = """() => [...document.querySelectorAll('script[type="application/vnd
 def offline_page(browser):
     """A new page in its own context, with every non-file request aborted. Returns (page, refused URLs)."""
     refused = []
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(PATIENCE_MS)
+    page = context.new_page()
 
     def route(r):
         if r.request.url.startswith(OFFLINE_SCHEMES):
@@ -32,7 +36,7 @@ def offline_page(browser):
     return page, refused
 
 
-def open_page(browser, page_path, timeout=60_000, mathjax=True):
+def open_page(browser, page_path, timeout=PATIENCE_MS, mathjax=True):
     """Open ``page_path`` offline, wait for every widget view and (if ``mathjax``) for MathJax's queue.
 
     Returns (page, refused URLs, failed requests, page errors); the lists keep filling while the page
@@ -48,7 +52,7 @@ def open_page(browser, page_path, timeout=60_000, mathjax=True):
             return page, refused, failed, errors
         assert page.evaluate("() => typeof MathJax !== 'undefined' && !!MathJax.Hub"), "MathJax did not load"
         page.evaluate("() => new Promise(done => MathJax.Hub.Queue(() => done(true)))")
-        page.wait_for_timeout(300)
+        painted(page)
     except Exception:
         page.context.close()
         raise
@@ -73,7 +77,7 @@ class Grid:
     def __init__(self, page, root, name):
         self.page, self.name = page, name
         self.root = page.locator(root).first
-        self.root.locator(f"[class*='cnnlearn-{name}-']").first.wait_for(timeout=30_000)
+        self.root.locator(f"[class*='cnnlearn-{name}-']").first.wait_for(timeout=PATIENCE_MS)
 
     def cell(self, r, c):
         return self.root.locator(f".cnnlearn-{self.name}-{r}-{c}").first
@@ -122,15 +126,15 @@ def drive_grid(page, grid, lights=None):
     pins cell 11, ArrowRight moves the focus to cell 12 and Enter pins it."""
     root = grid.root.element_handle()
     grid.hover(1, 1)
-    page.wait_for_function("r => r.querySelector('.cnnlearn-hl')", arg=root, timeout=5_000)
+    page.wait_for_function("r => r.querySelector('.cnnlearn-hl')", arg=root, timeout=PATIENCE_MS)
     if lights is not None:
         assert grid.highlighted() == lights, f"hover highlighted {grid.highlighted()}, not {lights}"
     page.mouse.move(0, 0)
     grid.click(0, 0)
     page.wait_for_function(f"r => r.querySelector('.cnnlearn-{grid.name}-0-0.cnnlearn-sel')", arg=root,
-                           timeout=5_000)
+                           timeout=PATIENCE_MS)
     page.keyboard.press("ArrowRight")
     assert grid.focused() == (0, 1), f"ArrowRight moved the focus to {grid.focused()}, not to cell 12"
     page.keyboard.press("Enter")
     page.wait_for_function(f"r => r.querySelector('.cnnlearn-{grid.name}-0-1.cnnlearn-sel')", arg=root,
-                           timeout=5_000)
+                           timeout=PATIENCE_MS)

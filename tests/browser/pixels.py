@@ -19,6 +19,8 @@ from matplotlib import colormaps, colors
 
 from cnnlearn import digits_net, saliency
 
+from .jupyter import PATIENCE_MS
+
 ROOTS = {"cnnlearn-attack", "cnnlearn-drawpad"}  # the widgets that show what a trained network says
 
 _IMAGE_JS = """(root) => {
@@ -74,7 +76,7 @@ def choose(w, tool):
     assert button.get_attribute("aria-pressed") == "true", f"{w}: the {tool} tool is not shown as chosen"
 
 
-def wait_answered(w, timeout=30_000):
+def wait_answered(w, timeout=PATIENCE_MS):
     """Wait until the answer on the page is for the drawing on the page (the kernel has answered)."""
     w.page.wait_for_function("r => r.dataset.revision && r.dataset.answered === r.dataset.revision",
                              arg=w.root.element_handle(), timeout=timeout)
@@ -180,7 +182,7 @@ def draw_latency_ms(w, pixels=((2, 2), (2, 5), (5, 2), (5, 5), (3, 3), (4, 4), (
     try:
         for n, rc in enumerate(pixels, start=1):
             stroke(w, [rc])
-            w.page.wait_for_function("n => window.__cnnlearnPad.answer.length >= n", arg=n, timeout=30_000)
+            w.page.wait_for_function("n => window.__cnnlearnPad.answer.length >= n", arg=n, timeout=PATIENCE_MS)
         probe = w.page.evaluate("() => window.__cnnlearnPad")
     finally:
         w.page.evaluate("() => window.__cnnlearnPad.observer.disconnect()")
@@ -275,7 +277,7 @@ def slide_latency_ms(w, n=20):
     try:
         for i in range(n):
             w.page.keyboard.press("ArrowRight" if (i // 10) % 2 == 0 else "ArrowLeft")
-            w.page.wait_for_function("n => window.__cnnlearnSlide.times.length >= n", arg=i + 1, timeout=10_000)
+            w.page.wait_for_function("n => window.__cnnlearnSlide.times.length >= n", arg=i + 1, timeout=PATIENCE_MS)
         return w.page.evaluate("() => window.__cnnlearnSlide.times")
     finally:
         w.page.evaluate("() => window.removeEventListener('keydown', window.__cnnlearnSlide.listener, true)")

@@ -18,7 +18,7 @@ from cnnlearn.im2col import im2col
 from cnnlearn.receptive import window
 
 from . import pixels
-from .jupyter import PANEL, PlaywrightTimeout, click_slider_track, set_slider, slider_value, wait_widgets_rendered
+from .jupyter import PANEL, PATIENCE_MS, PATIENCE_S, PlaywrightTimeout, click_slider_track, set_slider, slider_value, wait_widgets_rendered
 
 ROOTS = {
     "cnnlearn-explorer": "ContributionExplorer",
@@ -105,7 +105,7 @@ class Widget:
     def texts(self, grid):
         return {rc: text for rc, (_, _, text) in self.grid(grid).items()}
 
-    def wait_highlight(self, grid, expected, selected=None, timeout=15_000):
+    def wait_highlight(self, grid, expected, selected=None, timeout=PATIENCE_MS):
         """Wait until exactly ``expected`` cells of ``grid`` are highlighted (and ``selected`` selected)."""
         arg = {"sel": self.sel, "n": self.n, "grid": grid, "hl": _key(expected),
                "selected": None if selected is None else _key(selected)}
@@ -129,7 +129,7 @@ class Widget:
     def text(self):
         return self.root.inner_text()
 
-    def wait_text_change(self, before, timeout=15_000):
+    def wait_text_change(self, before, timeout=PATIENCE_MS):
         self.page.wait_for_function(
             "({sel, n, before}) => { const r = document.querySelectorAll(sel)[n];"
             " return r && r.innerText !== before; }",
@@ -167,7 +167,7 @@ def _sample(shape, limit=6):
     return list(dict.fromkeys(picks))[:limit]
 
 
-def check_explorer(w, pixels=None, geometry=None, timeout=15.0, click_outputs=True):
+def check_explorer(w, pixels=None, geometry=None, timeout=PATIENCE_S, click_outputs=True):
     """Click input pixels and output pixels of an explorer; the highlighted cells must be the ones
     ``cnnlearn.contributions`` and ``cnnlearn.receptive.window`` give. Returns the geometry used.
 
@@ -207,7 +207,7 @@ def check_explorer(w, pixels=None, geometry=None, timeout=15.0, click_outputs=Tr
     return shape, kernel, geo
 
 
-def _wait_grid_shape(w, grid, shape, timeout=15_000):
+def _wait_grid_shape(w, grid, shape, timeout=PATIENCE_MS):
     try:
         w.page.wait_for_function(
             """({sel, n, grid, H, W}) => { const r = document.querySelectorAll(sel)[n];
@@ -276,7 +276,7 @@ def click_to_highlight_ms(w, pixels=LATENCY_ORDER):
         w.page.evaluate(_ARM_JS, {"sel": w.sel, "n": w.n, "cell": f"cnnlearn-x-{i}-{j}", "grid": "y",
                                   "hl": _key(outs)})
         w.cell("x", i, j).click()
-        w.page.wait_for_function("() => window.__cnnlearnClick.t1 !== null", timeout=15_000)
+        w.page.wait_for_function("() => window.__cnnlearnClick.t1 !== null", timeout=PATIENCE_MS)
         times.append(w.page.evaluate("() => window.__cnnlearnClick.t1 - window.__cnnlearnClick.t0"))
     return times
 
@@ -313,7 +313,7 @@ def _stepper_grids(w):
     return "dx", "dy", dx_shape, expect
 
 
-def _wait_step(w, k, timeout=15_000):
+def _wait_step(w, k, timeout=PATIENCE_MS):
     """Wait until the page shows step ``k``: slider, selected pixel, highlighted window (the input
     window of that output pixel, for the forward stepper), and the stepped grid filled in up to that
     pixel ("?" after it)."""
@@ -356,10 +356,17 @@ def check_stepper(w):
     play.click()  # a timer in the browser steps the grids and the linked slider, no kernel involved
     w.page.wait_for_function(
         "({sel, n}) => +document.querySelectorAll(sel)[n].querySelector('.widget-readout').innerText >= 1",
-        arg={"sel": w.sel, "n": w.n}, timeout=20_000)
+        arg={"sel": w.sel, "n": w.n}, timeout=PATIENCE_MS)
     play.click()  # pause
-    w.page.wait_for_timeout(300)
+    wait_paused(play)
     _wait_step(w, int(slider_value(slider)))
+
+
+def wait_paused(play):
+    """Wait until the Play toggle button ``play`` (a locator) shows that it is off: the stepper's timer, linked
+    to it in the browser, stops with it, so the step holds."""
+    play.page.wait_for_function("b => !b.classList.contains('mod-active')", arg=play.element_handle(),
+                                timeout=PATIENCE_MS)
 
 
 def check_fullconv_values(w, dy, f):
@@ -522,7 +529,7 @@ def check_softmax(w):
     eventually(lambda: f"p({names[label]})" in w.text() and agrees() is not None)
 
 
-def eventually(check, timeout=15.0, every=0.1, what=None):
+def eventually(check, timeout=PATIENCE_S, every=0.1, what=None):
     """Call ``check`` until it returns something true without raising; then return that. After
     ``timeout`` seconds, call it once more and let its AssertionError speak."""
     deadline = time.monotonic() + timeout

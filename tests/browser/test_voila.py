@@ -12,6 +12,8 @@ import pytest
 
 from . import jupyter, latency, offline, students
 
+pytestmark = pytest.mark.browser
+
 NOTEBOOK_04 = "04_input_gradient.ipynb"
 SERIES = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -31,7 +33,7 @@ def voila_lab(lab):
 
 def test_notebook_04_as_a_voila_app(voila_lab, page, clean_kernels, record_latency, record_hover_latency):
     assert (SERIES / NOTEBOOK_04).exists(), f"notebooks/{NOTEBOOK_04} is missing"
-    jupyter.open_voila(page, voila_lab, f"notebooks/{NOTEBOOK_04}")
+    jupyter.open_voila(page, voila_lab, f"notebooks/{NOTEBOOK_04}", jupyter.widget_views(SERIES / NOTEBOOK_04))
     assert jupyter.voila_problems(page) == []
     found = students.all_widgets(page, scope="body")
     assert any(w.root_class == "cnnlearn-explorer" for w in found), f"no ContributionExplorer in {NOTEBOOK_04}"
