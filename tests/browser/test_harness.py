@@ -1,14 +1,25 @@
-"""The browser harness itself: it runs a notebook, sees a traceback when there is one, drives a widget.
+"""The browser harness itself: it runs a notebook, sees a traceback when there is one, drives a widget; and
+the tiny browser-side grid (tiny.py) works in JupyterLab 4 and Notebook 7 as in JupyterLab 3 (test_lab3.py) and
+the offline pages (test_offline.py), with its hover-to-highlight latency measured (latency.py; never asserted).
 
 These use small notebooks written here, so a broken harness shows up even before any series notebook exists.
+Last, Run All in a student version goes past the exercises not done yet.
 """
 
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from . import jupyter, students
+from cnnlearn.student import write_student_versions
+
+from . import jupyter, latency, offline, students, tiny
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+FRONT_ENDS = {"lab": "JupyterLab 4", "nb7": "Notebook 7"}
 
 WIDGET_CELL = """\
 import ipywidgets as widgets
@@ -94,9 +105,13 @@ def test_explorer_check_catches_wrong_highlights(lab, page, harness_notebooks, c
     jupyter.wait_widgets_rendered(page)
     page.wait_for_selector(f"{jupyter.PANEL} .cnnlearn-explorer .cnnlearn-x-2-2")
     w = students.Widget(page, "cnnlearn-explorer")
-    students.check_explorer(w, pixels=[(0, 0)], timeout=3, click_outputs=False)  # x_11 feeds y_11 only: right by chance
+    students.check_explorer(w, pixels=[(0, 0)], click_outputs=False)  # x_11 feeds y_11 only: right by chance
+    # the impostor's answer to a click on x_22 is on the page before the check starts, so the short timeout
+    # of the expected failure only waits for a state that will not come
+    w.cell("x", 1, 1).click()
+    w.wait_highlight("x", {(1, 1)}, selected={(1, 1)})
     with pytest.raises(AssertionError, match="contributions gives that for no geometry"):
-        students.check_explorer(w, pixels=[(1, 1)], timeout=3, click_outputs=False)
+        students.check_explorer(w, pixels=[(1, 1)], timeout=1, click_outputs=False)
 
 
 def test_fine_notebook_in_notebook7(nb7, page, harness_notebooks, clean_kernels):
@@ -109,3 +124,44 @@ def test_fine_notebook_in_notebook7(nb7, page, harness_notebooks, clean_kernels)
     page.wait_for_function("() => document.querySelector('.harness-cell').classList.contains('harness-hl')")
     jupyter.set_slider(root.locator(".widget-slider").first, 7)
     page.wait_for_function("() => /k is 7/.test(document.querySelector('.harness-root').innerText)")
+
+
+# --- the tiny grid in JupyterLab 4 and Notebook 7 ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny_notebook_path(served_root):
+    nbformat.write(tiny.tiny_notebook(), served_root / "harness" / "tiny_frontends.ipynb")
+    return "harness/tiny_frontends.ipynb"
+
+
+@pytest.mark.parametrize("front_end", list(FRONT_ENDS))
+def test_tiny_grid(front_end, request, page, tiny_notebook_path, clean_kernels, record_hover_latency):
+    server = request.getfixturevalue(front_end)
+    jupyter.open_notebook(page, server, tiny_notebook_path)
+    jupyter.run_all(page)
+    jupyter.wait_math_typeset(page)
+    assert jupyter.problems(page) == []
+    grid = offline.Grid(page, f"{jupyter.PANEL} .cnnlearn-tiny", "x")
+    record_hover_latency(f"tiny anywidget grid, {FRONT_ENDS[front_end]}",
+                         latency.hover_to_highlight_ms(page, grid.root, grid.cell(1, 1)))
+    offline.drive_grid(page, grid, tiny.lights(1, 1))
+
+
+# --- Run All in JupyterLab goes past an exercise not done yet -----------------------------------------
+
+def test_run_all_goes_past_unsolved_exercises(lab, page, served_root, clean_kernels):
+    """In a student version, each autograder test fails on its stub; its ``raises-exception`` tag keeps the
+    kernel from cancelling the cells after it, so Run All still runs the whole notebook."""
+    solved = REPO / "notebooks" / "02_softmax_cross_entropy.ipynb"
+    write_student_versions(solved, served_root / "student")
+    jupyter.open_notebook(page, lab, f"student/{solved.name}")
+    jupyter.run_all(page)
+    prompts = page.evaluate(
+        """(panel) => [...document.querySelector(panel).querySelectorAll('.jp-CodeCell')]
+            .filter(c => c.querySelector('.jp-InputArea-editor').textContent.trim() !== '')
+            .map(c => c.querySelector('.jp-InputPrompt').textContent.trim())""", jupyter.PANEL)
+    failed = page.locator(f"{jupyter.PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert failed.count() >= 1, "the autograder tests did not fail on the stubs"
+    assert "not written yet" in failed.first.inner_text()
+    assert prompts and all(re.fullmatch(r"\[\d+\]:?", p) for p in prompts), (
+        f"Run All stopped at an unsolved exercise: prompts {prompts}")

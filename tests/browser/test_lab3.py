@@ -15,6 +15,8 @@ import pytest
 
 from . import jupyter, latency, offline, students, tiny
 
+pytestmark = pytest.mark.browser
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK_04 = "04_input_gradient.ipynb"
 LAB3 = ["jupyterlab==3.6.8", "ipywidgets==7.7.5", "anywidget==0.11.0", "numpy>=1.23", "matplotlib>=3.6",
@@ -54,7 +56,7 @@ def lab3(chromium, served_root, tmp_path_factory):
 
 def _open_and_run(page, server, notebook):
     jupyter.open_notebook(page, server, notebook)
-    jupyter.run_all(page, timeout=180_000)
+    jupyter.run_all(page)
     jupyter.wait_math_typeset(page)
     assert jupyter.problems(page) == []
 

@@ -1,25 +1,46 @@
-"""Every notebook of the series in JupyterLab 4: Run All, no traceback, every cell ran, every widget
-shows as a widget, and every cnnlearn widget answers clicks, sliders and play as a student would see it."""
+"""Every notebook of the series in JupyterLab 4, each run once: Run All, no traceback, every cell ran, every
+widget shows as a widget; axe-core finds no WCAG 2.2 AA violation in its widgets (axe.py); the browser-side
+grids answer hover, click and keys (with their hover-to-highlight latency measured); and every cnnlearn widget
+answers clicks, sliders and play as a student would see it."""
 
 from pathlib import Path
 
 import pytest
 
-from . import jupyter, pixels, students
+from . import axe, jupyter, latency, offline, pixels, students
+
+pytestmark = pytest.mark.browser
 
 NOTEBOOKS = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-# Notebooks 07 and 08 train a CNN; the others run in seconds. The margins are for a busy CI machine.
-RUN_TIMEOUT_MS = {"07_train_a_cnn.ipynb": 600_000, "08_same_net_in_pytorch.ipynb": 600_000}
+# The grids every front end must drive the same way (offline.drive_grid): also in Notebook 7
+# (test_notebook7.py), JupyterLab 3 (test_lab3.py), Voila and the offline pages.
+FRONT_END_GRIDS = {"01_forward_pass.ipynb": ("cnnlearn-stepper", "y"),
+                   "04_input_gradient.ipynb": ("cnnlearn-explorer", "x")}
+
+
+def check_front_end_grid(page, name, front_end, record_hover_latency):
+    """Notebook ``name``'s grid of :data:`FRONT_END_GRIDS`, just after Run All: its hover-to-highlight latency,
+    then hover, click, arrow keys and Enter (offline.drive_grid)."""
+    root, grid_name = FRONT_END_GRIDS[name]
+    grid = offline.Grid(page, f"{jupyter.PANEL} .{root}", grid_name)
+    record_hover_latency(f"{root}, grid {grid_name}, {front_end} ({name})",
+                         latency.hover_to_highlight_ms(page, grid.root, grid.cell(1, 1)))
+    offline.drive_grid(page, grid)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_in_jupyterlab(lab, page, name, clean_kernels, record_latency):
+def test_notebook_runs_in_jupyterlab(lab, page, name, axe_script, clean_kernels, record_latency,
+                                     record_hover_latency):
     jupyter.open_notebook(page, lab, f"notebooks/{name}", workspace=f"nb-{name[:2]}")
-    jupyter.run_all(page, timeout=RUN_TIMEOUT_MS.get(name, 180_000))
+    jupyter.run_all(page)
     jupyter.wait_math_typeset(page)
     assert jupyter.problems(page) == []
     jupyter.wait_widgets_rendered(page)
     assert jupyter.problems(page) == []
+    if name in axe.NOTEBOOKS_WITH_WIDGETS:  # first, on the widgets as Run All left them
+        axe.check_notebook_widgets(page, name, axe_script, "JupyterLab 4")
+    if name in FRONT_END_GRIDS:
+        check_front_end_grid(page, name, "JupyterLab 4", record_hover_latency)
     found = students.all_widgets(page)
     net = pixels.network(lab, found)
     for w in found:
@@ -32,3 +53,4 @@ def test_notebook_runs_in_jupyterlab(lab, page, name, clean_kernels, record_late
 def test_the_series_is_here():
     """The notebooks above are found by their names; an empty list would test nothing."""
     assert len(NOTEBOOKS) >= 9, NOTEBOOKS
+    assert set(axe.NOTEBOOKS_WITH_WIDGETS) | set(FRONT_END_GRIDS) <= set(NOTEBOOKS)

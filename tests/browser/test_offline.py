@@ -1,15 +1,23 @@
-"""The offline edition (``python -m cnnlearn.export``) in Chromium, opened from file:// with every
-network request refused: widgets render and stay interactive with no kernel (hover, click, keyboard,
-Play linked in the browser), equations are typeset by the vendored MathJax.
+"""The offline edition (``python -m cnnlearn.export``) in Chromium, opened from file:// with every network
+request refused: widgets render and stay interactive with no kernel (hover, click, keyboard, Play linked in
+the browser), equations are typeset by the vendored MathJax, and axe-core finds no WCAG 2.2 AA violation
+(colour contrast included, which axe can check on these pages).
 
-The tiny page (tests/browser/tiny.py) checks the machinery on a grid of known behaviour; every page of
-the series must load with nothing refused and everything rendered; test_offline_series.py drives the
-series' own grids.
+The tiny page (tests/browser/tiny.py) checks the machinery on a grid of known behaviour. Each page of the
+series is opened once, for all of its checks: it loads with nothing refused and everything rendered, axe, and
+then its own widgets are driven (the series' grids answer hover, click and keys; Play steps the forward
+stepper; notebook 09's eps slider and drawing pad do what needs no kernel, and the pad says what does).
 """
 
 import nbformat
+import pytest
 
-from . import latency, offline, tiny
+from cnnlearn import digits_net
+
+from . import axe, latency, offline, pixels, students, tiny
+from .conftest import NOTEBOOKS
+
+pytestmark = pytest.mark.browser
 
 # The widget view's output element holds a div.widget-subarea with the widget's DOM (anywidget's root
 # has no .jupyter-widgets class, so any element child counts).
@@ -41,41 +49,39 @@ def load(browser, page_path, screenshot=None):
     return page, facts, refused, failed, errors
 
 
-def test_tiny_page_offline(tiny_site, browser):
+# --- the tiny page ---------------------------------------------------------------------------------
+
+def test_tiny_page_offline(tiny_site, browser, axe_script, record_hover_latency):
+    """Everything rendered and typeset; the widgets carry their first state; axe on the export template's
+    page structure (lang, title, landmarks), its equations and the tiny grid; then the grid and Play work
+    with no kernel.
+
+    For axe, ipywidgets' own slider, Play and Output of the tiny page are left out (known: Play's icon-only
+    buttons have no name, a slider is named only visually, an image in an Output widget has no alt
+    text); the series' widgets must not use them that way."""
     page, facts, refused, failed, errors = load(browser, tiny_site / "01_tiny.html", tiny_site / "01_tiny.png")
     try:
         text = page.inner_text("body")
-    finally:
-        page.context.close()
-    assert refused == [], f"the page asked the network for {refused}"
-    assert failed == [] and errors == [], (failed, errors)
-    assert facts["views"] == 3 and facts["rendered"] == 3 and not facts["loading"], facts
-    # two in the markdown, one displayed equation, one inside the HTMLMath widget
-    assert facts["mathjax"] >= 4 and facts["mathErrors"] == 0 and facts["rawTex"] == 0, facts
-    assert "\\frac" not in text and "$$" not in text
+        assert facts["views"] == 3 and facts["rendered"] == 3 and not facts["loading"], facts
+        # two in the markdown, one displayed equation, one inside the HTMLMath widget
+        assert facts["mathjax"] >= 4 and facts["mathErrors"] == 0 and facts["rawTex"] == 0, facts
+        assert "\\frac" not in text and "$$" not in text
 
-
-def test_tiny_page_widgets_carry_their_first_state(tiny_site, browser):
-    """The ipywidgets DOM is the saved first state: classes, slider value (3, not the 7 a later cell set),
-    the matplotlib image in the Output, the Play icons' font."""
-    page, refused, _, _ = offline.open_page(browser, tiny_site / "01_tiny.html")
-    try:
+        # The ipywidgets DOM is the saved first state: classes, slider value (3, not the 7 a later cell set),
+        # the matplotlib image in the Output, the Play icons' font.
         assert page.inner_text(".cnnlearn-explorer .widget-readout").strip() == "3"
         assert page.locator(".cnnlearn-x-0-0.cnnlearn-hl").count() == 0
         assert page.locator(".cnnlearn-explorer .widget-play button").count() >= 2
-        page.wait_for_selector(".widget-output img", timeout=30000)
+        page.wait_for_selector(".widget-output img")
         # Font Awesome loaded from the copies beside the page
         fonts = page.evaluate("async () => { await document.fonts.ready; return [...document.fonts]"
                               ".filter(f => /Font Awesome/.test(f.family)).map(f => f.status); }")
         assert "loaded" in fonts, f"the Play buttons' icon font did not load: {fonts}"
-        assert refused == []
-    finally:
-        page.context.close()
 
+        failures = axe.offline_violations(page, "01_tiny.html", axe_script,
+                                          exclude=[".cnnlearn-explorer", ".widget-play", ".widget-output"])
+        assert not failures, "axe found violations:\n" + "\n".join(failures)
 
-def test_tiny_grid_is_interactive_with_no_kernel(tiny_site, browser, record_hover_latency):
-    page, refused, failed, errors = offline.open_page(browser, tiny_site / "01_tiny.html")
-    try:
         grid = offline.Grid(page, ".cnnlearn-tiny", "x")
         times = latency.hover_to_highlight_ms(page, page.locator(".cnnlearn-tiny"), grid.cell(1, 1))
         record_hover_latency("tiny anywidget grid, offline page (file://)", times)
@@ -91,26 +97,128 @@ def test_tiny_grid_is_interactive_with_no_kernel(tiny_site, browser, record_hove
         assert grid.highlighted() == tiny.lights(1, 1)
         # Play is linked to the grid's step in the browser: it counts 0..3 with no kernel
         offline.press_play(page, page.locator(".widget-play").last)
-        page.wait_for_function("() => document.querySelector('.cnnlearn-tiny-step').textContent === 'step 3'",
-                               timeout=10_000)
+        page.wait_for_function("() => document.querySelector('.cnnlearn-tiny-step').textContent === 'step 3'")
         assert refused == [] and failed == [] and errors == [], (refused, failed, errors)
     finally:
         page.context.close()
 
 
-def test_every_series_page_offline(series_site, series_notebooks, browser):
-    problems = []
-    for notebook in series_notebooks:
-        page_path = series_site / f"{notebook.stem}.html"
-        page, facts, refused, failed, errors = load(browser, page_path, series_site / f"{notebook.stem}.png")
+def test_tiny_index_page(tiny_site, browser, axe_script):
+    _index(browser, tiny_site, axe_script)
+
+
+def _index(browser, site, axe_script):
+    page, refused, failed, errors = offline.open_page(browser, site / "index.html", mathjax=False)
+    try:
+        failures = axe.offline_violations(page, "index.html", axe_script, widgets=False)
+        assert not failures, "axe found violations:\n" + "\n".join(failures)
+        assert refused == [] and failed == [] and errors == [], (refused, failed, errors)
+    finally:
         page.context.close()
+
+
+# --- the series ------------------------------------------------------------------------------------
+
+SERIES_GRIDS = {  # page: [(widget root, a grid of it, its shape)]
+    "01_forward_pass": [("cnnlearn-stepper", "y", (2, 2))],
+    "03_filter_gradient": [("cnnlearn-filter-explorer", "df", (2, 2))],
+    "04_input_gradient": [("cnnlearn-explorer", "x", (3, 3)), ("cnnlearn-fullconv", "dx", (3, 3))],
+    "10_im2col": [("cnnlearn-im2col", "cols", (4, 4))],
+}
+SERIES_STEMS = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_the_pages_are_the_series(series_notebooks):
+    """The pages below are the notebooks of the series, and the pages the drives name are among them."""
+    assert len(SERIES_STEMS) >= 9 and [p.stem for p in series_notebooks] == SERIES_STEMS
+    assert set(SERIES_GRIDS) <= set(SERIES_STEMS) and "09_what_the_input_gradient_is_for" in SERIES_STEMS
+
+
+def test_series_index_page(series_site, browser, axe_script):
+    _index(browser, series_site, axe_script)
+
+
+@pytest.mark.parametrize("stem", SERIES_STEMS)
+def test_series_page_offline(series_site, series_notebooks, browser, axe_script, stem, record_latency,
+                             record_hover_latency):
+    notebook = next(p for p in series_notebooks if p.stem == stem)
+    page, facts, refused, failed, errors = load(browser, series_site / f"{stem}.html", series_site / f"{stem}.png")
+    try:
         nb = nbformat.read(notebook, as_version=4)
         has_math = any("$" in c.source for c in nb.cells if c.cell_type == "markdown") or any(
             "text/latex" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+        problems = []
         if refused or failed or errors:
             problems.append(f"{notebook.name}: refused {refused}, failed {failed}, errors {errors}")
         if facts["rendered"] != facts["views"] or facts["loading"]:
             problems.append(f"{notebook.name}: widgets not all rendered: {facts}")
         if facts["mathErrors"] or facts["rawTex"] or (has_math and not facts["mathjax"]):
             problems.append(f"{notebook.name}: equations not typeset: {facts}")
-    assert problems == [], "\n".join(problems)
+        assert problems == [], "\n".join(problems)
+
+        failures = axe.offline_violations(page, f"{stem}.html", axe_script)
+        assert not failures, "axe found violations:\n" + "\n".join(failures)
+
+        for root, grid_name, shape in SERIES_GRIDS.get(stem, []):
+            drive_series_grid(page, stem, root, grid_name, shape, record_hover_latency)
+        if stem == "01_forward_pass":
+            play_steps_the_forward_stepper(page)
+        if stem == "09_what_the_input_gradient_is_for":
+            net = digits_net.load(notebook.parent / digits_net.DEFAULT_FILE)  # what the export's run used
+            drive_pixel_widgets(page, net, record_latency)
+        assert refused == [] and errors == [], (refused, errors)
+    finally:
+        page.context.close()
+
+
+def drive_series_grid(page, stem, root, grid_name, shape, record_hover_latency):
+    """Hover lights cells up, a click pins, arrow keys move, Enter pins, with the network refused."""
+    grid = offline.Grid(page, f".{root}", grid_name)
+    assert grid.shape() == shape, f"{stem}: {root} grid {grid_name} has shape {grid.shape()}"
+    assert page.locator(f".{root} [role=grid]").count() > 0, f"{stem}: {root} has no ARIA grid"
+    times = latency.hover_to_highlight_ms(page, grid.root, grid.cell(1, 1))
+    record_hover_latency(f"{root}, grid {grid_name}, offline page {stem}.html (file://)", times)
+    grid.hover(1, 1)
+    assert grid.highlighted_anywhere(), f"{stem}: hovering {grid_name}22 highlighted nothing"
+    page.mouse.move(0, 0)
+    grid.click(0, 0)
+    assert (0, 0) in grid.selected(), f"{stem}: a click did not pin {grid_name}11"
+    page.keyboard.press("ArrowRight")
+    assert grid.focused() == (0, 1), f"{stem}: ArrowRight did not move the focus from {grid_name}11"
+    page.keyboard.press("Enter")
+    assert (0, 1) in grid.selected(), f"{stem}: Enter did not pin {grid_name}12"
+
+
+def play_steps_the_forward_stepper(page):
+    """Notebook 01's forward stepper: Play (linked in the browser) moves the window with no kernel."""
+    root = page.locator(".cnnlearn-stepper").first
+    play = root.get_by_role("button", name="Play")
+    assert play.count() == 1, "the forward stepper has no button named Play"
+    before = offline.highlight_key(root)
+    play.scroll_into_view_if_needed()
+    play.click()
+    page.wait_for_function("([r, k]) => { const now = [...r.querySelectorAll('.cnnlearn-hl')]"
+                           ".map(e => e.className).sort().join(';'); return now !== k; }",
+                           arg=[root.element_handle(), before])
+
+
+def drive_pixel_widgets(page, net, record_latency):
+    """Notebook 09 with no kernel: the eps slider shows every eps it was saved with (one frame each, the
+    X_adv and prediction cnnlearn.saliency gives), and the drawing pad draws, erases and says that what the
+    network reads needs a running notebook."""
+    attack = students.Widget(page, "cnnlearn-attack", scope="body")
+    pixels.check_attack(attack, net)
+    record_latency("AttackExplorer, offline page 09 (file://)", pixels.slide_latency_ms(attack), kind="slide")
+
+    pad = students.Widget(page, "cnnlearn-drawpad", scope="body")
+    pad.root.scroll_into_view_if_needed()
+    status = pad.root.locator(".cnnlearn-drawpad-status")
+    assert status.inner_text().startswith("The network reads"), status.inner_text()  # the saved answer
+    pad.root.locator(".cnnlearn-clear").click()
+    pixels.stroke(pad, [(1, 4), (6, 4)])
+    assert pixels.inked(pad) == {(r, 4): 1.0 for r in range(1, 7)}, pixels.inked(pad)
+    assert "No Python kernel here" in status.inner_text(), status.inner_text()
+    assert pad.root.get_attribute("data-answered") != pad.root.get_attribute("data-revision")
+    pixels.choose(pad, "erase")
+    pixels.stroke(pad, [(6, 4)])
+    assert pixels.inked(pad) == {(r, 4): 1.0 for r in range(1, 6)}, pixels.inked(pad)

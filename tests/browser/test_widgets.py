@@ -16,6 +16,8 @@ from cnnlearn.widgets import _cell_text
 from . import jupyter, latency, students
 from .conftest import ARTIFACTS
 
+pytestmark = pytest.mark.browser
+
 GALLERY = [
     "import cnnlearn\nfrom cnnlearn import widgets\nex = cnnlearn.worked_example()",
     "widgets.ContributionExplorer()",

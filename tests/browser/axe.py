@@ -1,15 +1,15 @@
-"""Accessibility: axe-core 4.14.1 on every widget of the series, in JupyterLab 4 and Notebook 7 (each widget
-root on its own) and on every page of the offline edition (the whole page), with the WCAG 2.0, 2.1 and
-2.2 A and AA rules. Any violation fails, with its rule, impact, target and axe's summary.
+"""axe-core 4.14.1 on the series' widgets and pages, with the WCAG 2.0, 2.1 and 2.2 A and AA rules.
 
-Inside JupyterLab and Notebook 7 axe finds ``color-contrast`` inapplicable for widget cells (Lumino's
-layout hides them from its visibility test); on the exported pages it is checked. Results per widget are
-printed (run with ``-s`` to see them as they come, or read the captured output of a failure).
+Used where a page is already open for other checks (test_notebooks.py in JupyterLab 4, test_notebook7.py in
+Notebook 7, test_offline.py on every page of the offline edition), so no notebook runs for axe alone. Any
+violation fails, with its rule, impact, target and axe's summary; results per widget are printed (run with
+``-s`` to see them as they come, or read the captured output of a failure).
+
+Inside JupyterLab and Notebook 7 axe finds ``color-contrast`` inapplicable for widget cells (Lumino's layout
+hides them from its visibility test); on the exported pages it is checked.
 """
 
-import pytest
-
-from . import jupyter, offline, students
+from . import jupyter, students
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -93,13 +93,14 @@ def widget_roots(page, root_classes, scope):
         }""", [scope, root_classes])
 
 
-def _check_notebook(page, server, name, roots, axe_script, front_end):
-    jupyter.open_notebook(page, server, f"notebooks/{name}")
-    jupyter.run_all(page, timeout=180_000)
-    assert jupyter.problems(page) == []
+def check_notebook_widgets(page, name, axe_script, front_end):
+    """axe on each widget root of notebook ``name``, which has run on ``page`` (JupyterLab or Notebook 7):
+    first the widget classes :data:`NOTEBOOKS_WITH_WIDGETS` names for it must be there."""
+    roots = NOTEBOOKS_WITH_WIDGETS[name]
     for cls in roots:
-        page.wait_for_selector(f"{jupyter.PANEL} .{cls}", timeout=30_000)
-    page.wait_for_timeout(500)
+        page.wait_for_selector(f"{jupyter.PANEL} .{cls}")
+    jupyter.wait_widgets_rendered(page)
+    jupyter.painted(page)
     found = widget_roots(page, list(students.ROOTS), jupyter.PANEL)
     labels = {label.split(" #")[0] for label, _ in found}
     assert set(roots) <= labels, f"{name}: expected widgets {roots}, found {sorted(labels)}"
@@ -111,51 +112,15 @@ def _check_notebook(page, server, name, roots, axe_script, front_end):
     assert not failures, "axe found violations:\n" + "\n".join(failures)
 
 
-@pytest.mark.parametrize("name", list(NOTEBOOKS_WITH_WIDGETS))
-def test_widgets_in_jupyterlab(lab, page, name, axe_script, clean_kernels):
-    _check_notebook(page, lab, name, NOTEBOOKS_WITH_WIDGETS[name], axe_script, "JupyterLab 4")
-
-
-@pytest.mark.parametrize("name", list(NOTEBOOKS_WITH_WIDGETS))
-def test_widgets_in_notebook7(nb7, page, name, axe_script, clean_kernels):
-    _check_notebook(page, nb7, name, NOTEBOOKS_WITH_WIDGETS[name], axe_script, "Notebook 7")
-
-
-def _offline(browser, page_path, axe_script, widgets=True, exclude=()):
-    """axe on each widget view of an offline page, then on the whole page; the failure texts."""
-    page, refused, _, _ = offline.open_page(browser, page_path, mathjax=widgets)
-    try:
-        failures = []
-        if widgets:
-            views = page.evaluate("""() => [...document.querySelectorAll(
-                'script[type="application/vnd.jupyter.widget-view+json"]')].map((s, i) => {
-                    s.parentElement.setAttribute('data-cnnlearn-axe', 'view-' + i); return i; })""")
-            for i in views:
-                failures.append(report(f"offline {page_path.name}, widget view #{i}",
-                                       run_axe(page, axe_script, [f'[data-cnnlearn-axe="view-{i}"]'], exclude)))
-        failures.append(report(f"offline {page_path.name}, whole page",
-                               run_axe(page, axe_script, ["html"], exclude)))
-        assert refused == [], f"{page_path.name} asked the network for {refused}"
-        return [f for f in failures if f]
-    finally:
-        page.context.close()
-
-
-def test_tiny_offline_page(tiny_site, browser, axe_script):
-    """The export template's page structure (lang, title, landmarks), its equations and the tiny grid.
-
-    ipywidgets' own slider, Play and Output of the tiny page are left out (known: Play's icon-only
-    buttons have no name, a slider is named only visually, an image in an Output widget has no alt
-    text); the series' widgets must not use them that way."""
-    failures = _offline(browser, tiny_site / "01_tiny.html", axe_script,
-                        exclude=[".cnnlearn-explorer", ".widget-play", ".widget-output"])
-    failures += _offline(browser, tiny_site / "index.html", axe_script, widgets=False)
-    assert not failures, "axe found violations:\n" + "\n".join(failures)
-
-
-def test_every_offline_page(series_site, series_notebooks, browser, axe_script):
-    """Every page of the offline edition, widgets included, with colour contrast (which axe can check here)."""
-    failures = _offline(browser, series_site / "index.html", axe_script, widgets=False)
-    for notebook in series_notebooks:
-        failures += _offline(browser, series_site / f"{notebook.stem}.html", axe_script)
-    assert not failures, "axe found violations:\n" + "\n".join(failures)
+def offline_violations(page, page_name, axe_script, widgets=True, exclude=()):
+    """axe on each widget view of an open offline page, then on the whole page; the failure texts."""
+    failures = []
+    if widgets:
+        views = page.evaluate("""() => [...document.querySelectorAll(
+            'script[type="application/vnd.jupyter.widget-view+json"]')].map((s, i) => {
+                s.parentElement.setAttribute('data-cnnlearn-axe', 'view-' + i); return i; })""")
+        for i in views:
+            failures.append(report(f"offline {page_name}, widget view #{i}",
+                                   run_axe(page, axe_script, [f'[data-cnnlearn-axe="view-{i}"]'], exclude)))
+    failures.append(report(f"offline {page_name}, whole page", run_axe(page, axe_script, ["html"], exclude)))
+    return [f for f in failures if f]
