@@ -4,7 +4,9 @@ The real run: a course folder, ``nbgrader generate_assignment`` for every notebo
 submissions (every solution; every stub untouched; a typical class answer: the typical wrong answer of
 :data:`WRONG` in the 1st, 3rd, ... exercise of each notebook and the right one in the others),
 ``nbgrader autograde``, the scores read back with nbgrader's ``Gradebook``, and
-``nbgrader generate_feedback``, whose pages must carry every wrong exercise's hint.
+``nbgrader generate_feedback``, whose pages must carry every wrong exercise's hint. The untouched submission
+is the student version as handed out, so its autograded run is also where the student versions are checked
+to run as a student sees them (tests/helpers.py's check_student_run).
 """
 
 import copy
@@ -19,6 +21,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from helpers import check_student_run
 
 import cnnlearn
 from cnnlearn import checks
@@ -351,8 +354,10 @@ def _log_times(log):
     return times
 
 
+@pytest.mark.integration
 def test_nbgrader_grades_the_series(tmp_path):
-    """generate_assignment, three submissions, autograde, the gradebook's scores, generate_feedback's hints."""
+    """generate_assignment, three submissions, autograde, the gradebook's scores, generate_feedback's hints;
+    the untouched submission's autograded notebooks show what a student running the student version sees."""
     from nbgrader.api import Gradebook
 
     graded = [p for p in NOTEBOOKS if _exercises(nbformat.read(p, as_version=4))]
@@ -408,6 +413,15 @@ def test_nbgrader_grades_the_series(tmp_path):
                 nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4)))
             assert sub.score == points, f"{student} / {notebook}: score {sub.score}, expected {points}"
             assert sub.needs_manual_grade is False, f"{student} / {notebook} needs manual grading"
+
+    for path in NOTEBOOKS:  # the untouched submissions are the student versions (asserted above), as run
+        if path not in graded:  # no exercise: the student version is the notebook itself, run by nbval
+            continue
+        ran = nbformat.read(course / "autograded" / "untouched" / ASSIGNMENT / path.name, as_version=4)
+        report = check_student_run(ran, nbformat.read(path, as_version=4), path.name)
+        assert report["checks_with_hint"] >= report["exercises"]
+        assert report["tests_failed"] == report["exercises"], \
+            f"{path.name}: every exercise needs its autograder test (cnnlearn.grading)"
 
     _nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     for notebook, wrong in hints.items():
