@@ -8,6 +8,7 @@ so strict nbval would report its cells as changed: they skip, with one reason, u
 
 import importlib.util
 import os
+import time
 
 import pytest
 
@@ -30,48 +31,34 @@ def pytest_runtest_setup(item):
     pytest.skip(NB08_SKIP)
 
 
-# --- two workers: which tests run together, and in which order ------------------------------------
+# --- tiers, and the order in which files are handed out --------------------------------------------
 #
-# pyproject.toml runs the suite on two workers (pytest-xdist). A work unit, one file, goes to one worker
-# whole: a notebook's cells run in order in one kernel (nbval), and a module's expensive fixtures (a fresh
-# venv, a hub) are built once. Session fixtures are per worker, so each worker that runs browser tests has
-# its own Chromium and its own Jupyter servers (playwright allows one sync session per thread, and each
-# worker is a process of its own). Units are handed out longest first, in the order below, so that neither
-# worker is left with a long unit at the end; everything else follows in collection order.
+# pyproject.toml runs the suite on two workers with stock ``--dist loadfile``: a file goes to one worker whole
+# (a notebook's cells run in order in one kernel under nbval; a module's expensive fixtures, a venv, a hub, the
+# offline edition, are built once), in collection order (``--no-loadscope-reorder``). The order is set here
+# with public API only: the longest files first, so that neither worker is left with a long one at the end.
+# Session fixtures are per worker, so each worker that runs browser tests has its own Chromium and its own
+# Jupyter servers.
 LONGEST_FIRST = (
-    "tests/browser/test_lab3.py", "tests/test_student.py", "tests/test_nbgrader.py", "tests/test_hub.py",
-    "offline edition", "tests/test_binder.py", "tests/browser/test_notebooks.py", "tests/test_export.py",
-    "tests/browser/test_frontends.py", "tests/browser/test_widgets.py", "tests/browser/test_harness.py",
-    "tests/browser/test_notebook7.py", "tests/browser/test_voila.py", "tests/test_notebook08_without_torch.py",
+    "tests/test_hub.py", "tests/browser/test_notebooks.py", "tests/browser/test_notebook7.py",
+    "tests/test_nbgrader.py", "tests/browser/test_lab3.py", "tests/browser/test_offline.py",
+    "tests/test_binder.py", "tests/test_student.py", "tests/browser/test_widgets.py",
+    "tests/browser/test_harness.py", "tests/browser/test_voila.py", "tests/test_export.py",
+    "notebooks/07_train_a_cnn.ipynb", "tests/test_notebook08_without_torch.py",
 )
 
-
-# Files that share an expensive session fixture run as one unit: the offline edition of the whole series
-# (tests/browser/conftest.py's series_site executes every notebook) is then built once, not once per worker.
-SHARED = {path: "offline edition" for path in (
-    "tests/browser/test_offline_series.py", "tests/browser/test_offline.py", "tests/browser/test_accessibility.py")}
-
-
-def _unit(nodeid):
-    path = nodeid.split("::", 1)[0]
-    return SHARED.get(path, path)
+# Fixtures that start a browser or a server for one: a test that uses one belongs to the browser tier.
+BROWSER_FIXTURES = {"chromium", "browser", "page", "lab", "nb7", "lab3", "gallery", "gallery_nb7"}
 
 
 def pytest_collection_modifyitems(config, items):
-    rank = {unit: n for n, unit in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(_unit(item.nodeid), len(rank)))  # stable: collection order otherwise
-
-
-def pytest_xdist_make_scheduler(config, log):
-    from xdist.scheduler import LoadScopeScheduling
-
-    class FileScheduling(LoadScopeScheduling):
-        """``--dist loadscope`` by file, in collection order (see pyproject.toml)."""
-
-        def _split_scope(self, nodeid):
-            return _unit(nodeid)
-
-    return FileScheduling(config, log)
+    unmarked = [item.nodeid for item in items
+                if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("browser")]
+    if unmarked:
+        raise pytest.UsageError("these tests drive a browser but are not marked browser, so they would run in the "
+                                "fast tier: " + ", ".join(unmarked[:10]))
+    rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))  # stable otherwise
 
 
 # --- the series' run time: every notebook under nbval runs in a fresh kernel of its own --------------
@@ -88,7 +75,15 @@ def pytest_runtest_logreport(report):
         _NOTEBOOK_SECONDS[path] = _NOTEBOOK_SECONDS.get(path, 0.0) + report.duration
 
 
+_START = {}
+
+
+def pytest_sessionstart(session):
+    _START["t"] = time.monotonic()
+
+
 def pytest_terminal_summary(terminalreporter, config):
+    _tier_line(terminalreporter, config)
     if not _NOTEBOOK_SECONDS:
         return
     total = sum(_NOTEBOOK_SECONDS.values())
@@ -96,3 +91,21 @@ def pytest_terminal_summary(terminalreporter, config):
     terminalreporter.write_line(
         f"the series in fresh kernels under nbval: {total:.1f} s for {len(_NOTEBOOK_SECONDS)} notebooks "
         f"(budget 60 s; seconds each: {each})")
+
+
+def _tier_line(terminalreporter, config):
+    """One line: which tier ran, its wall time, and the command for the others."""
+    if hasattr(config, "workerinput") or "t" not in _START:
+        return
+    seconds = time.monotonic() - _START["t"]
+    expression = config.option.markexpr or ""
+    if expression == "not browser and not integration":
+        tier, rest = "the fast tier", 'the slow tiers: pytest -m "browser or integration"'
+    elif expression:
+        tier, rest = f"the tests marked {expression!r}", 'the fast tier: pytest'
+    else:
+        tier, rest = "every tier", ""
+    workers = getattr(config.option, "numprocesses", None) or 0
+    terminalreporter.write_line(
+        f"{tier}: {int(seconds // 60)} min {seconds % 60:04.1f} s wall on "
+        f"{workers or 1} {'workers' if workers else 'process'}" + (f"; {rest}" if rest else ""))

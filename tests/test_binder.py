@@ -166,6 +166,7 @@ def test_postbuild_installs_without_deps_and_copies_overrides():
 
 # --- repo2docker ----------------------------------------------------------------------------------
 
+@pytest.mark.integration
 def test_repo2docker_accepts_the_configuration(tmp_path):
     """repo2docker --no-build writes the Dockerfile it would build (no Docker daemon involved)."""
     # next to this Python too: a venv's scripts are not on PATH unless the venv is activated
@@ -261,6 +262,7 @@ def binder_venv(tmp_path_factory):
     return venv, env
 
 
+@pytest.mark.integration
 def test_binder_environment_is_consistent(binder_venv):
     venv, env = binder_venv
     python = str(venv / "bin" / "python")
@@ -278,6 +280,7 @@ def test_binder_environment_is_consistent(binder_venv):
     assert Path(out["cnnlearn"]).resolve().is_relative_to(ROOT)
 
 
+@pytest.mark.integration
 def test_binder_environment_picks_up_the_overrides(binder_venv):
     venv, env = binder_venv
     code = ("from jupyterlab.commands import get_app_dir; from jupyterlab_server.settings_utils import "
@@ -292,6 +295,7 @@ def test_binder_environment_picks_up_the_overrides(binder_venv):
                                        text=True).stdout
 
 
+@pytest.mark.integration
 def test_binder_environment_runs_every_notebook(binder_venv, tmp_path):
     assert NOTEBOOKS, "no notebooks found in notebooks/"
     assert (ROOT / "notebooks" / "00_start_here.ipynb") in NOTEBOOKS, "the Binder badge opens 00_start_here"

@@ -38,6 +38,7 @@ def tiny_site(tmp_path_factory):
     return out
 
 
+@pytest.mark.integration
 def test_export_writes_pages_and_assets(tiny_site):
     page = (tiny_site / "01_tiny.html").read_text()
     assert page.index('src="static/requirejs/require.js"') < page.index('src="static/html-manager/embed-amd.js"')
@@ -99,6 +100,7 @@ def test_render_refuses_state_of_another_anywidget():
         export.render(nb)
 
 
+@pytest.mark.integration
 def test_no_execute_needs_saved_state(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
@@ -113,6 +115,7 @@ def test_no_execute_needs_saved_state(tmp_path):
     assert proc.returncode == 2 and "notebooks must be a folder" in proc.stderr
 
 
+@pytest.mark.integration
 def test_the_wheel_carries_the_vendored_files(tmp_path):
     src = tmp_path / "src"  # build from a copy: a wheel build leaves build/ behind in its source folder
     shutil.copytree(ROOT / "cnnlearn", src / "cnnlearn", ignore=shutil.ignore_patterns("__pycache__"))

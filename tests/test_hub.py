@@ -362,6 +362,7 @@ def n_students():
     return int(os.environ.get("CNNLEARN_HUB_STUDENTS", "3"))
 
 
+@pytest.mark.integration
 def test_a_class_on_a_real_hub(hub, course_repo, browser_if_any):
     """Create the class, spawn, hand out, run notebook 04 for everyone at once, drive the explorer, stop."""
     import psutil
