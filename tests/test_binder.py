@@ -10,11 +10,11 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import jsonschema
 import pytest
+from helpers import make_venv, run_notebooks
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -76,7 +76,9 @@ def test_every_requirement_is_an_exact_pin():
 
 
 def test_pins_satisfy_pyproject():
-    assert drift(read_pins(), pyproject_requirements()) == []
+    """The package, JupyterLab to open the series, and the classroom tools (a teacher may run them there)."""
+    wanted = pyproject_requirements() + pyproject_requirements("lab") + pyproject_requirements("classroom")
+    assert drift(read_pins(), wanted) == []
 
 
 def test_a_drifting_pin_is_caught(tmp_path):
@@ -189,68 +191,6 @@ def test_repo2docker_accepts_the_configuration(tmp_path):
 
 
 # --- a fresh environment from binder/requirements.txt alone runs every notebook ----------------------
-
-RUNNER = textwrap.dedent("""
-    import sys, time
-    from pathlib import Path
-    import nbformat
-    from nbclient import NotebookClient
-
-    first_cell = sys.argv[1]
-    for path in sys.argv[2:]:
-        nb = nbformat.read(path, as_version=4)
-        # first, or right after the Colab set-up cell where a notebook has one
-        at = 1 if nb.cells and "cnnlearn-colab-setup" in nb.cells[0].metadata.get("tags", []) else 0
-        nb.cells.insert(at, nbformat.v4.new_code_cell(first_cell))
-        t0 = time.perf_counter()
-        NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(Path(path).parent)}}).execute()
-        first = " ".join(o.get("text", "") for o in nb.cells[at].outputs).replace("\\n", " ").strip()
-        print(f"RAN {path} {time.perf_counter() - t0:.1f}s FIRST {first}", flush=True)
-""")
-
-
-def make_venv(base, requirements):
-    """A fresh virtual environment in ``base``/venv with ``requirements`` (pip arguments) installed.
-
-    Returns (venv path, environment for subprocesses). Jupyter, IPython and matplotlib state stay inside
-    ``base``; pip's wheel cache is shared, so the packages the test command itself just installed are not
-    downloaded again (the same files: the environment is as fresh as without the cache).
-    """
-    venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    cache = subprocess.run([sys.executable, "-m", "pip", "cache", "dir"], capture_output=True,
-                           text=True).stdout.strip()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PIP_"))}
-    env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env['PATH']}", VIRTUAL_ENV=str(venv),
-               PIP_DISABLE_PIP_VERSION_CHECK="1", **({"PIP_CACHE_DIR": cache} if cache else {}),
-               # keep Jupyter, IPython and matplotlib state inside the temporary folder
-               JUPYTER_CONFIG_DIR=str(base / "jconfig"), JUPYTER_DATA_DIR=str(base / "jdata"),
-               JUPYTER_RUNTIME_DIR=str(base / "jruntime"), IPYTHONDIR=str(base / "ipython"),
-               MPLCONFIGDIR=str(base / "mpl"), HOME=str(base / "home"))
-    (base / "home").mkdir()
-    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *requirements],
-                          env=env, capture_output=True, text=True, timeout=1800)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return venv, env
-
-
-def run_notebooks(venv, env, paths, cwd, first_cell):
-    """Execute ``paths`` one by one with nbclient inside ``venv``, each with ``first_cell`` put first
-    (after the Colab set-up cell, where there is one).
-
-    Returns [(notebook path, text printed by the first cell)] and the runner's output.
-    """
-    runner = Path(cwd) / "run.py"
-    runner.write_text(RUNNER)
-    proc = subprocess.run([str(venv / "bin" / "python"), str(runner), first_cell, *map(str, paths)], cwd=cwd,
-                          env=env, capture_output=True, text=True, timeout=1800)
-    print(proc.stdout)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
-    ran = re.findall(r"^RAN (\S+) \S+ FIRST (.*)$", proc.stdout, re.M)
-    assert [Path(r[0]).name for r in ran] == [Path(p).name for p in paths], proc.stdout
-    return ran, proc.stdout
-
 
 @pytest.fixture(scope="module")
 def binder_venv(tmp_path_factory):

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from browser.tiny import tiny_notebook
-from cnnlearn import export
+from cnnlearn.classroom import export
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,11 +125,11 @@ def test_the_wheel_carries_the_vendored_files(tmp_path):
                            "-w", str(tmp_path), str(src)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     names = zipfile.ZipFile(next(tmp_path.glob("cnnlearn-*.whl"))).namelist()
-    for asset in ("cnnlearn/static/html-manager/embed-amd.js", "cnnlearn/static/requirejs/require.js",
-                  "cnnlearn/static/anywidget/index.js", "cnnlearn/static/anywidget/package.json",
-                  "cnnlearn/static/mathjax/MathJax.js",
-                  "cnnlearn/static/templates/cnnlearn_offline/index.html.j2",
-                  "cnnlearn/static/templates/cnnlearn_offline/conf.json"):
+    for asset in ("cnnlearn/classroom/static/html-manager/embed-amd.js", "cnnlearn/classroom/static/requirejs/require.js",
+                  "cnnlearn/classroom/static/anywidget/index.js", "cnnlearn/classroom/static/anywidget/package.json",
+                  "cnnlearn/classroom/static/mathjax/MathJax.js",
+                  "cnnlearn/classroom/static/templates/cnnlearn_offline/index.html.j2",
+                  "cnnlearn/classroom/static/templates/cnnlearn_offline/conf.json"):
         assert asset in names, asset
 
 

@@ -25,9 +25,9 @@ from helpers import check_student_run
 
 import cnnlearn
 from cnnlearn import checks
-from cnnlearn.grading import (POINTS, STAMP_COMMAND, GradingError, autograder_source, is_exercise,
+from cnnlearn.classroom.grading import (POINTS, STAMP_COMMAND, GradingError, autograder_source, is_exercise,
                               points_table, stamp_notebook, stamp_paths)
-from cnnlearn.student import BEGIN, END, student_notebook
+from cnnlearn.classroom.student import BEGIN, END, student_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -193,7 +193,7 @@ def test_every_exercise_is_stamped(notebook):
 def test_points_table_in_teaching_guide_is_the_tools():
     text = (ROOT / "docs" / "teaching.md").read_text()
     assert points_table() in text, ("docs/teaching.md must show the points table exactly as "
-                                    "`python -m cnnlearn.grading --points-table` prints it")
+                                    "`cnnlearn grading --points-table` prints it")
 
 
 def test_points_cover_exactly_the_committed_exercises():

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import check_student_run, text_of
+from helpers import check_student_run, make_venv, run_notebooks, text_of
 from nbclient import NotebookClient
 
-from cnnlearn.student import (ANYWIDGET, BEGIN, COLAB_CELL, COLAB_TAG, END, PACKAGE_URL, SolutionMarkerError,
+from cnnlearn.classroom.student import (BEGIN, COLAB_CELL, COLAB_TAG, END, PACKAGE_URL, SolutionMarkerError,
                               strip_solutions, student_notebook, with_colab_cell, write_student_versions)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -217,18 +217,12 @@ def test_real_student_notebook(notebook, student_dir):
 
 # --- Colab: the set-up cell, and the series under Colab's ipywidgets 7 --------------------------------
 
-def test_colab_cell_is_first_once_and_installs_without_deps(tmp_path):
+def test_colab_cell_is_first_once_and_installs_cnnlearn_with_its_dependencies(tmp_path):
     nb = with_colab_cell(with_colab_cell(_tiny_notebook()))
     tagged = [c for c in nb.cells if COLAB_TAG in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and nb.cells[0] is tagged[0]
-    assert f'%pip install --quiet --no-deps "cnnlearn @ {PACKAGE_URL}"' in COLAB_CELL
-
-
-def test_colab_cell_installs_the_anywidget_pyproject_asks_for():
-    import tomllib
-
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert ANYWIDGET in deps, f"the Colab cell installs {ANYWIDGET!r}; pyproject.toml asks for {deps}"
+    assert f'%pip install --quiet "cnnlearn @ {PACKAGE_URL}"' in COLAB_CELL
+    assert "--no-deps" not in COLAB_CELL  # its dependencies are the four Colab has or needs (anywidget)
 
 
 def test_colab_cell_installs_only_when_cnnlearn_is_missing():
@@ -246,8 +240,7 @@ def test_colab_cell_installs_only_when_cnnlearn_is_missing():
                 nbformat.v4.new_code_cell(COLAB_CELL), nbformat.v4.new_code_cell("print('CALLS', calls)")]
     NotebookClient(nb, timeout=60, kernel_name="python3").execute()
     assert text_of(nb.cells[2].outputs).strip() == "CALLS []"
-    assert text_of(nb.cells[5].outputs).strip() == (f"CALLS ['install --quiet \"{ANYWIDGET}\"', "
-                                                  f"'install --quiet --no-deps \"cnnlearn @ {PACKAGE_URL}\"']")
+    assert text_of(nb.cells[5].outputs).strip() == f"CALLS ['install --quiet \"cnnlearn @ {PACKAGE_URL}\"']"
 
 
 COLAB_LIKE = ["ipywidgets==7.7.1", "numpy==2.0.2", "matplotlib==3.10.0", "ipykernel==6.17.1",
@@ -258,8 +251,6 @@ COLAB_LIKE = ["ipywidgets==7.7.1", "numpy==2.0.2", "matplotlib==3.10.0", "ipyker
 def test_series_runs_under_colab_like_ipywidgets_7(tmp_path):
     """What a Colab user gets: Colab's versions of ipywidgets (7.7.1), numpy and matplotlib, no cnnlearn;
     the notebooks written by ``--colab`` install it in their first cell and then run top to bottom."""
-    from test_binder import make_venv, run_notebooks
-
     assert NOTEBOOKS, "no notebooks in notebooks/"
     venv, env = make_venv(tmp_path, COLAB_LIKE)
     python = str(venv / "bin" / "python")
@@ -272,9 +263,11 @@ def test_series_runs_under_colab_like_ipywidgets_7(tmp_path):
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
     write_student_versions(ROOT / "notebooks", out, colab=True, keep_solutions=True, package_url=src.as_uri())
-    probe = "import cnnlearn, ipywidgets, sys; print(ipywidgets.__version__, sys.prefix, cnnlearn.__file__)"
+    probe = ("import cnnlearn, ipywidgets, sys, importlib.util as u; print(ipywidgets.__version__, sys.prefix, "
+             "cnnlearn.__file__, u.find_spec('jupyterlab') is None)")
     ran, _ = run_notebooks(venv, env, [out / p.name for p in NOTEBOOKS], tmp_path, probe)
     for name, first in ran:
-        version, prefix, module = first.split()
+        version, prefix, module, no_lab = first.split()
         assert version == "7.7.1" and Path(prefix) == venv, first
         assert Path(module).is_relative_to(venv), f"{name}: cnnlearn came from {module}, not the installed copy"
+        assert no_lab == "True", f"{name}: installing cnnlearn brought JupyterLab into the runtime"

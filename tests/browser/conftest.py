@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnnlearn import export
+from cnnlearn.classroom import export
 
 from . import jupyter, latency, tiny
 

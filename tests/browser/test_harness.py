@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnnlearn.student import write_student_versions
+from cnnlearn.classroom.student import write_student_versions
 
 from . import jupyter, latency, offline, students, tiny
 

@@ -4,7 +4,7 @@ keyboard; the tiny grid (tiny.py) checks the stack itself.
 
 The test builds a virtual environment (a few minutes, once per session) with ``jupyterlab==3.6.8
 ipywidgets==7.7.5 anywidget==0.11.0`` and cnnlearn's other runtime dependencies, then installs cnnlearn
-into it with ``--no-deps``, since cnnlearn's own metadata asks for jupyterlab>=4.
+into it (its own requirements ask for no JupyterLab, so that one stays 3.6).
 """
 
 import subprocess
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import make_venv
 
 from . import jupyter, latency, offline, students, tiny
 
@@ -19,19 +20,16 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK_04 = "04_input_gradient.ipynb"
-LAB3 = ["jupyterlab==3.6.8", "ipywidgets==7.7.5", "anywidget==0.11.0", "numpy>=1.23", "matplotlib>=3.6",
-        "nbformat>=5.7", "nbclient>=0.7", "nbconvert>=7", "ipykernel"]
+LAB3 = ["jupyterlab==3.6.8", "ipywidgets==7.7.5", "anywidget==0.11.0", "numpy>=1.23", "matplotlib>=3.6", "ipykernel"]
 
 
 @pytest.fixture(scope="session")
 def lab3(chromium, served_root, tmp_path_factory):
     """A JupyterLab 3.6 server (ipywidgets 7.7.5) from a venv of its own, on the stripped notebooks."""
-    from test_binder import make_venv
-
     base = tmp_path_factory.mktemp("lab3")
     venv, env = make_venv(base, LAB3)
     python = venv / "bin" / "python"
-    proc = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(REPO)], env=env,
+    proc = subprocess.run([str(python), "-m", "pip", "install", "-q", str(REPO)], env=env,
                           capture_output=True, text=True, timeout=600, cwd=base)
     assert proc.returncode == 0, proc.stderr[-3000:]
     versions = subprocess.run([str(python), "-c", "import jupyterlab, ipywidgets, anywidget; print("
