@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ._checks import as_float_array, as_shape, check_ndim
+from .validate import as_float_array, as_shape, check_ndim
 from .receptive import contributions, geometry, output_size
 
 _X_LAYOUT = "(N, C, H, W), or (H, W) together with a 2-D w"
@@ -175,11 +175,11 @@ def _im2col(xp, kh, kw, Ho, Wo, geom, cols):
     """Fill the column buffer ``cols`` of shape (m, C, kh, kw, Ho, Wo) from the padded input
     ``xp`` of shape (m, C, Hp, Wp): entry [n, c, ki, kj, oi, oj] is the pixel that filter
     entry (ki, kj) meets in output pixel (oi, oj). Per example, a (C*kh*kw, Ho*Wo) matrix."""
-    (sh, sw), _, (dh, dw) = geom
+    (sh, sw), _, (dil_h, dil_w) = geom
     for ki in range(kh):
-        r0 = ki * dh
+        r0 = ki * dil_h
         for kj in range(kw):
-            c0 = kj * dw
+            c0 = kj * dil_w
             cols[:, :, ki, kj] = xp[:, :, r0:r0 + sh * (Ho - 1) + 1:sh, c0:c0 + sw * (Wo - 1) + 1:sw]
     return cols
 
@@ -196,13 +196,13 @@ def _col2im(dcols, geom, dx):
     """Adjoint of :func:`_im2col`: scatter-add ``dcols`` of shape (m, C, kh, kw, Ho, Wo)
     onto the zeroed gradient ``dx`` of shape (m, C, H, W). What lands on the zero padding
     is dropped, since the padding is not an input."""
-    (sh, sw), (ph, pw), (dh, dw) = geom
+    (sh, sw), (ph, pw), (dil_h, dil_w) = geom
     _, _, kh, kw, Ho, Wo = dcols.shape
     H, W = dx.shape[2:]
     for ki in range(kh):
-        a, b, r = _inside(Ho, ki, sh, dh, ph, H)
+        a, b, r = _inside(Ho, ki, sh, dil_h, ph, H)
         for kj in range(kw):
-            c, d, q = _inside(Wo, kj, sw, dw, pw, W)
+            c, d, q = _inside(Wo, kj, sw, dil_w, pw, W)
             if a < b and c < d:
                 dx[:, :, r:r + sh * (b - a - 1) + 1:sh, q:q + sw * (d - c - 1) + 1:sw] += dcols[:, :, ki, kj, a:b, c:d]
     return dx
@@ -362,7 +362,7 @@ def conv2d_naive(x, w, b=None, *, stride=1, padding=0, dilation=1):
     N, C, H, W = x.shape
     F, _, kh, kw = w.shape
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
-    (sh, sw), (ph, pw), (dh, dw) = geom
+    (sh, sw), (ph, pw), (dil_h, dil_w) = geom
     xp = _pad(x, ph, pw)
     y = np.zeros((N, F, Ho, Wo), dtype=x.dtype)
     for n in range(N):
@@ -370,7 +370,7 @@ def conv2d_naive(x, w, b=None, *, stride=1, padding=0, dilation=1):
             for i in range(Ho):
                 for j in range(Wo):
                     # the window this output pixel sees: rows s*i, s*i + d, ..., columns likewise
-                    patch = xp[n, :, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw]
+                    patch = xp[n, :, i * sh:i * sh + dil_h * (kh - 1) + 1:dil_h, j * sw:j * sw + dil_w * (kw - 1) + 1:dil_w]
                     y[n, f, i, j] = np.sum(patch * w[f]) + (b[f] if b is not None else 0)
     return y[0, 0] if two_d else y
 
@@ -388,7 +388,7 @@ def conv2d_backward_naive(dy, x, w, *, stride=1, padding=0, dilation=1):
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
     dy = _check_dy(dy, (N, F, Ho, Wo), two_d, x.dtype)
     x, w = x.astype(dy.dtype, copy=False), w.astype(dy.dtype, copy=False)
-    (sh, sw), (ph, pw), (dh, dw_) = geom
+    (sh, sw), (ph, pw), (dil_h, dil_w) = geom
     feeds = contributions((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
 
     dx = np.zeros_like(x)
@@ -404,7 +404,7 @@ def conv2d_backward_naive(dy, x, w, *, stride=1, padding=0, dilation=1):
             for oi in range(Ho):
                 for oj in range(Wo):
                     # dL/dw[f, c, ki, kj] += sum_n dy[n, f, oi, oj] * x'[n, c, s*oi + d*ki, s*oj + d*kj]
-                    dw[:, :, ki, kj] += dy[:, :, oi, oj].T @ xp[:, :, oi * sh + ki * dh, oj * sw + kj * dw_]
+                    dw[:, :, ki, kj] += dy[:, :, oi, oj].T @ xp[:, :, oi * sh + ki * dil_h, oj * sw + kj * dil_w]
     db = dy.sum(axis=(0, 2, 3))
     if two_d:
         return dx[0, 0], dw[0, 0], float(db[0])
@@ -475,7 +475,7 @@ def input_gradient_by_full_conv(dy, w, *, stride=1, padding=0, dilation=1, input
     if w.shape[1] != C:
         raise ValueError(f"w has {w.shape[1]} input channel(s) but input_shape has {C} "
                          f"(input_shape={shape}, w.shape={w.shape})")
-    (sh, sw), (ph, pw), (dh, dw_) = geometry(stride, padding, dilation)
+    (sh, sw), (ph, pw), (dil_h, dil_w) = geometry(stride, padding, dilation)
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
     try:
         dy = _check_dy(dy, (N, F, Ho, Wo), two_d, w.dtype)
@@ -485,7 +485,7 @@ def input_gradient_by_full_conv(dy, w, *, stride=1, padding=0, dilation=1, input
     w = w.astype(dy.dtype, copy=False)
 
     dy_up = dilate(dy, (sh, sw))                               # 1. stride -> zero insertion
-    w_sp = dilate(w, (dh, dw_))                                # 2. dilation -> spread filter
+    w_sp = dilate(w, (dil_h, dil_w))                                # 2. dilation -> spread filter
     KH, KW = w_sp.shape[2:]
     w_flip = rot180(w_sp).transpose(1, 0, 2, 3)                # 3. rotate, swap (F, C) -> (C, F)
     full = conv2d(dy_up, w_flip, padding=(KH - 1, KW - 1))    #    full convolution

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_float_array, as_int, check_ndim
+from .validate import as_float_array, as_int, check_ndim
 
 __all__ = ["Digits", "load_digits", "random_shift"]
 
@@ -70,7 +70,7 @@ def random_shift(x, rng, max_shift=1):
     x : array of shape (N, C, H, W)
         A batch of images; not modified.
     rng : numpy.random.Generator
-        Draws the shifts, one (dh, dw) pair per image, each uniform in -max_shift..max_shift.
+        Draws the shifts, one (rows, columns) pair per image, each uniform in -max_shift..max_shift.
     max_shift : int
         Largest shift in pixels; 0 returns an unchanged copy.
 

@@ -17,29 +17,11 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import numpy as np
 
-from ._checks import as_float_array, as_shape
+from .notation import fmt_number, symbol
 from .receptive import check_index, contributions, output_size, window
+from .validate import as_float_array, as_shape
 
-
-def _sub(i, j, big):
-    return f"{i + 1},{j + 1}" if big else f"{i + 1}{j + 1}"
-
-
-def _sym(name, i, j, shape):
-    return f"{name}_{{{_sub(i, j, max(shape) > 9)}}}"
-
-
-def fmt_number(v, digits=4):
-    """A number as the equations print it: whole numbers without a point, others to ``digits``
-    significant digits (4 unless an equation needs more, see :func:`shown_products`)."""
-    v = float(v)
-    if v == 0:
-        return "0"
-    if not np.isfinite(v):  # a sum of finite factors beyond the float range
-        return "\\infty" if v > 0 else "-\\infty"
-    if v == round(v) and abs(v) < 1e15:
-        return str(int(round(v)))
-    return f"{v:.{digits}g}"
+_sym = symbol  # the name cnnlearn.im2col imports
 
 
 def _round_sig(d, digits):
@@ -116,7 +98,7 @@ def _assemble(lhs, terms, arrays):
     """
     if not terms:
         return f"{lhs} = 0"
-    sym = " + ".join(f"{_sym(na, *ia, sa)} {_sym(nb, *ib, sb)}" for (na, ia, sa), (nb, ib, sb) in terms)
+    sym = " + ".join(f"{symbol(na, *ia, sa)} {symbol(nb, *ib, sb)}" for (na, ia, sa), (nb, ib, sb) in terms)
     if not arrays:
         return f"{lhs} = {sym}"
     shown, total = shown_products([(arrays[na][ia], arrays[nb][ib]) for (na, ia, _), (nb, ib, _) in terms])
@@ -160,7 +142,7 @@ def forward_equation(oi, oj, input_shape, kernel_shape, *, stride=1, padding=0, 
     oi, oj = check_index((oi, oj), out_shape, "output pixel")
     arrays = _values({"x": _grid(x, "x", (H, W)), "f": _grid(w, "w", (kh, kw))})
     terms = [(("x", ij, (H, W)), ("f", k, (kh, kw))) for ij, k in window((oi, oj), (H, W), (kh, kw), **geo)]
-    return _assemble(_sym("y", oi, oj, out_shape), terms, arrays)
+    return _assemble(symbol("y", oi, oj, out_shape), terms, arrays)
 
 
 def input_gradient_equation(i, j, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1,
@@ -192,7 +174,7 @@ def input_gradient_equation(i, j, input_shape, kernel_shape, *, stride=1, paddin
     arrays = _values({"dy": _grid(dy, "dy", out_shape), "f": _grid(w, "w", (kh, kw))})
     pairs = contributions((H, W), (kh, kw), **geo)[(i, j)]
     terms = [(("dy", o, out_shape), ("f", k, (kh, kw))) for o, k in pairs]
-    return _assemble(r"\frac{\partial L}{\partial " + _sym("x", i, j, (H, W)) + "}", terms, arrays)
+    return _assemble(r"\frac{\partial L}{\partial " + symbol("x", i, j, (H, W)) + "}", terms, arrays)
 
 
 def filter_gradient_equation(ki, kj, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1,
@@ -225,4 +207,4 @@ def filter_gradient_equation(ki, kj, input_shape, kernel_shape, *, stride=1, pad
     terms = [(("dy", o, out_shape), ("x", ij, (H, W)))
              for o in np.ndindex(*out_shape)
              for ij, k in window(o, (H, W), (kh, kw), **geo) if k == (ki, kj)]
-    return _assemble(r"\frac{\partial L}{\partial " + _sym("f", ki, kj, (kh, kw)) + "}", terms, arrays)
+    return _assemble(r"\frac{\partial L}{\partial " + symbol("f", ki, kj, (kh, kw)) + "}", terms, arrays)

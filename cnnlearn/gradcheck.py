@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_float_array
+from .validate import as_float_array
 
 
 def numerical_gradient(f, x, h=1e-6):

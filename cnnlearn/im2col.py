@@ -17,7 +17,7 @@ The fast kernels are the ones :func:`cnnlearn.conv2d` uses (``conv._im2col``,
 
 import numpy as np
 
-from ._checks import as_float_array, as_int, as_shape
+from .validate import as_float_array, as_int, as_shape
 from .conv import _check_dy, _col2im, _im2col, _pad, _prepare
 from .equations import _sym, fmt_number, shown_products
 from .receptive import check_index, geometry, output_size

@@ -23,7 +23,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_float_array, as_int, as_pair, check_ndim
+from .validate import as_float_array, as_int, as_pair, check_ndim
 from .conv import conv2d, conv2d_backward
 from .receptive import geometry, output_size
 

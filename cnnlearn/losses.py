@@ -7,7 +7,7 @@ T_nk = 1 if k = t_n. The label is never called y (y is an output pixel).
 
 import numpy as np
 
-from ._checks import as_float_array, as_int, check_ndim
+from .validate import as_float_array, as_int, check_ndim
 
 
 def softmax(z, axis=-1):

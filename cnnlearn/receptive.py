@@ -5,7 +5,7 @@ the heart of the backward pass: *which output pixels does this input pixel feed,
 and through which filter entry?*
 """
 
-from ._checks import as_int, as_pair, as_shape
+from .validate import as_int, as_pair, as_shape
 
 
 def geometry(stride=1, padding=0, dilation=1):
@@ -34,11 +34,11 @@ def output_size(input_shape, kernel_shape, *, stride=1, padding=0, dilation=1):
     """
     H, W = as_shape(input_shape, "input_shape", (2,))
     kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
-    (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
-    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    (sh, sw), (ph, pw), (dil_h, dil_w) = geometry(stride, padding, dilation)
+    span_h, span_w = dil_h * (kh - 1) + 1, dil_w * (kw - 1) + 1
     if span_h > H + 2 * ph or span_w > W + 2 * pw:
         raise ValueError(
-            f"the filter ({kh}x{kw}, dilation {(dh, dw)}, so it spans {span_h}x{span_w}) is larger than "
+            f"the filter ({kh}x{kw}, dilation {(dil_h, dil_w)}, so it spans {span_h}x{span_w}) is larger than "
             f"the padded input ({H}x{W} plus padding {(ph, pw)} is {H + 2 * ph}x{W + 2 * pw}); "
             "use a smaller kernel or dilation, or more padding")
     return ((H + 2 * ph - span_h) // sh + 1, (W + 2 * pw - span_w) // sw + 1)
@@ -73,9 +73,9 @@ def contributions(input_shape, kernel_shape, *, stride=1, padding=0, dilation=1)
     H, W = as_shape(input_shape, "input_shape", (2,))
     kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
-    (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
-    rows = [_meets(i + ph, kh, sh, dh, Ho) for i in range(H)]
-    cols = [_meets(j + pw, kw, sw, dw, Wo) for j in range(W)]
+    (sh, sw), (ph, pw), (dil_h, dil_w) = geometry(stride, padding, dilation)
+    rows = [_meets(i + ph, kh, sh, dil_h, Ho) for i in range(H)]
+    cols = [_meets(j + pw, kw, sw, dil_w, Wo) for j in range(W)]
     return {(i, j): sorted(((oi, oj), (ki, kj)) for oi, ki in rows[i] for oj, kj in cols[j])
             for i in range(H) for j in range(W)}
 
@@ -100,11 +100,11 @@ def window(out_index, input_shape, kernel_shape, *, stride=1, padding=0, dilatio
     oi, oj = check_index(out_index, (Ho, Wo), "output pixel")
     H, W = input_shape
     kh, kw = kernel_shape
-    (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
+    (sh, sw), (ph, pw), (dil_h, dil_w) = geometry(stride, padding, dilation)
     out = []
     for ki in range(kh):
         for kj in range(kw):
-            i, j = oi * sh + ki * dh - ph, oj * sw + kj * dw - pw
+            i, j = oi * sh + ki * dil_h - ph, oj * sw + kj * dil_w - pw
             if 0 <= i < H and 0 <= j < W:
                 out.append(((i, j), (ki, kj)))
     return out

@@ -17,7 +17,7 @@ overwritten by the backward pass, as by any training step.
 import numpy as np
 import matplotlib.pyplot as plt
 
-from ._checks import as_float_array, check_ndim
+from .validate import as_float_array, check_ndim
 from .losses import cross_entropy_backward, softmax
 
 __all__ = ["input_gradient", "saliency", "fgsm", "accuracy_under_attack", "predict",

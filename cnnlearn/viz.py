@@ -12,13 +12,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from ._checks import as_shape
 from .conv import conv2d, conv2d_backward
 from .equations import filter_gradient_equation, forward_equation, input_gradient_equation
 from .example import worked_example
+from .fullconv import FullConvPlan
 from .losses import cross_entropy, cross_entropy_backward, softmax
+from .notation import BLUE, GREY, ORANGE, SKY, cell_text
 from .receptive import check_index, contributions, output_size, window
-from .widgets import BLUE, GREY, ORANGE, SKY, FullConvPlan, _cell_text, _grid_matrix
+from .validate import as_matrix, as_shape
 
 __all__ = ["plot_forward", "plot_softmax", "plot_filter_gradient", "plot_contributions", "plot_feed_counts",
            "plot_step_sweep", "plot_images",
@@ -76,7 +77,7 @@ def _draw_grid(ax, rows, values, title, hl=(), sel=(), pad=(), texts=None, badge
                 face, edge, lw = ORANGE, "black", 3.0
             ax.add_patch(Rectangle((c + 0.05, r + 0.05), 0.9, 0.9, facecolor=face, edgecolor=edge,
                                    linewidth=lw, linestyle=ls))
-            text = texts[r][c] if texts is not None else _cell_text(values[r, c])
+            text = texts[r][c] if texts is not None else cell_text(values[r, c])
             bold = (r, c) in hl or (r, c) in sel
             ax.text(c + 0.5, r + 0.5, text, ha="center", va="center", fontsize=_FONT - (1 if len(text) <= 5 else 3),
                     color="#888888" if (r, c) in pad and not bold else "black",
@@ -99,8 +100,8 @@ def plot_forward(x=None, w=None, out_index=(0, 0), *, stride=1, padding=0, dilat
     ``out_index`` is the 0-based output pixel. Twin of :class:`cnnlearn.widgets.ForwardStepper`.
     """
     ex = worked_example()
-    x = ex.x if x is None else _grid_matrix(x, "x", "(H, W)")
-    w = ex.w if w is None else _grid_matrix(w, "w", "(kh, kw)")
+    x = ex.x if x is None else as_matrix(x, "x", "(H, W)")
+    w = ex.w if w is None else as_matrix(w, "w", "(kh, kw)")
     geo = dict(stride=stride, padding=padding, dilation=dilation)
     y = conv2d(x, w, **geo)
     o = check_index(out_index, y.shape, "output pixel")
@@ -151,8 +152,8 @@ def plot_filter_gradient(x=None, dy=None, k=(0, 0)):
     ``FilterGradientExplorer``. ``x`` of shape (H, W) and ``dy`` of shape (Ho, Wo) default to the
     worked example (stride 1, no padding)."""
     ex = worked_example()
-    x = ex.x if x is None else _grid_matrix(x, "x", "(H, W)")
-    dy = ex.dy if dy is None else _grid_matrix(dy, "dy", "(Ho, Wo)")
+    x = ex.x if x is None else as_matrix(x, "x", "(H, W)")
+    dy = ex.dy if dy is None else as_matrix(dy, "dy", "(Ho, Wo)")
     kshape = (x.shape[0] - dy.shape[0] + 1, x.shape[1] - dy.shape[1] + 1)
     if min(kshape) < 1:
         raise ValueError(f"dy (shape {dy.shape}) cannot be larger than x (shape {x.shape})")
@@ -202,7 +203,7 @@ def plot_contributions(input_shape=(3, 3), kernel_shape=(2, 2), pixel=(1, 1), *,
             ("x", x, (H, W), "X (input)", [], [(i, j)], None),
             ("f", w, (kh, kw), "F (filter)", [k for _, k in pairs], [], badges_f),
             ("dy", dy, (Ho, Wo), "dL/dY", [o for o, _ in pairs], [], badges_dy)):
-        values = np.zeros(shape) if a is None else _grid_matrix(a, sym, str(shape))
+        values = np.zeros(shape) if a is None else as_matrix(a, sym, str(shape))
         texts = None if a is not None else names(sym, shape)
         grids.append(dict(values=values, title=title, hl=hl, sel=sel, texts=texts, badges=badges))
     with_numbers = w is not None and dy is not None
@@ -324,7 +325,7 @@ def plot_full_conv(dy=None, w=None, step=None, *, stride=1, padding=0, dilation=
     i, j = divmod(k, W)
     so_far = plan.dx_after(k)
     pad = set(np.ndindex(*plan.canvas.shape)) - set(plan.real)
-    dx_texts = [[_cell_text(v) if not np.isnan(v) else "?" for v in row] for row in so_far]
+    dx_texts = [[cell_text(v) if not np.isnan(v) else "?" for v in row] for row in so_far]
     dx_final = conv2d_backward(plan.dy, np.zeros((H, W)), plan.w, **plan.geo)[0]
     grids = [dict(values=plan.canvas, title="dL/dY, zeros added", hl=plan.window(i, j), pad=pad),
              dict(values=plan.rot, title="F rotated 180°", hl=plan.hits(i, j), pad=plan.gaps),

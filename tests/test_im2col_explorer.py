@@ -13,9 +13,10 @@ import pytest
 
 import cnnlearn
 from cnnlearn import widgets
+from cnnlearn.notation import cell_text
 from cnnlearn.im2col import col2im_equation, column_equation, im2col, pixel_counts
 from cnnlearn.receptive import window
-from cnnlearn.widgets._grid import _math_block
+from cnnlearn.widgets._grid import math_block
 
 EX = cnnlearn.worked_example()
 
@@ -69,7 +70,7 @@ def check_state(w, x, f, geo):
     src, pixels = expected_sources(shape, kshape, geo)
     np.testing.assert_array_equal(w.cols, im2col(x, kh, kw, **geo))
     assert [[t for t in row] for row in w.view.grid("cols")["texts"]] == \
-        [[widgets._cell_text(v) for v in row] for row in im2col(x, kh, kw, **geo)]
+        [[cell_text(v) for v in row] for row in im2col(x, kh, kw, **geo)]
     assert (w.view.grid("x")["rows"], w.view.grid("x")["cols"]) == (H + 2 * P, W + 2 * P)
     pads = {(r, c) for r, c in np.ndindex(H + 2 * P, W + 2 * P) if not (P <= r < P + H and P <= c < P + W)}
     assert {tuple(rc) for rc in w.view.grid("x")["pad"]} == pads
@@ -89,14 +90,14 @@ def check_state(w, x, f, geo):
         assert len(copies) == counts[i, j] == np.count_nonzero(pixels == i * W + j)
         assert set(copies) == {(ki * kw + kj, oi * Wo + oj) for (oi, oj), (ki, kj) in feeds[i, j]}
         assert w.copies(i, j) == copies
-        assert e["eq"] == _math_block(col2im_equation(i, j, shape, kshape, **geo))
+        assert e["eq"] == math_block(col2im_equation(i, j, shape, kshape, **geo))
     for c in range(L):
         o = divmod(c, Wo)
         column = {(r, c) for r in range(K)}
         real = {(i + P, j + P) for (i, j), _ in window(o, shape, kshape, **geo)}
         win = {src[r, c] for r in range(K)}
         assert real == win - pads
-        eq = _math_block(column_equation(*o, shape, kshape, **geo, x=x, w=f))
+        eq = math_block(column_equation(*o, shape, kshape, **geo, x=x, w=f))
         for grid, r in [("y", None)] + [("cols", r) for r in range(K)]:
             hl, marks, e = shipped(w, grid, *((o) if r is None else (r, c)))
             assert hl == {"cols": column, "x": win, "y": {o}}
@@ -171,8 +172,8 @@ def test_equations_are_the_package_ones():
     assert eq == column_equation(1, 1, (3, 3), (2, 2), x=EX.x, w=EX.w)
     assert eq.startswith(r"y_{22} = \mathrm{vec}(F)^\top\, \mathrm{cols}_{:,4} = ")
     assert eq.endswith(" = " + cnnlearn.equations.fmt_number(EX.y[1, 1]))
-    assert w.view.lookup["cols:0:3"]["eq"] == _math_block(eq)  # what the browser typesets, with no kernel
-    assert w.view.equation == _math_block(eq)
+    assert w.view.lookup["cols:0:3"]["eq"] == math_block(eq)  # what the browser typesets, with no kernel
+    assert w.view.equation == math_block(eq)
     w.select("x", 1, 1)
     assert w.equation == col2im_equation(1, 1, (3, 3), (2, 2))
     # col2im's sum is notebook 04's dL/dx22, term for term
@@ -184,9 +185,9 @@ def test_equations_are_the_package_ones():
 def test_accessible_names_and_row_headers():
     w = widgets.Im2colExplorer()
     g = w.view.grid("cols")
-    assert g["labels"][1][2] == (f"cols23 = {widgets._cell_text(EX.x[1, 1])}, the copy of x22 that f12 meets in "
+    assert g["labels"][1][2] == (f"cols23 = {cell_text(EX.x[1, 1])}, the copy of x22 that f12 meets in "
                                  "the window of y21, row 2 column 3")
-    assert w.view.grid("x")["labels"][1][2] == f"x23 = {widgets._cell_text(EX.x[1, 2])}, input pixel row 2 column 3"
+    assert w.view.grid("x")["labels"][1][2] == f"x23 = {cell_text(EX.x[1, 2])}, input pixel row 2 column 3"
     p = widgets.Im2colExplorer(padding=1)
     labels = p.view.grid("x")["labels"]
     assert labels[0][0] == "0, zero padding, row 1 column 1 of the zero-padded X"

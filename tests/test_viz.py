@@ -12,7 +12,7 @@ from matplotlib.patches import Rectangle  # noqa: E402
 
 import cnnlearn  # noqa: E402
 from cnnlearn import viz  # noqa: E402
-from cnnlearn.widgets import ORANGE, SKY  # noqa: E402
+from cnnlearn.notation import ORANGE, SKY, cell_text  # noqa: E402
 
 EX = cnnlearn.worked_example()
 CALLS = {
@@ -99,8 +99,7 @@ def test_full_conv_final_dx_cells_match_conv2d_backward():
     dx = cnnlearn.conv2d_backward(EX.dy, EX.x, EX.w)[0]
     ax = fig.axes[2]
     cell_texts = {(int(t.get_position()[1] - 0.5), int(t.get_position()[0] - 0.5)): t.get_text() for t in ax.texts}
-    from cnnlearn.widgets import _cell_text
-    assert cell_texts == {(i, j): _cell_text(dx[i, j]) for i, j in np.ndindex(3, 3)}
+    assert cell_texts == {(i, j): cell_text(dx[i, j]) for i, j in np.ndindex(3, 3)}
     assert "equals conv2d_backward" in fig._suptitle.get_text()
 
 

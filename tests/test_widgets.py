@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 import cnnlearn
-from cnnlearn import widgets
+from cnnlearn import notation, widgets
+from cnnlearn.fullconv import FullConvPlan
+from cnnlearn.notation import cell_text
 from cnnlearn.receptive import window
 
 EX = cnnlearn.worked_example()
@@ -73,7 +75,7 @@ def test_text_colours_reach_wcag_aa_on_every_background():
         assert _grid.contrast(bg, fg) >= 4.5, (v, bg, fg)
     for bg, fg in _grid.PALETTE:
         assert _grid.contrast(bg, fg) >= 4.5, bg
-    for bg in (_grid.SKY, _grid.ORANGE, "#f2f2f2"):  # highlighted, pinned and plain cells carry #111 text
+    for bg in (notation.SKY, notation.ORANGE, notation.GREY):  # highlighted, pinned and plain cells carry #111 text
         assert _grid.contrast(bg, "#111111") >= 4.5, bg
     assert _grid.contrast("#ffffff", "#595959") >= 4.5  # padding cells
     assert _grid.contrast("#ffffff", "#000000") == pytest.approx(21.0)
@@ -109,7 +111,7 @@ def test_stepper_opens_on_the_worked_example():
     assert set(view_cells(s)) == (
         {("x", rc) for rc in np.ndindex(3, 3)} | {("f", rc) for rc in np.ndindex(2, 2)}
         | {("y", rc) for rc in np.ndindex(2, 2)})
-    assert s.view.grid("x")["labels"][1][2] == f"x23 = {widgets._cell_text(EX.x[1, 2])}, input pixel row 2 column 3"
+    assert s.view.grid("x")["labels"][1][2] == f"x23 = {cell_text(EX.x[1, 2])}, input pixel row 2 column 3"
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -128,7 +130,7 @@ def test_stepper_steps_follow_the_window(seed):
         assert hl == {"x": {ij for ij, _ in taps}, "f": {kk for _, kk in taps}}
         # the input pixel and the filter entry on it share a number
         assert sorted((marks["x"][ij], marks["f"][kk]) for ij, kk in taps) == [(n, n) for n in range(1, len(taps) + 1)]
-        assert e["eq"] == widgets._grid._math_block(cnnlearn.forward_equation(*o, (H, W), (kh, kw), **geo, x=x, w=w))
+        assert e["eq"] == widgets._grid.math_block(cnnlearn.forward_equation(*o, (H, W), (kh, kw), **geo, x=x, w=w))
     for k in rng.permutation(s.n_steps)[:5]:
         s.step_to(int(k))
         o = divmod(int(k), Wo)
@@ -156,7 +158,7 @@ def test_stepper_slider_select_and_click_agree():
 def test_stepper_reveals_outputs_step_by_step():
     s = widgets.ForwardStepper()
     s.step_to(1)
-    y = [[widgets._cell_text(v) for v in row] for row in EX.y]
+    y = [[cell_text(v) for v in row] for row in EX.y]
     assert s.texts("y").tolist() == [[y[0][0], y[0][1]], ["?", "?"]]
     labels = s.view.lookup["y:0:1"]["labels"]["y"]
     assert labels[1][0] == "y21 = ?, output pixel row 2 column 1, not computed yet"
@@ -286,7 +288,7 @@ def test_explorer_opens_on_the_worked_example_and_honours_the_css_contract():
     want = {(g, rc) for g, shape in (("x", (3, 3)), ("dx", (3, 3)), ("f", (2, 2)), ("y", (2, 2)), ("dy", (2, 2)))
             for rc in np.ndindex(*shape)}
     assert set(view_cells(ex)) == want and set(ex.view.lookup) == {f"{g}:{r}:{c}" for g, (r, c) in want}
-    assert view_cells(ex)["f", (1, 1)] == widgets._cell_text(EX.w[1, 1])
+    assert view_cells(ex)["f", (1, 1)] == cell_text(EX.w[1, 1])
     assert ex.selected == ("x", 1, 1)
     assert ex.highlighted("y") == {(0, 0), (0, 1), (1, 0), (1, 1)}
 
@@ -348,7 +350,7 @@ def check_explorer_state(ex, shape, kshape, geo):
             outs = {o for o, _ in pairs}
             assert hl == {"x": {(i, j)}, "dx": {(i, j)}, "y": outs, "dy": outs, "f": {k for _, k in pairs}}
             assert sorted((marks["dy"][o], marks["f"][k]) for o, k in pairs) == [(n, n) for n in range(1, len(pairs) + 1)]
-            assert e["eq"] == widgets._grid._math_block(
+            assert e["eq"] == widgets._grid.math_block(
                 cnnlearn.input_gradient_equation(i, j, shape, kshape, **geo, dy=ex.dy, w=ex.w))
     for o in np.ndindex(*out):
         taps = window(o, shape, kshape, **geo)
@@ -360,7 +362,7 @@ def check_explorer_state(ex, shape, kshape, geo):
         hl, marks, e = shipped(ex, "f", *k)
         assert hl == {"x": {ij for _, ij in used}, "y": {o for o, _ in used}, "dy": {o for o, _ in used}, "f": {k}}
         assert sorted((marks["x"][ij], marks["dy"][o]) for o, ij in used) == [(n, n) for n in range(1, len(used) + 1)]
-        assert e["eq"] == widgets._grid._math_block(
+        assert e["eq"] == widgets._grid.math_block(
             cnnlearn.filter_gradient_equation(*k, shape, kshape, **geo, dy=ex.dy, x=ex.x))
 
 
@@ -407,9 +409,9 @@ def test_explorer_value_colours_and_accessible_names():
     scale = np.abs(EX.dy).max()
     for r, c in np.ndindex(2, 2):
         assert g["colours"][r][c] == widgets._grid.diverging(EX.dy[r, c], scale)
-        assert g["labels"][r][c] == f"dy{r + 1}{c + 1} = {widgets._cell_text(EX.dy[r, c])}, dL/dY entry row {r + 1} column {c + 1}"
+        assert g["labels"][r][c] == f"dy{r + 1}{c + 1} = {cell_text(EX.dy[r, c])}, dL/dY entry row {r + 1} column {c + 1}"
     assert [s[0] for s in g["scale"]] == ["\u2212max", "\u2212max/2", "0", "+max/2", "+max"]
-    assert g["max"] == widgets._cell_text(scale)
+    assert g["max"] == cell_text(scale)
     assert g["scale"][0][1:] == widgets._grid.diverging(-scale, scale)  # the legend's ends are the grid's ends
     assert ex.view.grid("dx")["labels"][0][0].startswith("dL/dx11 = ")
 
@@ -516,7 +518,7 @@ def test_filter_explorer_random_shapes_and_errors():
         want = {ij for o in np.ndindex(4, 2) for ij, kk in window(o, (6, 5), (3, 4)) if kk == k}
         assert fe.highlighted("x") == want and len(want) == 8
         hl, marks, e = shipped(fe, "df", *k)
-        assert hl["x"] == want and e["eq"] == widgets._grid._math_block(
+        assert hl["x"] == want and e["eq"] == widgets._grid.math_block(
             cnnlearn.filter_gradient_equation(*k, (6, 5), (3, 4), dy=dy, x=x))
     assert np.allclose(fe.df, cnnlearn.conv2d_backward(dy, x, np.zeros((3, 4)))[1])
     with pytest.raises(ValueError, match="cannot be larger than x"):
@@ -545,7 +547,7 @@ def test_full_conv_worked_example_ends_equal_to_dx():
     # each real dL/dy under the rotated filter and the entry on it share a number
     assert a.marks("dy") == {(1, 1): 1, (1, 2): 2, (2, 1): 3, (2, 2): 4}
     assert a.marks("f") == {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4}
-    assert a.texts("dx")[2, 2] == "?" and a.texts("dx")[1, 1] == widgets._cell_text(dx[1, 1])
+    assert a.texts("dx")[2, 2] == "?" and a.texts("dx")[1, 1] == cell_text(dx[1, 1])
     browser_click(a, "dx", 0, 0)
     assert a.step == 0 and a.slider.value == 0 and np.isnan(a.dx_so_far).sum() == 8
 
@@ -566,7 +568,7 @@ def test_full_conv_every_step_is_the_per_pixel_sum(seed):
         assert np.isclose(a.window_sum, per_pixel)
         assert len(a.highlighted("f")) == len(feeds[i, j])  # products that meet a real dy = the terms
         hl, marks, e = shipped(a, "dx", i, j)
-        assert e["eq"] == widgets._grid._math_block(
+        assert e["eq"] == widgets._grid.math_block(
             cnnlearn.input_gradient_equation(i, j, (H, W), (kh, kw), **geo, dy=dy, w=w))
         assert len(marks["dy"]) == len(marks["f"]) == len(feeds[i, j])
     assert not np.isnan(a.dx_so_far).any()
@@ -624,7 +626,7 @@ def test_full_conv_plan_window_sums_are_the_per_pixel_sums(setup):
     rng = np.random.default_rng(seed)
     x, w = rng.normal(size=(H, W)), rng.normal(size=(kh, kw))
     dy = rng.normal(size=cnnlearn.output_size((H, W), (kh, kw), **geo))
-    plan = widgets.FullConvPlan(dy, w, **geo, input_shape=(H, W))
+    plan = FullConvPlan(dy, w, **geo, input_shape=(H, W))
     feeds = cnnlearn.contributions((H, W), (kh, kw), **geo)
     for i, j in np.ndindex(H, W):
         assert len(plan.hits(i, j)) == len(feeds[i, j])

@@ -27,15 +27,15 @@ Every widget can be driven from Python (``select``, ``step_to``, ``configure``, 
 ipywidgets 7.7 and 8 is used, and no Accordion or Tab (Colab's widget manager breaks them).
 """
 
-from ._grid import BLUE, GREY, ORANGE, SKY, GridView, _cell_text, _grid_matrix
+from ._grid import GridView
 from .attack import AttackExplorer
 from .drawpad import DrawingPad
 from .explorer import ContributionExplorer
 from .filter_explorer import FilterGradientExplorer
-from .fullconv import FullConvAnimation, FullConvPlan
+from .fullconv import FullConvAnimation
 from .im2col_explorer import Im2colExplorer
 from .softmax import SoftmaxPlayground
 from .stepper import ForwardStepper
 
 __all__ = ["ForwardStepper", "SoftmaxPlayground", "ContributionExplorer", "FilterGradientExplorer",
-           "FullConvAnimation", "FullConvPlan", "Im2colExplorer", "GridView", "AttackExplorer", "DrawingPad"]
+           "FullConvAnimation", "Im2colExplorer", "GridView", "AttackExplorer", "DrawingPad"]

@@ -15,30 +15,21 @@ configuration, and ships it in synced traits:
 ``grid.js`` only looks these up and never computes geometry; ``grid.css`` styles them.
 """
 
-import html
 import pathlib
 
 import ipywidgets as ipw
 import numpy as np
 import traitlets as t
 
-from .._checks import as_float_array, check_ndim
+from ..notation import NEGATIVE, OKABE_ITO, POSITIVE, cell_text, sub
 
 try:
     import anywidget
-except ImportError as exc:  # e.g. a Colab runtime where cnnlearn was installed with --no-deps
+except ImportError as exc:  # cnnlearn installed with --no-deps, or anywidget uninstalled since
     raise ImportError("cnnlearn.widgets draws its grids with anywidget 0.11, which is not installed here: "
                       "run  pip install \"anywidget>=0.11,<0.12\"  (in a notebook: %pip install ...)") from exc
 
 HERE = pathlib.Path(__file__).resolve().parent
-GRIDS = ("x", "y", "f", "dx", "dy", "df")
-HL, SEL, PAD = "cnnlearn-hl", "cnnlearn-sel", "cnnlearn-pad"
-
-# Okabe-Ito colours, safe for the common forms of colour blindness; the pinned cell also gets a
-# thick border and every pair a number, so no state is told by colour alone.
-ORANGE, SKY, BLUE, GREY = "#E69F00", "#56B4E9", "#0072B2", "#f2f2f2"
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
-NEGATIVE, POSITIVE = "#0072B2", "#D55E00"  # the two ends of the diverging value scale
 
 # What each grid's cells are, for accessible names: "x23 = 0, input pixel row 2 column 3".
 SYMBOLS = {"x": "x", "f": "f", "y": "y", "dy": "dy", "dx": "dL/dx", "df": "dL/df"}
@@ -46,28 +37,7 @@ NOUNS = {"x": "input pixel", "f": "filter entry", "y": "output pixel", "dy": "dL
          "dx": "dL/dX entry", "df": "dL/dF entry"}
 
 
-def _cell_text(v):
-    """A number short enough for a cell: whole numbers plain, others to 3 significant digits."""
-    v = float(v)
-    if v == round(v) and abs(v) < 1e6:
-        return str(int(round(v)))
-    return f"{v:.3g}"
-
-
-def _sub(i, j, shape):
-    """1-based subscript as the equations write it (``22``, or ``10,3`` for big grids)."""
-    return f"{i + 1},{j + 1}" if max(shape) > 9 else f"{i + 1}{j + 1}"
-
-
-def _grid_matrix(a, name, meaning):
-    a = as_float_array(a, name)
-    check_ndim(a, name, (2,), meaning)
-    if a.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {a.shape}")
-    return a.copy()
-
-
-def _math_block(latex):
+def math_block(latex):
     r"""Display-math text for one package equation ``lhs = a = b = c``, one ``=`` per line."""
     parts = latex.split(" = ")
     if len(parts) == 1:
@@ -77,16 +47,12 @@ def _math_block(latex):
 
 
 def _texts(a):
-    return [[_cell_text(v) for v in row] for row in a]
+    return [[cell_text(v) for v in row] for row in a]
 
 
-def _pair_text(a, b):
+def pair_text(a, b):
     """A stride, padding or dilation as the info lines write it: ``2``, or ``(2, 1)`` when the two differ."""
     return str(a) if a == b else f"({a}, {b})"
-
-
-def _plural(n, word):
-    return f"{n} {word}{'s' * (n != 1)}"
 
 
 def esm(name):
@@ -104,7 +70,7 @@ def key(grid, r, c):
 
 def cell_name(grid, r, c, shape, text, noun=None):
     """The accessible name of a cell, 1-based: ``x23 = 0, input pixel row 2 column 3``."""
-    return (f"{SYMBOLS.get(grid, grid)}{_sub(r, c, shape)} = {text}, {noun or NOUNS.get(grid, grid)} "
+    return (f"{SYMBOLS.get(grid, grid)}{sub(r, c, shape)} = {text}, {noun or NOUNS.get(grid, grid)} "
             f"row {r + 1} column {c + 1}")
 
 
@@ -128,7 +94,7 @@ def text_on(bg):
     return max(("#000000", "#ffffff"), key=lambda fg: contrast(bg, fg))
 
 
-def _mix(a, b, s):
+def mix(a, b, s):
     """``a`` moved a fraction ``s`` towards ``b``."""
     ca = [int(a[k:k + 2], 16) for k in (1, 3, 5)]
     cb = [int(b[k:k + 2], 16) for k in (1, 3, 5)]
@@ -138,7 +104,7 @@ def _mix(a, b, s):
 def diverging(v, scale):
     """``[background, text]`` for value ``v`` on a diverging scale: white at 0, blue below, vermilion above."""
     s = 0.0 if scale == 0 else min(abs(float(v)) / scale, 1.0)
-    bg = _mix("#ffffff", NEGATIVE if v < 0 else POSITIVE, s)
+    bg = mix("#ffffff", NEGATIVE if v < 0 else POSITIVE, s)
     return [bg, text_on(bg)]
 
 
@@ -171,7 +137,7 @@ def grid_spec(name, values, title, *, texts=None, labels=None, pad=(), interacti
     scale = float(finite.max()) if scale is None and finite.size else (scale or 0.0)
     return {"name": name, "title": title, "rows": H, "cols": W, "texts": texts, "labels": labels,
             "pad": [[int(r), int(c)] for r, c in sorted(pad)], "interactive": bool(interactive),
-            "colours": value_colours(np.nan_to_num(a), scale), "scale": scale_legend(scale), "max": _cell_text(scale),
+            "colours": value_colours(np.nan_to_num(a), scale), "scale": scale_legend(scale), "max": cell_text(scale),
             "wide": bool(wide), "row_labels": list(row_labels or [])}
 
 
@@ -183,7 +149,7 @@ def entry(hl, marks=None, eq="", info="", texts=None, labels=None):
     out = {"hl": {g: [[int(r), int(c)] for r, c in sorted(set(cells))] for g, cells in hl.items()},
            "marks": {g: [[int(r), int(c), int(n)] for (r, c), n in sorted(m.items())]
                      for g, m in (marks or {}).items()},
-           "eq": _math_block(eq) if eq else "", "info": info}
+           "eq": math_block(eq) if eq else "", "info": info}
     if texts:
         out["texts"] = texts
     if labels:
@@ -263,7 +229,7 @@ class GridView(anywidget.AnyWidget):
         raise KeyError(name)
 
 
-class _GridWidget(ipw.VBox):
+class GridWidget(ipw.VBox):
     """Shared plumbing: root classes, ``highlighted``/``marks`` and the grid-name check."""
 
     _root_class = ""
@@ -322,7 +288,3 @@ def step_controls(view, n_steps, what):
     slider.observe(to_view, names="value")
     view.observe(to_slider, names="step")
     return slider, play
-
-
-def esc(s):
-    return html.escape(str(s))

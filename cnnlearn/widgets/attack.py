@@ -24,8 +24,9 @@ import numpy as np
 import traitlets as t
 
 from .. import saliency
-from .._checks import as_float_array, as_int, check_ndim
-from ._grid import HERE, _mix, _plural, anywidget, diverging, esm
+from ..validate import as_float_array, as_int, check_ndim
+from ..notation import plural
+from ._grid import HERE, anywidget, diverging, esm, mix
 
 #: The default epsilons: 0, 0.01, ..., 0.30.
 EPSILONS = tuple(round(0.01 * k, 2) for k in range(31))
@@ -51,7 +52,7 @@ def _signed_shown(d):
 def _ink(a):
     """Colours of ink in [0, 1] as ``cmap="gray_r"`` draws them: white at 0, black at 1; and the ink texts."""
     a = np.clip(a, 0.0, 1.0)
-    return ([[_mix("#ffffff", "#000000", float(v)) for v in row] for row in a],
+    return ([[mix("#ffffff", "#000000", float(v)) for v in row] for row in a],
             [[f"{v:.4f}" for v in row] for row in a])
 
 
@@ -160,7 +161,7 @@ class AttackExplorer(anywidget.AnyWidget):
             "adv_alt": f"The attacked digit for eps {e}, which the network reads as {k} with probability {pct}"
                        + ("" if k == true else f", not as the true digit {true}"),
             "adv_colours": adv_colours, "adv_ink": adv_ink,
-            "delta_alt": f"The perturbation X_adv \u2212 X for eps {e}: {_plural(up, 'pixel')} got more ink "
+            "delta_alt": f"The perturbation X_adv \u2212 X for eps {e}: {plural(up, 'pixel')} got more ink "
                          f"(vermilion), {down} less (blue), {d.size - up - down} unchanged; "
                          f"none moved by more than {e}",
             "delta_colours": [[diverging(v, scale)[0] for v in row] for row in d],

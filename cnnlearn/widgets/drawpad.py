@@ -23,7 +23,7 @@ import numpy as np
 import traitlets as t
 from matplotlib import colormaps, colors
 
-from .._checks import as_float_array, check_ndim
+from ..validate import as_float_array, check_ndim
 from ..saliency import predict, saliency
 from ._grid import HERE, anywidget, esm
 

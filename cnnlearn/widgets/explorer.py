@@ -6,13 +6,13 @@ from functools import partial
 import ipywidgets as ipw
 import numpy as np
 
-from .._checks import as_int, as_shape
+from ..validate import as_int, as_matrix, as_shape
 from ..conv import conv2d, conv2d_backward
 from ..equations import filter_gradient_equation, forward_equation, input_gradient_equation
 from ..example import worked_example
 from ..receptive import check_index, contributions, geometry, output_size, window
-from ._grid import (GridView, _GridWidget, _grid_matrix, _pair_text, _plural, _sub, entry, equation_box, grid_spec,
-                    key)
+from ..notation import plural, sub
+from ._grid import GridView, GridWidget, pair_text, entry, equation_box, grid_spec, key
 
 _GEO_LIMITS = dict(size=(1, 8), kernel=(1, 5), stride=(1, 3), padding=(0, 2), dilation=(1, 3))
 
@@ -57,9 +57,9 @@ def explorer_state(x, w, dy, geo):
                  "f": {k: n for n, (_, k) in enumerate(pairs, 1)}}
         sym = input_gradient_equation(i, j, *shapes, **geo)
         num = input_gradient_equation(i, j, *shapes, **geo, dy=dy, w=w)
-        s = _sub(i, j, X)
-        paired = "; ".join(f"{n}: dy{_sub(*o, O)} meets f{_sub(*k, K)}" for n, (o, k) in enumerate(pairs, 1))
-        info = (f"x{s} feeds {_plural(len(pairs), 'output pixel')}, so dL/dx{s} has {_plural(len(pairs), 'term')}: "
+        s = sub(i, j, X)
+        paired = "; ".join(f"{n}: dy{sub(*o, O)} meets f{sub(*k, K)}" for n, (o, k) in enumerate(pairs, 1))
+        info = (f"x{s} feeds {plural(len(pairs), 'output pixel')}, so dL/dx{s} has {plural(len(pairs), 'term')}: "
                 "one dL/dy per output it feeds, times the filter entry that multiplied it there"
                 + (f" (same number). {paired}." if pairs else "."))
         e = entry({"x": [(i, j)], "dx": [(i, j)], "y": outs, "dy": outs, "f": [k for _, k in pairs]}, marks, num, info)
@@ -69,8 +69,8 @@ def explorer_state(x, w, dy, geo):
         marks = {"x": {ij: n for n, (ij, _) in enumerate(taps, 1)}, "f": {k: n for n, (_, k) in enumerate(taps, 1)}}
         sym = forward_equation(*o, *shapes, **geo)
         num = forward_equation(*o, *shapes, **geo, x=x, w=w)
-        s = _sub(*o, O)
-        info = (f"y{s} reads {_plural(len(taps), 'input pixel')}, each times the filter entry on it (same number); "
+        s = sub(*o, O)
+        info = (f"y{s} reads {plural(len(taps), 'input pixel')}, each times the filter entry on it (same number); "
                 f"in the backward pass dL/dy{s} flows back to exactly these, each times the same filter entry.")
         e = entry({"x": [ij for ij, _ in taps], "f": [k for _, k in taps], "y": [o], "dy": [o]}, marks, num, info)
         for g in ("y", "dy"):
@@ -80,8 +80,8 @@ def explorer_state(x, w, dy, geo):
                  "y": {o: n for n, (o, _) in enumerate(used, 1)}}
         sym = filter_gradient_equation(*k, *shapes, **geo)
         num = filter_gradient_equation(*k, *shapes, **geo, dy=dy, x=x)
-        s = _sub(*k, K)
-        info = (f"f{s} is used in {_plural(len(used), 'output pixel')}; dL/df{s} adds up dL/dy times the input "
+        s = sub(*k, K)
+        info = (f"f{s} is used in {plural(len(used), 'output pixel')}; dL/df{s} adds up dL/dy times the input "
                 "pixel it met there (same number).")
         lookup[key("f", *k)] = entry({"x": [ij for _, ij in used], "y": [o for o, _ in used],
                                       "dy": [o for o, _ in used], "f": [k]}, marks, num, info)
@@ -91,7 +91,7 @@ def explorer_state(x, w, dy, geo):
     return grids, lookup, equations, y, dx
 
 
-class ContributionExplorer(_GridWidget):
+class ContributionExplorer(GridWidget):
     r"""Which output pixels does this input pixel feed? Hover or click and see (notebooks 04 and 06).
 
     Parameters
@@ -144,22 +144,22 @@ class ContributionExplorer(_GridWidget):
     def _load(self, x, w, dy, geo):
         """Validate and compute everything one configuration needs, then ship it to the browser."""
         ex = worked_example()
-        x = ex.x if x is None else _grid_matrix(x, "x", "(H, W)")
-        w = ex.w if w is None else _grid_matrix(w, "w", "(kh, kw)")
+        x = ex.x if x is None else as_matrix(x, "x", "(H, W)")
+        w = ex.w if w is None else as_matrix(w, "w", "(kh, kw)")
         (sh, sw), (ph, pw), (dh, dw) = geo
         geo = dict(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw))
         out_shape = output_size(x.shape, w.shape, **geo)  # also checks that the filter fits
         if dy is None:
             dy = ex.dy if out_shape == ex.dy.shape else _seeded("dy", out_shape, self._seed)
-        dy = _grid_matrix(dy, "dy", "(Ho, Wo), the shape of Y")
+        dy = as_matrix(dy, "dy", "(Ho, Wo), the shape of Y")
         if dy.shape != out_shape:
             raise ValueError(f"dy must have the shape of Y = conv2d(x, w), {out_shape}, got {dy.shape}")
         grids, lookup, self._equations, y, dx = explorer_state(x, w, dy, geo)
         self._x, self._w, self._dy, self._y, self._dx, self._geo = x, w, dy, y, dx, geo
         self.out_shape = out_shape
         (H, W), (kh, kw), (Ho, Wo) = x.shape, w.shape, out_shape
-        note = (f"X is {H}x{W}, F is {kh}x{kw}, stride {_pair_text(sh, sw)}, padding {_pair_text(ph, pw)}, "
-                f"dilation {_pair_text(dh, dw)}, so Y is {Ho}x{Wo}.")
+        note = (f"X is {H}x{W}, F is {kh}x{kw}, stride {pair_text(sh, sw)}, padding {pair_text(ph, pw)}, "
+                f"dilation {pair_text(dh, dw)}, so Y is {Ho}x{Wo}.")
         if ph or pw:
             note += " Windows may hang over the edge of X onto the zero padding; those taps add 0 and are left out."
         self._note.value = f'<div class="cnnlearn-info">{html.escape(note)}</div>'

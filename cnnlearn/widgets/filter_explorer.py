@@ -6,10 +6,12 @@ from ..conv import conv2d
 from ..equations import filter_gradient_equation
 from ..example import worked_example
 from ..receptive import check_index, window
-from ._grid import GridView, _GridWidget, _grid_matrix, _plural, _sub, entry, equation_box, grid_spec, key
+from ..notation import plural, sub
+from ..validate import as_matrix
+from ._grid import GridView, GridWidget, entry, equation_box, grid_spec, key
 
 
-class FilterGradientExplorer(_GridWidget):
+class FilterGradientExplorer(GridWidget):
     r"""Hover or click a filter weight: every input pixel and every dL/dy it is multiplied with (notebook 03).
 
     Parameters
@@ -29,8 +31,8 @@ class FilterGradientExplorer(_GridWidget):
     def __init__(self, x=None, dy=None):
         super().__init__()
         ex = worked_example()
-        self._x = ex.x if x is None else _grid_matrix(x, "x", "(H, W)")
-        self._dy = ex.dy if dy is None else _grid_matrix(dy, "dy", "(Ho, Wo)")
+        self._x = ex.x if x is None else as_matrix(x, "x", "(H, W)")
+        self._dy = ex.dy if dy is None else as_matrix(dy, "dy", "(Ho, Wo)")
         (H, W), (Ho, Wo) = self._x.shape, self._dy.shape
         self.kernel_shape = K = (H - Ho + 1, W - Wo + 1)
         if min(K) < 1:
@@ -43,9 +45,9 @@ class FilterGradientExplorer(_GridWidget):
             uses = [(o, ij) for o in np.ndindex(Ho, Wo) for ij, kk in window(o, *shapes) if kk == k]
             sym = filter_gradient_equation(*k, *shapes)
             num = filter_gradient_equation(*k, *shapes, dy=self._dy, x=self._x)
-            s = _sub(*k, K)
-            info = (f"f{s} touched {_plural(len(uses), 'input pixel')}, one per output pixel, so dL/df{s} is a sum "
-                    f"of {_plural(len(uses), 'product')} dL/dy times x: the highlighted X block, weighted by dL/dY "
+            s = sub(*k, K)
+            info = (f"f{s} touched {plural(len(uses), 'input pixel')}, one per output pixel, so dL/df{s} is a sum "
+                    f"of {plural(len(uses), 'product')} dL/dy times x: the highlighted X block, weighted by dL/dY "
                     "(each input pixel and the dy it meets share a number).")
             marks = {"x": {ij: n for n, (_, ij) in enumerate(uses, 1)}, "dy": {o: n for n, (o, _) in enumerate(uses, 1)}}
             lookup[key("df", *k)] = entry({"x": [ij for _, ij in uses], "dy": [o for o, _ in uses]}, marks, num, info)

@@ -3,113 +3,17 @@ r"""dL/dX as a full convolution of dL/dY with the rotated filter (notebooks 04, 
 import ipywidgets as ipw
 import numpy as np
 
-from .._checks import as_int, as_shape
-from ..conv import conv2d_backward, dilate, rot180
+from ..conv import conv2d_backward
 from ..equations import input_gradient_equation
 from ..example import worked_example
-from ..receptive import check_index, geometry, output_size
-from ._grid import GridView, _GridWidget, _cell_text, _grid_matrix, _plural, _sub, cell_name, entry, equation_box, \
-    grid_spec, key, step_controls
+from ..fullconv import FullConvPlan
+from ..notation import cell_text, plural, sub
+from ..receptive import check_index
+from ..validate import as_int
+from ._grid import GridView, GridWidget, cell_name, entry, equation_box, grid_spec, key, step_controls
 
 
-class FullConvPlan:
-    r"""The full-convolution picture of dL/dX, shared by :class:`FullConvAnimation` and ``viz.plot_full_conv``.
-
-    Parameters
-    ----------
-    dy : array of shape (Ho, Wo)
-    w : array of shape (kh, kw)
-    stride, padding, dilation : int or (int, int)
-    input_shape : (H, W), optional
-        The forward input's size; by default the smallest one that gives ``dy``'s shape.
-
-    Attributes
-    ----------
-    canvas : array of shape (H + 2p + KH - 1, W + 2p + KW - 1)
-        dL/dY with ``s - 1`` zeros inserted between entries (stride), placed ``KH - 1`` rows
-        and ``KW - 1`` columns in: the zero border makes the convolution "full".
-    real : dict
-        Canvas cell -> the dL/dY index it holds; every other canvas cell is an added zero.
-    rot : array of shape (KH, KW)
-        The filter spread by the dilation (``d - 1`` zeros between taps), rotated by 180 degrees.
-    gaps : set
-        Cells of ``rot`` that are dilation gaps.
-
-    Notes
-    -----
-    dL/dx[i, j] is the sum of ``canvas[i + p : i + p + KH, j + p : j + p + KW] * rot``;
-    the products that meet a real dL/dy through a real tap are exactly the terms of
-    :func:`cnnlearn.input_gradient_equation` for that pixel.
-    """
-
-    def __init__(self, dy, w, *, stride=1, padding=0, dilation=1, input_shape=None):
-        self.dy = _grid_matrix(dy, "dy", "(Ho, Wo)")
-        self.w = _grid_matrix(w, "w", "(kh, kw)")
-        (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
-        self.geo = dict(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw))
-        (Ho, Wo), (kh, kw) = self.dy.shape, self.w.shape
-        self.rot = rot180(dilate(self.w, (dh, dw)))
-        KH, KW = self.rot.shape
-        if input_shape is None:
-            input_shape = ((Ho - 1) * sh + KH - 2 * ph, (Wo - 1) * sw + KW - 2 * pw)
-            if min(input_shape) < 1:
-                raise ValueError(f"padding {(ph, pw)} is too large for dy of shape {self.dy.shape} and this "
-                                 "filter; pass input_shape")
-        self.input_shape = H, W = as_shape(input_shape, "input_shape", (2,))
-        got = output_size((H, W), (kh, kw), **self.geo)
-        if got != (Ho, Wo):
-            raise ValueError(f"dy has shape {(Ho, Wo)}, but an input of shape {(H, W)} gives an output of "
-                             f"shape {got} with this filter and geometry")
-        self.canvas = np.zeros((H + 2 * ph + KH - 1, W + 2 * pw + KW - 1))
-        self.real = {}
-        for oi, oj in np.ndindex(Ho, Wo):
-            rc = (KH - 1 + oi * sh, KW - 1 + oj * sw)
-            self.canvas[rc] = self.dy[oi, oj]
-            self.real[rc] = (oi, oj)
-        self.gaps = {(r, c) for r in range(KH) for c in range(KW) if (KH - 1 - r) % dh or (KW - 1 - c) % dw}
-
-    def window(self, i, j):
-        """Canvas cells under the rotated filter for dL/dX pixel ``(i, j)``, row by row."""
-        r0, c0 = i + self.geo["padding"][0], j + self.geo["padding"][1]
-        KH, KW = self.rot.shape
-        return [(r0 + a, c0 + b) for a in range(KH) for b in range(KW)]
-
-    def hits(self, i, j):
-        """Cells of ``rot`` whose product meets a real dL/dy for pixel ``(i, j)``: the equation's terms."""
-        r0, c0 = i + self.geo["padding"][0], j + self.geo["padding"][1]
-        KH, KW = self.rot.shape
-        return [(a, b) for a in range(KH) for b in range(KW)
-                if (r0 + a, c0 + b) in self.real and (a, b) not in self.gaps]
-
-    def pixel(self, i, j):
-        """dL/dx[i, j] as the window sum."""
-        r0, c0 = i + self.geo["padding"][0], j + self.geo["padding"][1]
-        KH, KW = self.rot.shape
-        return float(np.sum(self.canvas[r0:r0 + KH, c0:c0 + KW] * self.rot))
-
-    def dx_after(self, k):
-        """dL/dX with the pixels of steps 0..k (row by row) filled in, NaN elsewhere."""
-        H, W = self.input_shape
-        out = np.full((H, W), np.nan)
-        for n in range(k + 1):
-            out[divmod(n, W)] = self.pixel(*divmod(n, W))
-        return out
-
-    def rot_name(self, r, c):
-        """What cell ``(r, c)`` of the rotated filter is, e.g. ``f_22 = 0.5``."""
-        dh, dw = self.geo["dilation"]
-        a, b = self.rot.shape[0] - 1 - r, self.rot.shape[1] - 1 - c
-        if (r, c) in self.gaps:
-            return "a dilation gap (zero)"
-        return f"f_{_sub(a // dh, b // dw, self.w.shape)} = {_cell_text(self.rot[r, c])}"
-
-    def canvas_name(self, r, c):
-        if (r, c) in self.real:
-            return f"dy_{_sub(*self.real[r, c], self.dy.shape)} = {_cell_text(self.canvas[r, c])}"
-        return "an added zero"
-
-
-class FullConvAnimation(_GridWidget):
+class FullConvAnimation(GridWidget):
     r"""dL/dX as a full convolution of dL/dY with the rotated filter, one pixel per step (notebooks 04, 06).
 
     Parameters
@@ -155,11 +59,11 @@ class FullConvAnimation(_GridWidget):
             marks = {"dy": {(r0 + a, c0 + b): n for n, (a, b) in enumerate(hits, 1)},
                      "f": {ab: n for n, ab in enumerate(hits, 1)}}
             eq = input_gradient_equation(i, j, self.input_shape, self._w.shape, **self._geo, dy=self._dy, w=self._w)
-            texts = [[_cell_text(v) if not np.isnan(v) else "?" for v in row] for row in so_far]
+            texts = [[cell_text(v) if not np.isnan(v) else "?" for v in row] for row in so_far]
             labels = [[cell_name("dx", r, c, (H, W), texts[r][c]) + (", not computed yet" if texts[r][c] == "?" else "")
                        for c in range(W)] for r in range(H)]
-            info = (f"Step {k + 1} of {self.n_steps}: dL/dx{_sub(i, j, (H, W))} = sum of the window times the rotated "
-                    f"filter = {_cell_text(total)}. {_plural(len(hits), 'product')} meet a real dL/dy (numbered; the "
+            info = (f"Step {k + 1} of {self.n_steps}: dL/dx{sub(i, j, (H, W))} = sum of the window times the rotated "
+                    f"filter = {cell_text(total)}. {plural(len(hits), 'product')} meet a real dL/dy (numbered; the "
                     "others meet added zeros), and they are exactly the terms of the per-pixel sum below.")
             lookup[key("dx", i, j)] = entry({"dy": plan.window(i, j), "f": hits}, marks, eq, info,
                                             texts={"dx": texts}, labels={"dx": labels})
@@ -182,7 +86,7 @@ class FullConvAnimation(_GridWidget):
         plan = self._plan
         where = f"canvas row {r + 1} column {c + 1}"
         if (r, c) in plan.real:
-            return (f"dy{_sub(*plan.real[r, c], plan.dy.shape)} = {_cell_text(plan.canvas[r, c])}, "
+            return (f"dy{sub(*plan.real[r, c], plan.dy.shape)} = {cell_text(plan.canvas[r, c])}, "
                     f"dL/dY entry at {where}")
         return f"0, an added zero at {where}"
 
@@ -191,9 +95,9 @@ class FullConvAnimation(_GridWidget):
         where = f"rotated filter row {r + 1} column {c + 1}"
         if (r, c) in plan.gaps:
             return f"0, a dilation gap at {where}"
-        dh, dw = plan.geo["dilation"]
+        dil_h, dil_w = plan.geo["dilation"]
         a, b = plan.rot.shape[0] - 1 - r, plan.rot.shape[1] - 1 - c
-        return f"f{_sub(a // dh, b // dw, plan.w.shape)} = {_cell_text(plan.rot[r, c])}, at {where}"
+        return f"f{sub(a // dil_h, b // dil_w, plan.w.shape)} = {cell_text(plan.rot[r, c])}, at {where}"
 
     @property
     def step(self):

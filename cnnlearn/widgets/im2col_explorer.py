@@ -6,8 +6,9 @@ from ..conv import conv2d
 from ..example import worked_example
 from ..im2col import col2im_equation, column_equation, im2col, im2col_sources
 from ..receptive import check_index, geometry, output_size
-from ._grid import (GridView, _GridWidget, _cell_text, _grid_matrix, _pair_text, _sub, cell_name, entry, equation_box,
-                    grid_spec, key)
+from ..notation import cell_text, sub
+from ..validate import as_matrix
+from ._grid import GridView, GridWidget, pair_text, cell_name, entry, equation_box, grid_spec, key
 
 # Beyond these the grids no longer fit a notebook's width (one column of cols per output pixel).
 MAX_SIDE, MAX_ROWS, MAX_COLUMNS = 16, 25, 49
@@ -21,7 +22,7 @@ def _list(words):
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-class Im2colExplorer(_GridWidget):
+class Im2colExplorer(GridWidget):
     r"""Which input pixels land in which column of ``cols = im2col(X)``? Hover or click and see (notebook 10).
 
     Parameters
@@ -58,8 +59,8 @@ class Im2colExplorer(_GridWidget):
     def __init__(self, x=None, w=None, *, stride=1, padding=0, dilation=1):
         super().__init__()
         ex = worked_example()
-        self._x = ex.x if x is None else _grid_matrix(x, "x", "(H, W)")
-        self._w = ex.w if w is None else _grid_matrix(w, "w", "(kh, kw)")
+        self._x = ex.x if x is None else as_matrix(x, "x", "(H, W)")
+        self._w = ex.w if w is None else as_matrix(w, "w", "(kh, kw)")
         (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
         self._geo = geo = dict(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw))
         (H, W), (kh, kw) = self._x.shape, self._w.shape
@@ -108,21 +109,21 @@ class Im2colExplorer(_GridWidget):
         if cell in self._pad:
             return None
         ph, pw = self._geo["padding"]
-        return f"x{_sub(cell[0] - ph, cell[1] - pw, self._x.shape)}"
+        return f"x{sub(cell[0] - ph, cell[1] - pw, self._x.shape)}"
 
     def _fname(self, r):
-        return f"f{_sub(*divmod(r, self._w.shape[1]), self._w.shape)}"
+        return f"f{sub(*divmod(r, self._w.shape[1]), self._w.shape)}"
 
     def _yname(self, c):
-        return f"y{_sub(*divmod(c, self.out_shape[1]), self.out_shape)}"
+        return f"y{sub(*divmod(c, self.out_shape[1]), self.out_shape)}"
 
     def _note(self):
         (H, W), (kh, kw), (Ho, Wo) = self._x.shape, self._w.shape, self.out_shape
         (sh, sw), (ph, pw), (dh, dw) = self._geo.values()
         L = Ho * Wo
         order = ", ".join(self._yname(c) for c in range(min(L, 4))) + (", ..." if L > 4 else "")
-        note = (f"X is {H}x{W}, F is {kh}x{kw}, stride {_pair_text(sh, sw)}, padding {_pair_text(ph, pw)}, "
-                f"dilation {_pair_text(dh, dw)}: {L} windows, so cols has {kh * kw} rows (one per filter entry) and "
+        note = (f"X is {H}x{W}, F is {kh}x{kw}, stride {pair_text(sh, sw)}, padding {pair_text(ph, pw)}, "
+                f"dilation {pair_text(dh, dw)}: {L} windows, so cols has {kh * kw} rows (one per filter entry) and "
                 f"{L} columns (the windows of {order}, row by row). Numbers pair a copy with its pixel.")
         if ph or pw:
             note += " Dashed cells of X are the zero padding."
@@ -132,25 +133,25 @@ class Im2colExplorer(_GridWidget):
     def _x_spec(self):
         (H, W), (ph, pw) = self._x.shape, self._geo["padding"]
         xp = np.pad(self._x, ((ph, ph), (pw, pw)))
-        texts = [[_cell_text(v) for v in row] for row in xp]
+        texts = [[cell_text(v) for v in row] for row in xp]
         if not (ph or pw):
             return grid_spec("x", xp, "X (input)", texts=texts)
         labels = [[f"0, zero padding, row {r + 1} column {c + 1} of the zero-padded X" if (r, c) in self._pad else
                    cell_name("x", r - ph, c - pw, (H, W), texts[r][c])
                    + f"; row {r + 1} column {c + 1} of the zero-padded X"
                    for c in range(xp.shape[1])] for r in range(xp.shape[0])]
-        return grid_spec("x", xp, f"X, zero-padded (P = {_pair_text(ph, pw)})", texts=texts, labels=labels,
+        return grid_spec("x", xp, f"X, zero-padded (P = {pair_text(ph, pw)})", texts=texts, labels=labels,
                          pad=self._pad)
 
     def _cols_spec(self):
         K, L = self._cols.shape
-        texts = [[_cell_text(v) for v in row] for row in self._cols]
+        texts = [[cell_text(v) for v in row] for row in self._cols]
         labels = []
         for r in range(K):
             row = []
             for c in range(L):
                 what = self._xname(self._src[r][c]) or "the zero padding"
-                row.append(f"cols{_sub(r, c, (K, L))} = {texts[r][c]}, the copy of {what} that {self._fname(r)} "
+                row.append(f"cols{sub(r, c, (K, L))} = {texts[r][c]}, the copy of {what} that {self._fname(r)} "
                            f"meets in the window of {self._yname(c)}, row {r + 1} column {c + 1}")
             labels.append(row)
         return grid_spec("cols", self._cols, "cols = im2col(X)", texts=texts, labels=labels,
@@ -169,7 +170,7 @@ class Im2colExplorer(_GridWidget):
         name = self._xname(cell)
         if name is None:
             ph, pw = self._geo["padding"]
-            info = (f"This cell is zero padding (P = {_pair_text(ph, pw)}), not a pixel of X. Its 0 has "
+            info = (f"This cell is zero padding (P = {pair_text(ph, pw)}), not a pixel of X. Its 0 has "
                     f"{_copies_text(len(copies))} in cols" + (f": {where}." if copies else ".")
                     + " col2im drops what comes back to it.")
             return entry(hl, marks, "", info)

@@ -5,7 +5,7 @@ from functools import partial
 import ipywidgets as ipw
 import numpy as np
 
-from .._checks import as_float_array, as_int, check_ndim
+from ..validate import as_float_array, as_int, check_ndim
 from ..example import worked_example
 from ..losses import cross_entropy, cross_entropy_backward, softmax
 from ._grid import GridView, entry, grid_spec, key

@@ -3,16 +3,16 @@
 import ipywidgets as ipw
 import numpy as np
 
-from .._checks import as_int
+from ..validate import as_int, as_matrix
 from ..conv import conv2d
 from ..equations import forward_equation
 from ..example import worked_example
 from ..receptive import check_index, window
-from ._grid import GridView, _GridWidget, _cell_text, _grid_matrix, _plural, _sub, cell_name, entry, grid_spec, \
-    key, equation_box, step_controls
+from ..notation import cell_text, plural, sub
+from ._grid import GridView, GridWidget, cell_name, entry, grid_spec, key, equation_box, step_controls
 
 
-class ForwardStepper(_GridWidget):
+class ForwardStepper(GridWidget):
     """Slide the filter over the input, one output pixel per step (notebook 01).
 
     Parameters
@@ -42,8 +42,8 @@ class ForwardStepper(_GridWidget):
     def __init__(self, x=None, w=None, *, stride=1, padding=0, dilation=1):
         super().__init__()
         ex = worked_example()
-        self._x = ex.x if x is None else _grid_matrix(x, "x", "(H, W)")
-        self._w = ex.w if w is None else _grid_matrix(w, "w", "(kh, kw)")
+        self._x = ex.x if x is None else as_matrix(x, "x", "(H, W)")
+        self._w = ex.w if w is None else as_matrix(w, "w", "(kh, kw)")
         self._geo = dict(stride=stride, padding=padding, dilation=dilation)
         self._y = conv2d(self._x, self._w, **self._geo)
         shapes = (self._x.shape, self._w.shape)
@@ -55,12 +55,12 @@ class ForwardStepper(_GridWidget):
             taps = window(o, *shapes, **self._geo)
             eq = forward_equation(oi, oj, *shapes, **self._geo, x=self._x, w=self._w)
             self._equations.append(eq)
-            texts = [[_cell_text(self._y[r, c]) if r * Wo + c <= k else "?" for c in range(Wo)] for r in range(Ho)]
+            texts = [[cell_text(self._y[r, c]) if r * Wo + c <= k else "?" for c in range(Wo)] for r in range(Ho)]
             labels = [[cell_name("y", r, c, (Ho, Wo), texts[r][c]) + ("" if texts[r][c] != "?" else ", not computed yet")
                        for c in range(Wo)] for r in range(Ho)]
             marks = {"x": {ij: n for n, (ij, _) in enumerate(taps, 1)}, "f": {kk: n for n, (_, kk) in enumerate(taps, 1)}}
-            s = _sub(oi, oj, (Ho, Wo))
-            info = (f"Step {k + 1} of {self.n_steps}: output pixel y{s} multiplies {_plural(len(taps), 'input pixel')} "
+            s = sub(oi, oj, (Ho, Wo))
+            info = (f"Step {k + 1} of {self.n_steps}: output pixel y{s} multiplies {plural(len(taps), 'input pixel')} "
                     "by the filter entry on top of each (same number) and adds them up.")
             lookup[key("y", oi, oj)] = entry({"x": [ij for ij, _ in taps], "f": [kk for _, kk in taps]}, marks, eq,
                                              info, texts={"y": texts}, labels={"y": labels})

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 import cnnlearn
-from cnnlearn.widgets import _cell_text
+from cnnlearn.notation import cell_text
 
 from . import jupyter, latency, students
 from .conftest import ARTIFACTS
@@ -157,7 +157,7 @@ def test_every_cell_button_and_slider_has_a_name(gallery):
     for w in students.all_widgets(gallery):
         students.check_names(w)
     w = students.Widget(gallery, "cnnlearn-explorer", 0)
-    assert w.names("x")[(1, 2)] == f"x23 = {_cell_text(cnnlearn.worked_example().x[1, 2])}, " \
+    assert w.names("x")[(1, 2)] == f"x23 = {cell_text(cnnlearn.worked_example().x[1, 2])}, " \
                                    "input pixel row 2 column 3"
 
 

@@ -76,3 +76,12 @@ def as_shape(shape, name, ndims):
         lengths = " or ".join(str(n) for n in ndims)
         raise ValueError(f"{name} must have {lengths} entries, got {shape!r}")
     return tuple(as_int(s, f"{name}[{k}]", minimum=1) for k, s in enumerate(shape))
+
+
+def as_matrix(a, name, meaning):
+    """``a`` as a new, non-empty float array of shape (rows, cols); ``meaning`` names the shape, e.g. "(H, W)"."""
+    a = as_float_array(a, name)
+    check_ndim(a, name, (2,), meaning)
+    if a.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {a.shape}")
+    return a.copy()
