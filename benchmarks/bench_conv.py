@@ -37,7 +37,7 @@ import time
 import numpy as np
 
 import cnnlearn
-import cnnlearn.conv
+import cnnlearn.conv_fast
 from cnnlearn import conv2d, conv2d_backward, conv2d_naive, conv2d_backward_naive, rel_error
 
 try:
@@ -161,8 +161,8 @@ def main():
         except ImportError:
             raise SystemExit("--threads needs threadpoolctl (pip install threadpoolctl) to set numpy's BLAS threads")
         limiter = threadpool_limits(limits=args.threads, user_api="blas")
-        # and the fast path's own threads (see the notes above conv2d in cnnlearn/conv.py)
-        cnnlearn.conv._WORKERS = args.threads
+        # and the fast path's own threads (see the notes in cnnlearn/conv_fast.py)
+        cnnlearn.conv_fast._WORKERS = args.threads
     repeat = 3 if args.quick else args.repeat
     n_naive = 1 if args.quick else args.naive_examples
     if repeat < 1 or n_naive < 1:
@@ -172,7 +172,7 @@ def main():
     print(f"cnnlearn {cnnlearn.__version__ if hasattr(cnnlearn, '__version__') else ''}  numpy {np.__version__}  "
           f"python {platform.python_version()}  {platform.machine()}, {os.cpu_count()} CPUs")
     print(f"numpy BLAS: {blas or 'unknown'}; {threads} thread(s) (from {source}); "
-          f"cnnlearn.conv threads: {cnnlearn.conv._WORKERS}")
+          f"cnnlearn.conv_fast threads: {cnnlearn.conv_fast._WORKERS}")
     env = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
                                        "OMP_NUM_THREADS") if k in os.environ}
     print(f"environment: {env if env else 'no OPENBLAS_*/OMP_* variables set'}")

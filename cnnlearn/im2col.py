@@ -11,14 +11,15 @@ pixel (oi, oj) (row by row, as Y is flattened). Then
   it sends every column entry back to the pixel it was copied from and ADDS, since a
   pixel sits in as many columns as there are windows over it.
 
-The fast kernels are the ones :func:`cnnlearn.conv2d` uses (``conv._im2col``,
-``conv._col2im``); this module gives them a public face and a loop twin each.
+The fast kernels are the ones :func:`cnnlearn.conv2d` uses (:func:`cnnlearn.conv_fast.im2col_into`,
+:func:`cnnlearn.conv_fast.col2im_into`); this module gives them a checked public face and a loop twin each.
 """
 
 import numpy as np
 
 from .validate import as_float_array, as_int, as_shape
-from .conv import _check_dy, _col2im, _im2col, _pad, _prepare
+from .conv import conv_arguments, upstream_gradient
+from .conv_fast import col2im_into, im2col_into, pad
 from .equations import _sym, fmt_number, shown_products
 from .receptive import check_index, geometry, output_size
 
@@ -67,7 +68,7 @@ def im2col(x, kh, kw, stride=1, padding=0, dilation=1):
     x4, two_d, kh, kw, Ho, Wo, geom = _input(x, kh, kw, stride, padding, dilation)
     N, C = x4.shape[:2]
     cols = np.empty((N, C, kh, kw, Ho, Wo), dtype=x4.dtype)
-    _im2col(_pad(x4, *geom[1]), kh, kw, Ho, Wo, geom, cols)
+    im2col_into(pad(x4, *geom[1]), kh, kw, Ho, Wo, geom, cols)
     cols = cols.reshape(N, C * kh * kw, Ho * Wo)
     return cols[0] if two_d else cols
 
@@ -77,7 +78,7 @@ def im2col_naive(x, kh, kw, stride=1, padding=0, dilation=1):
     x4, two_d, kh, kw, Ho, Wo, geom = _input(x, kh, kw, stride, padding, dilation)
     (sh, sw), (ph, pw), (dh, dw) = geom
     N, C = x4.shape[:2]
-    xp = _pad(x4, ph, pw)
+    xp = pad(x4, ph, pw)
     cols = np.zeros((N, C * kh * kw, Ho * Wo), dtype=x4.dtype)
     for i in range(Ho):
         for j in range(Wo):
@@ -127,7 +128,7 @@ def col2im(dcols, x_shape, kh, kw, stride=1, padding=0, dilation=1):
     """
     d3, two_d, (N, C, H, W), kh, kw, Ho, Wo, geom = _dcols(dcols, x_shape, kh, kw, stride, padding, dilation)
     dx = np.zeros((N, C, H, W), dtype=d3.dtype)
-    _col2im(d3.reshape(N, C, kh, kw, Ho, Wo), geom, dx)
+    col2im_into(d3.reshape(N, C, kh, kw, Ho, Wo), geom, dx)
     return dx[0, 0] if two_d else dx
 
 
@@ -280,7 +281,7 @@ def conv2d_im2col(x, w, b=None, *, stride=1, padding=0, dilation=1):
     -------
     y : array of shape (N, C_out, Ho, Wo), or (Ho, Wo); equal to :func:`cnnlearn.conv2d`.
     """
-    x4, w4, b1, two_d, _ = _prepare(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    x4, w4, b1, two_d, _ = conv_arguments(x, w, b, stride=stride, padding=padding, dilation=dilation)
     N = x4.shape[0]
     Co, C, kh, kw = w4.shape
     Ho, Wo = output_size(x4.shape[2:], (kh, kw), stride=stride, padding=padding, dilation=dilation)
@@ -306,11 +307,11 @@ def conv2d_im2col_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     dx, dw, db : shapes of x, w and (C_out,) (a float in the 2-D case); equal to
     :func:`cnnlearn.conv2d_backward`. No argument is modified.
     """
-    x4, w4, _, two_d, _ = _prepare(x, w, stride=stride, padding=padding, dilation=dilation)
+    x4, w4, _, two_d, _ = conv_arguments(x, w, stride=stride, padding=padding, dilation=dilation)
     N, C, H, W = x4.shape
     Co, _, kh, kw = w4.shape
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
-    dy = _check_dy(dy, (N, Co, Ho, Wo), two_d, x4.dtype).reshape(N, Co, Ho * Wo)
+    dy = upstream_gradient(dy, (N, Co, Ho, Wo), two_d, x4.dtype).reshape(N, Co, Ho * Wo)
     cols = im2col(x4, kh, kw, stride, padding, dilation)          # (N, K, L)
     w2 = w4.reshape(Co, C * kh * kw)                               # (C_out, K)
     dw = (dy @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w4.shape)  # (N, C_out, L) @ (N, L, K)

@@ -2,7 +2,7 @@
 
 The fast pair goes through a batch in chunks of examples, shares a large batch between
 threads and may split its matrix products by output columns (see the notes above
-``conv2d`` in cnnlearn/conv.py). The small batches of the other tests fit in one chunk
+the notes in cnnlearn/conv_fast.py). The small batches of the other tests fit in one chunk
 of one thread, so here the sizes are made tiny to force many chunks, a short last chunk
 and uneven halves, and one batch is big enough to be chunked and threaded by default.
 """
@@ -10,7 +10,7 @@ and uneven halves, and one batch is big enough to be chunked and threaded by def
 import numpy as np
 import pytest
 
-import cnnlearn.conv as conv
+import cnnlearn.conv_fast as conv_fast
 from cnnlearn import conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive, rel_error
 
 CONFIGS = [
@@ -43,10 +43,10 @@ def _check(x, w, b, stride, padding, dilation, tol):
 @pytest.mark.parametrize("workers", [1, 2, 3])
 @pytest.mark.parametrize("config", CONFIGS)
 def test_chunks_and_threads_match_naive(monkeypatch, chunk_bytes, workers, config):
-    monkeypatch.setattr(conv, "_CHUNK_BYTES", chunk_bytes)
-    monkeypatch.setattr(conv, "_THREAD_CHUNK_BYTES", chunk_bytes)
-    monkeypatch.setattr(conv, "_THREAD_BYTES", 0 if workers > 1 else 1 << 40)
-    monkeypatch.setattr(conv, "_WORKERS", workers)
+    monkeypatch.setattr(conv_fast, "_CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(conv_fast, "_THREAD_CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(conv_fast, "_THREAD_BYTES", 0 if workers > 1 else 1 << 40)
+    monkeypatch.setattr(conv_fast, "_WORKERS", workers)
     x_shape, w_shape, stride, padding, dilation = config
     rng = np.random.default_rng(sum(x_shape) + chunk_bytes + workers)
     x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
@@ -56,8 +56,8 @@ def test_chunks_and_threads_match_naive(monkeypatch, chunk_bytes, workers, confi
 @pytest.mark.parametrize("split", [1, 5, 100])
 def test_products_split_by_columns_match_naive(monkeypatch, split):
     # a tiny _SERIAL_MNK forces every product to be cut into thin column slices
-    monkeypatch.setattr(conv, "_SERIAL_MNK", split)
-    monkeypatch.setattr(conv, "_CHUNK_BYTES", 3000)
+    monkeypatch.setattr(conv_fast, "_SERIAL_MNK", split)
+    monkeypatch.setattr(conv_fast, "_CHUNK_BYTES", 3000)
     x_shape, w_shape, stride, padding, dilation = CONFIGS[1]
     rng = np.random.default_rng(split)
     x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
@@ -67,8 +67,8 @@ def test_products_split_by_columns_match_naive(monkeypatch, split):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_a_batch_chunked_and_threaded_by_default(dtype):
     x_shape, w_shape = (100, 4, 32, 32), (1, 4, 3, 3)  # one filter keeps the naive loops short
-    nb, parts = conv._plan(x_shape[0], (4 * 3 * 3 + 1) * 32 * 32 * np.dtype(dtype).itemsize)
-    assert nb < x_shape[0] // 2 and len(parts) == min(2, conv._WORKERS)  # really chunked, and threaded
+    nb, parts = conv_fast._plan(x_shape[0], (4 * 3 * 3 + 1) * 32 * 32 * np.dtype(dtype).itemsize)
+    assert nb < x_shape[0] // 2 and len(parts) == min(2, conv_fast._WORKERS)  # really chunked, and threaded
     rng = np.random.default_rng(7)
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal(w_shape).astype(dtype)
@@ -77,8 +77,8 @@ def test_a_batch_chunked_and_threaded_by_default(dtype):
 
 
 def test_empty_batch(monkeypatch):
-    monkeypatch.setattr(conv, "_CHUNK_BYTES", 1)
-    monkeypatch.setattr(conv, "_THREAD_BYTES", 0)
+    monkeypatch.setattr(conv_fast, "_CHUNK_BYTES", 1)
+    monkeypatch.setattr(conv_fast, "_THREAD_BYTES", 0)
     x, w = np.ones((0, 2, 5, 5)), np.ones((3, 2, 3, 3))
     y = conv2d(x, w, np.ones(3))
     dx, dw, db = conv2d_backward(np.ones(y.shape), x, w)
