@@ -1,10 +1,9 @@
-"""The offline HTML edition (cnnlearn.export) without a browser: the command line, the pages' scripts,
-the vendored files and their versions. tests/browser/test_offline.py opens the pages in Chromium."""
+"""The offline HTML edition (cnnlearn.classroom.export) without a browser: the command line, the pages' scripts,
+the vendored files and their versions. tests/browser/test_offline.py opens the pages in Chromium;
+tests/test_packaging.py checks that the wheel carries the vendored files."""
 
-import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import nbformat
@@ -113,23 +112,3 @@ def test_no_execute_needs_saved_state(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "cnnlearn.export", str(tmp_path / "out2"), "--notebooks",
                            str(tmp_path / "nowhere")], capture_output=True, text=True)
     assert proc.returncode == 2 and "notebooks must be a folder" in proc.stderr
-
-
-@pytest.mark.integration
-def test_the_wheel_carries_the_vendored_files(tmp_path):
-    src = tmp_path / "src"  # build from a copy: a wheel build leaves build/ behind in its source folder
-    shutil.copytree(ROOT / "cnnlearn", src / "cnnlearn", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, src / name)
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                           "-w", str(tmp_path), str(src)], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    names = zipfile.ZipFile(next(tmp_path.glob("cnnlearn-*.whl"))).namelist()
-    for asset in ("cnnlearn/classroom/static/html-manager/embed-amd.js", "cnnlearn/classroom/static/requirejs/require.js",
-                  "cnnlearn/classroom/static/anywidget/index.js", "cnnlearn/classroom/static/anywidget/package.json",
-                  "cnnlearn/classroom/static/mathjax/MathJax.js",
-                  "cnnlearn/classroom/static/templates/cnnlearn_offline/index.html.j2",
-                  "cnnlearn/classroom/static/templates/cnnlearn_offline/conf.json"):
-        assert asset in names, asset
-
-
