@@ -3,7 +3,7 @@
 Everything the page should show is computed here by the package (``cnnlearn.contributions``,
 ``cnnlearn.receptive.window``, ``cnnlearn.im2col.im2col``, ``cnnlearn.softmax``, ``cnnlearn.conv2d_backward``);
 the page is only read
-through the CSS contract of ``cnnlearn/widgets.py``: each widget's root class, grid cells
+through the CSS contract of ``cnnlearn.widgets`` (its package docstring): each widget's root class, grid cells
 ``cnnlearn-<grid>-<row>-<col>`` and the highlight class ``cnnlearn-hl``.
 """
 
