@@ -6,6 +6,8 @@ names the argument. Non-finite input (NaN or infinity in x, w, b, dy, logits, la
 a NaN would otherwise spread silently through every number a notebook shows.
 """
 
+# the trainable CNN of notebooks 07 and 08 (cnnlearn.layers.Conv2D, ...)
+from . import datasets, digits_net, layers, optim
 from .conv import (
     conv2d,
     conv2d_backward,
@@ -14,12 +16,11 @@ from .conv import (
     input_gradient_by_full_conv,
     rot180,
 )
-from .example import worked_example
 from .equations import filter_gradient_equation, forward_equation, input_gradient_equation
+from .example import worked_example
 from .gradcheck import numerical_gradient, rel_error
 from .losses import cross_entropy, cross_entropy_backward, softmax
 from .receptive import contributions, output_size
-from . import datasets, digits_net, layers, optim  # the trainable CNN of notebooks 07 and 08 (cnnlearn.layers.Conv2D, ...)
 
 __version__ = "0.1.0"
 

@@ -23,9 +23,9 @@ import numbers
 
 import numpy as np
 
-from .validate import as_float_array, as_int, as_pair, check_ndim
 from .conv import conv2d, conv2d_backward
 from .receptive import geometry, output_size
+from .validate import as_float_array, as_int, as_pair, check_ndim
 
 __all__ = ["Conv2D", "ReLU", "MaxPool2D", "Flatten", "Linear", "Sequential",
            "max_pool2d", "max_pool2d_backward", "max_pool2d_naive", "max_pool2d_backward_naive"]

@@ -14,11 +14,11 @@ Nothing here changes the caller's arrays; the network's stored gradients (``net.
 overwritten by the backward pass, as by any training step.
 """
 
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
-from .validate import as_float_array, check_ndim
 from .losses import cross_entropy_backward, softmax
+from .validate import as_float_array, check_ndim
 
 __all__ = ["input_gradient", "saliency", "fgsm", "accuracy_under_attack", "predict",
            "plot_saliency", "plot_fgsm", "plot_accuracy_vs_eps"]

@@ -21,7 +21,10 @@ import ipywidgets as ipw
 import numpy as np
 import traitlets as t
 
+from ..example import worked_example
 from ..notation import NEGATIVE, OKABE_ITO, POSITIVE, cell_text, sub
+from ..receptive import check_index
+from ..validate import as_int, as_matrix
 
 try:
     import anywidget
@@ -229,8 +232,19 @@ class GridView(anywidget.AnyWidget):
         raise KeyError(name)
 
 
+def copied(attr, doc=None):
+    """A read-only property giving a copy of the array ``self.<attr>``, so a caller cannot change the widget."""
+    return property(lambda self: getattr(self, attr).copy(), doc=doc)
+
+
+def worked_or(x, w):
+    """``x`` and ``w`` checked as (H, W) and (kh, kw) grids, the worked example's for those left None."""
+    ex = worked_example()
+    return (ex.x if x is None else as_matrix(x, "x", "(H, W)"), ex.w if w is None else as_matrix(w, "w", "(kh, kw)"))
+
+
 class GridWidget(ipw.VBox):
-    """Shared plumbing: root classes, ``highlighted``/``marks`` and the grid-name check."""
+    """Shared plumbing: root classes, ``highlighted``/``marks``, ``selected`` and the grid-name check."""
 
     _root_class = ""
     _aliases = {}
@@ -258,6 +272,52 @@ class GridWidget(ipw.VBox):
         """The pairing numbers shown in ``grid``: ``{(row, col): n}``, 0-based cells, n from 1."""
         grid = self._grid_name(grid, tuple(g["name"] for g in self.view.grids))
         return self.view.marks(grid)
+
+    @property
+    def selected(self):
+        """The pinned cell as ``(grid, row, col)`` (0-based), or None (nothing pinned, or after Escape)."""
+        return self.view.pinned()
+
+    def _pinned(self, table, default=None):
+        """``table``'s entry for the pinned cell (``default`` where it has none; None if nothing is pinned)."""
+        sel = self.selected
+        return None if sel is None else table.get(key(*sel), default)
+
+
+class SteppedGridWidget(GridWidget):
+    """A grid widget that computes the pixels of one grid one step at a time, row by row (the forward stepper,
+    the full-convolution animation). Subclasses set ``_stepped = (grid, noun)`` and, in ``__init__``,
+    ``self.n_steps``, ``self._step_shape`` (that grid's shape) and ``self._equations`` (one per step)."""
+
+    _stepped = ("y", "output pixel")
+
+    @property
+    def step(self):
+        return self.view.step
+
+    @property
+    def equation(self):
+        """LaTeX of the current step's sum, with the numbers, as :mod:`cnnlearn.equations` generates it."""
+        return self._equations[self.step]
+
+    def step_to(self, k):
+        """Go to step ``k`` (0 .. n_steps - 1)."""
+        k = as_int(k, "k", minimum=0)
+        if k >= self.n_steps:
+            raise ValueError(f"k must be a step in 0..{self.n_steps - 1} (one per {self._stepped[1]}), got {k}")
+        self.view.step = k
+
+    def select(self, grid, i, j):
+        """Pin pixel ``(i, j)`` of the stepped grid: jump to its step."""
+        self._grid_name(grid, (self._stepped[0],))
+        i, j = check_index((i, j), self._step_shape, self._stepped[1])
+        self.step_to(i * self._step_shape[1] + j)
+
+    def texts(self, grid):
+        """What ``grid``'s cells show at the current step (``"?"`` for pixels not computed yet)."""
+        grid = self._grid_name(grid, tuple(g["name"] for g in self.view.grids))
+        e = self.view.lookup[key(self._stepped[0], *divmod(self.step, self._step_shape[1]))]
+        return np.array(e.get("texts", {}).get(grid) or self.view.grid(grid)["texts"], dtype=object)
 
 
 def equation_box(view):

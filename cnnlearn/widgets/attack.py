@@ -24,8 +24,8 @@ import numpy as np
 import traitlets as t
 
 from .. import saliency
-from ..validate import as_float_array, as_int, check_ndim
 from ..notation import plural
+from ..validate import as_float_array, as_int, check_ndim
 from ._grid import HERE, anywidget, diverging, esm, mix
 
 #: The default epsilons: 0, 0.01, ..., 0.30.

@@ -23,8 +23,8 @@ import numpy as np
 import traitlets as t
 from matplotlib import colormaps, colors
 
-from ..validate import as_float_array, check_ndim
 from ..saliency import predict, saliency
+from ..validate import as_float_array, check_ndim
 from ._grid import HERE, anywidget, esm
 
 #: The pen's ink per tool: full ink, half ink (the digits' soft stroke edges), and no ink.

@@ -5,10 +5,10 @@ import numpy as np
 from ..conv import conv2d
 from ..equations import filter_gradient_equation
 from ..example import worked_example
-from ..receptive import check_index, window
 from ..notation import plural, sub
+from ..receptive import check_index, window
 from ..validate import as_matrix
-from ._grid import GridView, GridWidget, entry, equation_box, grid_spec, key
+from ._grid import GridView, GridWidget, copied, entry, equation_box, grid_spec, key
 
 
 class FilterGradientExplorer(GridWidget):
@@ -62,20 +62,12 @@ class FilterGradientExplorer(GridWidget):
                     "note": "Each input pixel and the dL/dy it meets share a number."})
         self._setup([self.view, equation_box(self.view)])
 
-    @property
-    def df(self):
-        return self._df.copy()
-
-    @property
-    def selected(self):
-        """The pinned entry as ``("df", ki, kj)``, or None."""
-        return self.view.pinned()
+    df = copied("_df")
 
     @property
     def equations(self):
         """``(symbolic, numeric)`` LaTeX of dL/df for the pinned entry (None if nothing is pinned)."""
-        sel = self.selected
-        return None if sel is None else self._equations[key(*sel)]
+        return self._pinned(self._equations)
 
     def select(self, grid, ki, kj):
         """Pin filter entry ``(ki, kj)`` of grid ``"df"`` (or ``"f"``), as a click does."""

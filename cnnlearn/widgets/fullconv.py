@@ -8,12 +8,10 @@ from ..equations import input_gradient_equation
 from ..example import worked_example
 from ..fullconv import FullConvPlan
 from ..notation import cell_text, plural, sub
-from ..receptive import check_index
-from ..validate import as_int
-from ._grid import GridView, GridWidget, cell_name, entry, equation_box, grid_spec, key, step_controls
+from ._grid import GridView, SteppedGridWidget, cell_name, entry, equation_box, grid_spec, key, step_controls
 
 
-class FullConvAnimation(GridWidget):
+class FullConvAnimation(SteppedGridWidget):
     r"""dL/dX as a full convolution of dL/dY with the rotated filter, one pixel per step (notebooks 04, 06).
 
     Parameters
@@ -35,6 +33,7 @@ class FullConvAnimation(GridWidget):
     """
 
     _root_class = "cnnlearn-fullconv"
+    _stepped = ("dx", "dL/dX pixel")
 
     def __init__(self, dy=None, w=None, *, stride=1, padding=0, dilation=1, input_shape=None):
         super().__init__()
@@ -43,7 +42,7 @@ class FullConvAnimation(GridWidget):
                             padding=padding, dilation=dilation, input_shape=input_shape)
         self._plan = plan
         self._dy, self._w, self._geo, self.input_shape = plan.dy, plan.w, plan.geo, plan.input_shape
-        H, W = self.input_shape
+        self._step_shape = H, W = self.input_shape
         self.n_steps = H * W
         self._dx = conv2d_backward(self._dy, np.zeros((H, W)), self._w, **self._geo)[0]
         cshape, (KH, KW) = plan.canvas.shape, plan.rot.shape
@@ -100,10 +99,6 @@ class FullConvAnimation(GridWidget):
         return f"f{sub(a // dil_h, b // dil_w, plan.w.shape)} = {cell_text(plan.rot[r, c])}, at {where}"
 
     @property
-    def step(self):
-        return self.view.step
-
-    @property
     def dx(self):
         """The finished dL/dX (conv2d_backward's dx)."""
         return self._dx.copy()
@@ -117,27 +112,3 @@ class FullConvAnimation(GridWidget):
     def window_sum(self):
         """The current step's sum of the canvas window times the rotated filter."""
         return self._sums[self.step]
-
-    @property
-    def equation(self):
-        """The current pixel's dL/dx equation with numbers (:func:`cnnlearn.input_gradient_equation`)."""
-        return self._equations[self.step]
-
-    def texts(self, grid):
-        """What ``grid``'s cells show at the current step (``"?"`` for dL/dX pixels not computed yet)."""
-        grid = self._grid_name(grid, ("dy", "f", "dx"))
-        e = self.view.lookup[key("dx", *divmod(self.step, self.input_shape[1]))]
-        return np.array(e.get("texts", {}).get(grid) or self.view.grid(grid)["texts"], dtype=object)
-
-    def step_to(self, k):
-        """Go to step ``k`` (0 .. n_steps - 1)."""
-        k = as_int(k, "k", minimum=0)
-        if k >= self.n_steps:
-            raise ValueError(f"k must be a step in 0..{self.n_steps - 1} (one per dL/dX pixel), got {k}")
-        self.view.step = k
-
-    def select(self, grid, i, j):
-        """Pin dL/dX pixel ``(i, j)``: jump to its step."""
-        self._grid_name(grid, ("dx",))
-        i, j = check_index((i, j), self.input_shape, "dL/dX pixel")
-        self.step_to(i * self.input_shape[1] + j)

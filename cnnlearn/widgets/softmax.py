@@ -5,9 +5,9 @@ from functools import partial
 import ipywidgets as ipw
 import numpy as np
 
-from ..validate import as_float_array, as_int, check_ndim
 from ..example import worked_example
 from ..losses import cross_entropy, cross_entropy_backward, softmax
+from ..validate import as_float_array, as_int, check_ndim
 from ._grid import GridView, entry, grid_spec, key
 
 

@@ -1,18 +1,15 @@
 """ForwardStepper: slide the filter over the input, one output pixel per step (notebook 01)."""
 
 import ipywidgets as ipw
-import numpy as np
 
-from ..validate import as_int, as_matrix
 from ..conv import conv2d
 from ..equations import forward_equation
-from ..example import worked_example
-from ..receptive import check_index, window
 from ..notation import cell_text, plural, sub
-from ._grid import GridView, GridWidget, cell_name, entry, grid_spec, key, equation_box, step_controls
+from ..receptive import window
+from ._grid import GridView, SteppedGridWidget, cell_name, entry, equation_box, grid_spec, key, step_controls, worked_or
 
 
-class ForwardStepper(GridWidget):
+class ForwardStepper(SteppedGridWidget):
     """Slide the filter over the input, one output pixel per step (notebook 01).
 
     Parameters
@@ -41,13 +38,11 @@ class ForwardStepper(GridWidget):
 
     def __init__(self, x=None, w=None, *, stride=1, padding=0, dilation=1):
         super().__init__()
-        ex = worked_example()
-        self._x = ex.x if x is None else as_matrix(x, "x", "(H, W)")
-        self._w = ex.w if w is None else as_matrix(w, "w", "(kh, kw)")
+        self._x, self._w = worked_or(x, w)
         self._geo = dict(stride=stride, padding=padding, dilation=dilation)
         self._y = conv2d(self._x, self._w, **self._geo)
         shapes = (self._x.shape, self._w.shape)
-        self.out_shape = Ho, Wo = self._y.shape
+        self.out_shape = self._step_shape = Ho, Wo = self._y.shape
         self.n_steps = Ho * Wo
         self._equations, lookup, steps = [], {}, []
         for k in range(self.n_steps):
@@ -77,31 +72,3 @@ class ForwardStepper(GridWidget):
             caption="Forward pass stepper")
         self.slider, self.play = step_controls(self.view, self.n_steps, "output pixels")
         self._setup([ipw.HBox([self.play, self.slider]), self.view, equation_box(self.view)])
-
-    @property
-    def equation(self):
-        """LaTeX of the current output pixel's sum, with the numbers (:func:`cnnlearn.forward_equation`)."""
-        return self._equations[self.step]
-
-    @property
-    def step(self):
-        return self.view.step
-
-    def step_to(self, k):
-        """Go to step ``k`` (0 .. n_steps - 1)."""
-        k = as_int(k, "k", minimum=0)
-        if k >= self.n_steps:
-            raise ValueError(f"k must be a step in 0..{self.n_steps - 1} (one per output pixel), got {k}")
-        self.view.step = k
-
-    def select(self, grid, oi, oj):
-        """Pin output pixel ``(oi, oj)`` of grid ``"y"``: jump to its step."""
-        self._grid_name(grid, ("y",))
-        oi, oj = check_index((oi, oj), self.out_shape, "output pixel")
-        self.step_to(oi * self.out_shape[1] + oj)
-
-    def texts(self, grid):
-        """What ``grid``'s cells show at the current step (``"?"`` for outputs not computed yet)."""
-        grid = self._grid_name(grid, ("x", "f", "y"))
-        e = self.view.lookup[key("y", *divmod(self.step, self.out_shape[1]))]
-        return np.array(e.get("texts", {}).get(grid) or self.view.grid(grid)["texts"], dtype=object)
