@@ -42,4 +42,8 @@ __all__ = [
     "input_gradient_equation",
     "filter_gradient_equation",
     "worked_example",
+    "datasets",
+    "digits_net",
+    "layers",
+    "optim",
 ]
