@@ -2,7 +2,7 @@
 
 import sys
 
-from .classroom.export import main
+from .classroom.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["export", *sys.argv[1:]], prog="python -m cnnlearn.export"))

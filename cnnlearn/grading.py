@@ -2,7 +2,7 @@
 
 import sys
 
-from .classroom.grading import main
+from .classroom.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["grading", *sys.argv[1:]], prog="python -m cnnlearn.grading"))

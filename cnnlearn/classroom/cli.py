@@ -21,24 +21,43 @@ TOOLS = {"student": "student", "grading": "grading", "export": "export"}
 CLASSROOM_EXTRA = "nbformat, nbclient and nbconvert"
 
 
+def _tool(name, parser):
+    """The module of tool ``name``; a clear exit through ``parser`` where the classroom extra is missing."""
+    try:
+        return importlib.import_module(f"{__package__}.{TOOLS[name]}")
+    except ImportError as exc:  # the tools work on notebook files: they need the classroom extra
+        parser.exit(2, f"{parser.prog}: error: the teacher's tools need {CLASSROOM_EXTRA}, and {exc.name} is not "
+                       "installed: pip install \"cnnlearn[classroom]\"\n")
+
+
 def parser():
     """The argument parser of the ``cnnlearn`` command, with one subparser per tool."""
     top = argparse.ArgumentParser(prog="cnnlearn", description="The teacher's tools of the cnnlearn series.")
     subcommands = top.add_subparsers(dest="tool", metavar="SUBCOMMAND", required=True)
-    for name, module_name in TOOLS.items():
-        try:
-            module = importlib.import_module(f"{__package__}.{module_name}")
-        except ImportError as exc:  # the tools work on notebook files: they need the classroom extra
-            top.exit(2, f"cnnlearn: error: the teacher's tools need {CLASSROOM_EXTRA}, and {exc.name} is not "
-                        "installed: pip install \"cnnlearn[classroom]\"\n")
+    for name in TOOLS:
+        module = _tool(name, top)
         sub = subcommands.add_parser(name, help=module.DESCRIPTION, description=module.DESCRIPTION)
         module.add_arguments(sub)
         sub.set_defaults(run=module.run, subparser=sub)
     return top
 
 
-def main(argv=None):
-    args = parser().parse_args(argv)
+def tool_parser(name, prog):
+    """The argument parser of tool ``name`` alone, shown as ``prog`` (``python -m cnnlearn.<name>``)."""
+    top = argparse.ArgumentParser(prog=prog)
+    module = _tool(name, top)
+    top.description = module.DESCRIPTION
+    module.add_arguments(top)
+    top.set_defaults(run=module.run, subparser=top)
+    return top
+
+
+def main(argv=None, prog=None):
+    """Run ``cnnlearn SUBCOMMAND ...`` and return the exit code. With ``prog`` (the older forms, such as
+    ``python -m cnnlearn.export``), ``argv`` starts with the one tool to run, shown under that name."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    top = parser() if prog is None else tool_parser(argv.pop(0), prog)
+    args = top.parse_args(argv)
     return args.run(args, args.subparser)
 
 

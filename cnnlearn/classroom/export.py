@@ -18,13 +18,11 @@ that recomputes) does nothing without a kernel.
 in the notebooks instead (the state they had when last run, as nbclient and nbconvert save it).
 """
 
-import argparse
 import copy
 import html
 import json
 import re
 import shutil
-import sys
 import time
 from importlib import resources
 from pathlib import Path
@@ -230,13 +228,3 @@ def run(args, parser):
     except (OSError, ValueError, RuntimeError) as exc:
         parser.exit(2, f"error: {exc}\n")
     return 0
-
-
-def main(argv=None, prog="python -m cnnlearn.export"):
-    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
-    add_arguments(parser)
-    return run(parser.parse_args(argv), parser)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

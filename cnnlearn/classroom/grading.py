@@ -27,7 +27,6 @@ Stamping is deterministic and idempotent: a second run changes nothing, stale me
 of exercises that no longer exist are removed, and nothing else in the notebook is touched.
 """
 
-import argparse
 import ast
 import copy
 import re
@@ -255,13 +254,3 @@ def run(args, parser):
         print(f"run {STAMP_COMMAND}", file=sys.stderr)
         return 1
     return 0
-
-
-def main(argv=None, prog="python -m cnnlearn.grading"):
-    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
-    add_arguments(parser)
-    return run(parser.parse_args(argv), parser)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -25,10 +25,8 @@ Where cnnlearn is installed it does nothing.
 hand out Colab-ready copies of the full series.
 """
 
-import argparse
 import copy
 import re
-import sys
 from pathlib import Path
 
 import nbformat
@@ -185,13 +183,3 @@ def run(args, parser):
         else:
             print(f"{target}: {n} solution region{'s' if n != 1 else ''} removed{extra}")
     return 0
-
-
-def main(argv=None, prog="python -m cnnlearn.student"):
-    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
-    add_arguments(parser)
-    return run(parser.parse_args(argv), parser)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
