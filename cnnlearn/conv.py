@@ -75,6 +75,16 @@ def upstream_gradient(dy, expected, two_d, dtype):
     return dy.astype(np.result_type(dy, dtype), copy=False)
 
 
+def backward_arguments(dy, x, w, *, stride, padding, dilation):
+    """The checked arguments of a backward pass: ``(dy, x, w, two_d, geom)`` with dy, x, w 4-D in one dtype
+    (see :func:`conv_arguments` and :func:`upstream_gradient`)."""
+    x, w, _, two_d, geom = conv_arguments(x, w, stride=stride, padding=padding, dilation=dilation)
+    N, F = x.shape[0], w.shape[0]
+    Ho, Wo = output_size(x.shape[2:], w.shape[2:], stride=stride, padding=padding, dilation=dilation)
+    dy = upstream_gradient(dy, (N, F, Ho, Wo), two_d, x.dtype)
+    return dy, x.astype(dy.dtype, copy=False), w.astype(dy.dtype, copy=False), two_d, geom
+
+
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
     r"""Cross-correlate ``x`` with the filters ``w``, as deep-learning libraries do.
 
@@ -143,12 +153,7 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     transpose over the examples and dx is the col2im scatter of W^T dY. None of
     the arguments is modified.
     """
-    x, w, _, two_d, geom = conv_arguments(x, w, stride=stride, padding=padding, dilation=dilation)
-    N, C, H, W = x.shape
-    F, _, kh, kw = w.shape
-    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
-    dy = upstream_gradient(dy, (N, F, Ho, Wo), two_d, x.dtype)
-    x, w = x.astype(dy.dtype, copy=False), w.astype(dy.dtype, copy=False)
+    dy, x, w, two_d, geom = backward_arguments(dy, x, w, stride=stride, padding=padding, dilation=dilation)
     dx, dw, db = conv_fast.backward(dy, x, w, geom)
     if two_d:
         return dx[0, 0], dw[0, 0], float(db[0])
@@ -183,12 +188,10 @@ def conv2d_backward_naive(dy, x, w, *, stride=1, padding=0, dilation=1):
     exactly as :func:`cnnlearn.contributions` lists them; dw goes one filter
     entry at a time and collects the input pixels it met.
     """
-    x, w, _, two_d, geom = conv_arguments(x, w, stride=stride, padding=padding, dilation=dilation)
+    dy, x, w, two_d, geom = backward_arguments(dy, x, w, stride=stride, padding=padding, dilation=dilation)
     N, C, H, W = x.shape
     F, _, kh, kw = w.shape
-    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
-    dy = upstream_gradient(dy, (N, F, Ho, Wo), two_d, x.dtype)
-    x, w = x.astype(dy.dtype, copy=False), w.astype(dy.dtype, copy=False)
+    Ho, Wo = dy.shape[2:]
     (sh, sw), (ph, pw), (dil_h, dil_w) = geom
     feeds = contributions((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
 

@@ -18,8 +18,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 import numpy as np
 
 from .notation import fmt_number, symbol
-from .receptive import check_index, contributions, output_size, window
-from .validate import as_float_array, as_shape
+from .receptive import check_index, contributions, shapes, window
+from .validate import as_float_array
 
 _sym = symbol  # the name cnnlearn.im2col imports
 
@@ -122,11 +122,9 @@ def forward_equation(oi, oj, input_shape, kernel_shape, *, stride=1, padding=0, 
     ----------
     oi, oj : int
         0-based output pixel.
-    input_shape : (H, W)
-    kernel_shape : (kh, kw)
-    stride, padding, dilation : int or (int, int)
-    x : array of shape (H, W), optional
-    w : array of shape (kh, kw), optional
+    input_shape, kernel_shape, stride, padding, dilation
+        The convolution: (H, W), (kh, kw), and as in :func:`cnnlearn.conv2d`.
+    x, w : arrays of shape (H, W) and (kh, kw), optional
         Give both to append the numbers and the value.
 
     Returns
@@ -135,10 +133,8 @@ def forward_equation(oi, oj, input_shape, kernel_shape, *, stride=1, padding=0, 
         LaTeX, e.g. ``y_{11} = x_{11} f_{11} + x_{12} f_{12} + x_{21} f_{21} + x_{22} f_{22}``.
         Taps that land on zero padding are left out (they add 0).
     """
-    H, W = as_shape(input_shape, "input_shape", (2,))
-    kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
-    geo = dict(stride=stride, padding=padding, dilation=dilation)
-    out_shape = output_size((H, W), (kh, kw), **geo)
+    (H, W), (kh, kw), out_shape, geo = shapes(input_shape, kernel_shape, stride=stride, padding=padding,
+                                             dilation=dilation)
     oi, oj = check_index((oi, oj), out_shape, "output pixel")
     arrays = _values({"x": _grid(x, "x", (H, W)), "f": _grid(w, "w", (kh, kw))})
     terms = [(("x", ij, (H, W)), ("f", k, (kh, kw))) for ij, k in window((oi, oj), (H, W), (kh, kw), **geo)]
@@ -153,11 +149,9 @@ def input_gradient_equation(i, j, input_shape, kernel_shape, *, stride=1, paddin
     ----------
     i, j : int
         0-based input pixel.
-    input_shape : (H, W)
-    kernel_shape : (kh, kw)
-    stride, padding, dilation : int or (int, int)
-    dy : array of shape (Ho, Wo), optional
-    w : array of shape (kh, kw), optional
+    input_shape, kernel_shape, stride, padding, dilation
+        The convolution: (H, W), (kh, kw), and as in :func:`cnnlearn.conv2d`.
+    dy, w : arrays of shape (Ho, Wo) and (kh, kw), optional
         Give both to append the numbers and the value.
 
     Returns
@@ -166,10 +160,8 @@ def input_gradient_equation(i, j, input_shape, kernel_shape, *, stride=1, paddin
         LaTeX, e.g. for the centre of a 3x3 input and a 2x2 filter
         ``\frac{\partial L}{\partial x_{22}} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}``.
     """
-    H, W = as_shape(input_shape, "input_shape", (2,))
-    kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
-    geo = dict(stride=stride, padding=padding, dilation=dilation)
-    out_shape = output_size((H, W), (kh, kw), **geo)
+    (H, W), (kh, kw), out_shape, geo = shapes(input_shape, kernel_shape, stride=stride, padding=padding,
+                                             dilation=dilation)
     i, j = check_index((i, j), (H, W), "input pixel")
     arrays = _values({"dy": _grid(dy, "dy", out_shape), "f": _grid(w, "w", (kh, kw))})
     pairs = contributions((H, W), (kh, kw), **geo)[(i, j)]
@@ -185,11 +177,9 @@ def filter_gradient_equation(ki, kj, input_shape, kernel_shape, *, stride=1, pad
     ----------
     ki, kj : int
         0-based filter entry.
-    input_shape : (H, W)
-    kernel_shape : (kh, kw)
-    stride, padding, dilation : int or (int, int)
-    dy : array of shape (Ho, Wo), optional
-    x : array of shape (H, W), optional
+    input_shape, kernel_shape, stride, padding, dilation
+        The convolution: (H, W), (kh, kw), and as in :func:`cnnlearn.conv2d`.
+    dy, x : arrays of shape (Ho, Wo) and (H, W), optional
         Give both to append the numbers and the value.
 
     Returns
@@ -198,10 +188,8 @@ def filter_gradient_equation(ki, kj, input_shape, kernel_shape, *, stride=1, pad
         LaTeX, e.g. ``\frac{\partial L}{\partial f_{11}} = dy_{11} x_{11} + dy_{12} x_{12} + ...``.
         Output pixels where this entry met the zero padding are left out.
     """
-    H, W = as_shape(input_shape, "input_shape", (2,))
-    kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
-    geo = dict(stride=stride, padding=padding, dilation=dilation)
-    out_shape = output_size((H, W), (kh, kw), **geo)
+    (H, W), (kh, kw), out_shape, geo = shapes(input_shape, kernel_shape, stride=stride, padding=padding,
+                                             dilation=dilation)
     ki, kj = check_index((ki, kj), (kh, kw), "filter entry")
     arrays = _values({"dy": _grid(dy, "dy", out_shape), "x": _grid(x, "x", (H, W))})
     terms = [(("dy", o, out_shape), ("x", ij, (H, W)))

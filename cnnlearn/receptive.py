@@ -44,6 +44,15 @@ def output_size(input_shape, kernel_shape, *, stride=1, padding=0, dilation=1):
     return ((H + 2 * ph - span_h) // sh + 1, (W + 2 * pw - span_w) // sw + 1)
 
 
+def shapes(input_shape, kernel_shape, *, stride=1, padding=0, dilation=1):
+    """The checked ``(H, W)``, ``(kh, kw)`` and output ``(Ho, Wo)`` of a convolution, and its geometry as a dict
+    of ``stride``, ``padding`` and ``dilation`` to pass on."""
+    H, W = as_shape(input_shape, "input_shape", (2,))
+    kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
+    geo = dict(stride=stride, padding=padding, dilation=dilation)
+    return (H, W), (kh, kw), output_size((H, W), (kh, kw), **geo), geo
+
+
 def contributions(input_shape, kernel_shape, *, stride=1, padding=0, dilation=1):
     r"""Map every input pixel to the output pixels it feeds.
 
