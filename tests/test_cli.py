@@ -8,7 +8,7 @@ import pytest
 
 from cnnlearn.classroom import cli
 
-TOOLS = ("student", "grading", "export")
+TOOLS = ("student", "grading", "export", "execute")
 
 
 def test_help_lists_every_tool(capsys):
@@ -53,7 +53,26 @@ def test_a_missing_folder_is_named(tmp_path, capsys):
     assert "src must be a notebook or a folder of notebooks" in err and str(missing) in err
 
 
-@pytest.mark.parametrize("tool", TOOLS)
+def test_execute_runs_a_notebook_in_place_with_its_widgets_first_state(tmp_path, capsys):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\ns = w.IntSlider(value=3)\ns"),
+                nbformat.v4.new_code_cell("s.value = 7\nprint(s.value)")]
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    assert cli.main(["execute", str(path)]) == 0
+    ran = nbformat.read(path, as_version=4)
+    assert [c.execution_count for c in ran.cells] == [1, 2] and ran.cells[1].outputs[0].text == "7\n"
+    state = ran.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert [m["state"]["value"] for m in state.values() if m["model_name"] == "IntSliderModel"] == [3]
+    with pytest.raises(SystemExit) as done:
+        cli.main(["execute", str(tmp_path / "missing.ipynb")])
+    assert done.value.code == 2 and "missing.ipynb" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("tool", ("student", "grading", "export"))
 def test_the_python_m_forms_are_the_same_tools(tool):
     proc = subprocess.run([sys.executable, "-m", f"cnnlearn.{tool}", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith(f"usage: python -m cnnlearn.{tool} "), proc.stdout

@@ -5,6 +5,7 @@
     cnnlearn student notebooks/ student/          # student versions (solutions out, outputs cleared)
     cnnlearn grading notebooks/                   # stamp nbgrader metadata (--check, --points-table)
     cnnlearn export site/                         # the offline HTML edition
+    cnnlearn execute notebooks/04_*.ipynb         # run notebooks in place, as the series commits them
 
 ``cnnlearn SUBCOMMAND --help`` describes each. The older forms ``python -m cnnlearn.student`` (``.grading``,
 ``.export``) take the same arguments. A bad argument exits with code 2 and a message that names it.
@@ -15,7 +16,7 @@ import importlib
 import sys
 
 # subcommand -> module of cnnlearn.classroom; each module has DESCRIPTION, add_arguments(parser), run(args, parser)
-TOOLS = {"student": "student", "grading": "grading", "export": "export"}
+TOOLS = {"student": "student", "grading": "grading", "export": "export", "execute": "execute"}
 
 
 CLASSROOM_EXTRA = "nbformat, nbclient and nbconvert"
