@@ -39,7 +39,8 @@ from .student import BEGIN, notebooks_in
 
 SCHEMA_VERSION = 3
 TEST_TAG = "raises-exception"
-TEST_HEADER = "# Autograder test (nbgrader, {points} {unit}): the check above as an assertion; its hint is your feedback."
+TEST_HEADER = ("# Autograder test (nbgrader, {points} {unit}): the check above as an assertion; "
+               "its hint is your feedback.")
 STAMP_COMMAND = "cnnlearn grading notebooks/"
 
 #: Points per exercise, by grade_id. One source: the tool stamps these, docs/teaching.md shows them
