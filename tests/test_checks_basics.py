@@ -56,7 +56,7 @@ def test_window_sum_mutation():
     def mutates(p, w):
         p *= w
         return np.sum(p)
-    assert_hint(checks.check_window_sum(mutates), "changed the patch or filter")
+    assert_hint(checks.check_window_sum(mutates), "changed its argument patch")
 
 
 # ----------------------------------------------------------------- forward pass
@@ -125,7 +125,7 @@ def test_conv_forward_mutation():
         x -= 0
         x[0, 0] = 99
         return cnnlearn.conv2d(x, w)
-    assert_hint(checks.check_conv_forward(mutates), "changed the x or w")
+    assert_hint(checks.check_conv_forward(mutates), "changed its argument x")
 
 
 # ----------------------------------------------------------------- output size
@@ -179,7 +179,7 @@ def test_softmax_mutation():
     def mutates(z):
         z -= z.max(axis=1, keepdims=True)
         return softmax_rows(z)
-    assert_hint(checks.check_softmax(mutates), "changed the logits")
+    assert_hint(checks.check_softmax(mutates), "changed its argument z")
 
 
 def ce(z, t):
@@ -368,8 +368,8 @@ SLIPS = [
     ("window_sum", "sum times sum", lambda p, w: np.sum(p) * np.sum(w), ["the sum is 2, you returned 0"]),
     ("conv_forward", "filter rotated", lambda x, w: conv_loops(x, w, flip=True),
      ["rotated the filter", "cross-correlation"]),
-    ("conv_forward", "filter transposed", lambda x, w: conv_loops(x, w.T) if w.shape[0] == w.shape[1]
-     else conv_loops(x, w), ["you transposed the filter", "f_12 and f_21 swapped"]),
+    ("conv_forward", "filter transposed", lambda x, w: conv_loops(x, w.T),
+     ["you transposed the filter", "f_12 and f_21 swapped"]),
     ("conv_forward", "output as large as the input",
      lambda x, w: np.pad(conv_loops(x, w), ((0, w.shape[0] - 1), (0, w.shape[1] - 1))),
      ["the output is 2x2", "your output is 3x3"]),

@@ -106,7 +106,7 @@ def test_input_gradient_mutating_the_arguments_gets_a_hint():
         dy *= 0
         return dx
     fb = checks.check_input_gradient(mutates)
-    assert not fb and "changed an array it was given" in fb.message
+    assert not fb and "changed its argument" in fb.message
 
 
 def test_input_gradient_exception_becomes_a_hint():
@@ -164,8 +164,7 @@ def test_filter_gradient():
 
 def test_filter_gradient_transpose_hint():
     def transposed(x, dy):
-        dw = cnnlearn.conv2d(x, dy)
-        return dw.T if dw.shape[0] == dw.shape[1] else dw
+        return cnnlearn.conv2d(x, dy).T
     fb = checks.check_filter_gradient(transposed)
     assert not fb and "transpose" in fb.message
 
@@ -285,8 +284,7 @@ FILTER_WRONG = {
     "dw rotated by 180": (lambda x, dy: rot(corr(x, dy)), ["rotated by 180 degrees", "without flipping"]),
     "dy flipped (true convolution)": (lambda x, dy: corr(x, rot(dy)), ["rotated dL/dY by 180 degrees",
                                                                       "true convolution"]),
-    "dw transposed": (lambda x, dy: corr(x, dy).T if corr(x, dy).shape[0] == corr(x, dy).shape[1] else corr(x, dy),
-                      ["the transpose"]),
+    "dw transposed": (lambda x, dy: corr(x, dy).T, ["the transpose"]),
     "hard-coded 2x2 windows": (dw_hard_coded_2x2, ["works on the worked example", "must work for any sizes",
                                                    "raised ValueError"]),
     "hard-coded 2x2 result": (lambda x, dy: corr(x, dy)[:2, :2], ["has shape (2, 2)", "any sizes"]),
@@ -310,7 +308,7 @@ def test_filter_gradient_right_and_mutation():
     def mutates(x, dy):
         dy[0, 0] = 0
         return corr(x, dy)
-    assert_hint(checks.check_filter_gradient(mutates), ["changed an array it was given"])
+    assert_hint(checks.check_filter_gradient(mutates), ["changed its argument"])
     assert_hint(checks.check_filter_gradient(lambda x, dy: x[9, 9]), ["raised IndexError"])
 
 
@@ -322,8 +320,7 @@ def input_runs():
 
 INPUT_WRONG = {
     "filter not rotated": (lambda dy, w: full(dy, w), ["without rotating it"]),
-    "transposed instead of rotated": (lambda dy, w: full(dy, w.T) if w.shape[0] == w.shape[1] else full(dy, w),
-                                      ["you transposed the filter instead of rotating it"]),
+    "transposed instead of rotated": (lambda dy, w: full(dy, w.T), ["you transposed the filter instead of rotating it"]),
     "flipped up-down only": (lambda dy, w: full(dy, w[::-1]), ["flipped the filter up-down only"]),
     "flipped left-right only": (lambda dy, w: full(dy, w[:, ::-1]), ["flipped the filter left-right only"]),
     "hard-coded 3x3 result": (lambda dy, w: dx_by_loops(dy, w)[:3, :3], ["has shape (3, 3)", "any sizes"]),
@@ -446,7 +443,7 @@ def check_accidents(check, right):
         out = right(*args)
         args[0][...] = 0
         return out
-    assert_hint(check(mutates), ["changed an array it was given"])
+    assert_hint(check(mutates), ["changed its argument"])
 
 
 # --------------------------------------------------------------------------- dL/dF and dL/dX with stride and padding (06)
@@ -553,9 +550,8 @@ STRIDED_DX_WRONG = {
                             ["gradient of the padded input", "Crop the P = 1"]),
     "gather form, filter not rotated": (lambda dy, w, shape, s, p: dx_gather(dy, w, shape, s, p),
                                         ["without rotating it"]),
-    "gather form, filter transposed": (
-        lambda dy, w, shape, s, p: dx_gather(dy, w.T if w.shape[0] == w.shape[1] else rot(w), shape, s, p),
-        ["you transposed the filter instead of rotating it"]),
+    "gather form, filter transposed": (lambda dy, w, shape, s, p: dx_gather(dy, w.T, shape, s, p),
+                                       ["you transposed the filter instead of rotating it"]),
     "gather form, dy not zero-inserted": (
         lambda dy, w, shape, s, p: dx_gather(dy, rot(w), shape, s, p, zero_insert=False),
         ["ignored the stride", "did not insert zeros"]),
