@@ -23,7 +23,7 @@ import numpy as np
 
 from ._feedback import AnswerError, ChangedInput, Raised, as_numbers, call_answer, correct, hint
 
-CHANGED = "work on a copy (`{arg} = {arg}.copy()`) or build a new array: the caller's arrays must stay as they were"
+CHANGED = "the caller's arrays must stay as they were: build a new array instead"
 
 
 class Fails:
@@ -69,17 +69,20 @@ def quiet():
         yield
 
 
-def tolerance(answer, rtol, atol, scale=1.0):
-    """The check's tolerance, widened for an answer computed in float32 (or float16) to its own rounding."""
+def tolerance(answer, value, rtol, atol):
+    """The check's tolerance for comparing ``answer`` with ``value``, widened for an answer computed in
+    float32 (or float16) to its own rounding: 64 of its epsilons, relative to the largest entry of ``value``."""
     eps = np.finfo(answer.dtype).eps if answer.dtype.kind == "f" else 0.0
     if eps <= np.finfo(np.float64).eps:
         return rtol, atol
-    return max(rtol, 64 * eps), max(atol, 64 * eps * max(1.0, scale))
+    finite = np.abs(value[np.isfinite(value)])
+    scale = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    return max(rtol, 64 * eps), max(atol, 64 * eps * scale)
 
 
 def first_off(answer, right, rtol, atol):
     """The index of the first entry of ``answer`` that is not ``right``'s, at the answer's own precision."""
-    r, a = tolerance(answer, rtol, atol, float(np.abs(right).max(initial=1.0)))
+    r, a = tolerance(answer, np.asarray(right, dtype=float), rtol, atol)
     off = ~np.isclose(answer, right, rtol=r, atol=a) | ~np.isfinite(answer)
     return tuple(int(i) for i in np.argwhere(off)[0])
 
@@ -99,8 +102,7 @@ def same(answer, value, rtol, atol):
     value = np.asarray(value, dtype=float)
     if answer.shape != value.shape:
         return False
-    finite = np.abs(value[np.isfinite(value)])
-    r, a = tolerance(answer, rtol, atol, float(finite.max()) if finite.size else 1.0)
+    r, a = tolerance(answer, value, rtol, atol)
     return bool(np.allclose(answer, value, rtol=r, atol=a, equal_nan=True))
 
 
@@ -134,7 +136,8 @@ def _outcome(fn, case, name, names, read, changed):
     for k, (a, c) in enumerate(zip(case.args, copies)):
         if isinstance(a, np.ndarray) and not (a.shape == np.shape(c) and np.array_equal(a, c, equal_nan=True)):
             arg = names[k] if k < len(names) else f"number {k + 1}"
-            raise ChangedInput(f"{name} changed its argument {arg}; " + changed.format(arg=arg), arg)
+            raise ChangedInput(f"{name} changed its argument {arg}; {changed}, or work on a copy "
+                               f"(`{arg} = {arg}.copy()`)", arg)
     try:
         return read(case, raw, name)
     except AnswerError as err:
@@ -146,17 +149,18 @@ def _shape(answer):
 
 
 def run_check(fn, cases, *, name, right, explain, slips=(), names=(), say="{text}", screen=None, blame=None,
-              sizes="`H, W = x.shape`", read=read_array, what="your answer", rtol=1e-6, atol=1e-9,
-              changed=CHANGED):
+              sizes=None, read=read_array, what="your answer", rtol=1e-6, atol=1e-9, changed=CHANGED):
     """Run ``fn`` on every case and return the :class:`Feedback`.
 
     ``right``: the sentence for a right answer. ``explain(case, answer)``: the first wrong number and its
     formula, for an answer of the right shape. ``slips``: :class:`Slip` list, tried in order; a slip's
     hint goes through ``say`` (``{label}`` is the first wrong case, ``{text}`` the hint). ``names``: the
-    function's arguments, for the hint when one is changed (``changed`` says what to do instead).
+    function's arguments, for the hint when one is changed (``changed`` says what to do instead; a copy
+    of the argument always works).
     ``screen(case, answer)``: an optional sentence about an odd answer (another shape, NaN) on the first
     wrong case. ``blame(case, passed)``: what is new in a case that raised after earlier cases worked
-    (default: sizes fixed in the code, read from the arguments as ``sizes`` shows). ``read(case, raw, name)``:
+    (default: sizes fixed in the code, read from the arguments as the code ``sizes`` shows; without it, the
+    exception's own message). ``read(case, raw, name)``:
     the answer as arrays. ``what``: how a hint calls the answer ("your dx"). ``rtol``, ``atol``: the
     tolerance, widened for a float32 answer (:func:`tolerance`).
     """
@@ -178,7 +182,8 @@ def run_check(fn, cases, *, name, right, explain, slips=(), names=(), say="{text
         if isinstance(answer, Raised) and passed:
             advice = (blame(case, passed) if blame else None) or (
                 f"It must work for any sizes: take them from the arguments (e.g. {sizes}) instead of writing "
-                "numbers into the loops and slices")
+                "numbers into the loops and slices" if sizes else
+                f"It says: {answer.exc}. Read the message, fix the code and run both cells again")
             return hint(f"{name} works on {passed[0].label} but raised {type(answer.exc).__name__} on "
                         f"{case.label}. {advice}")
         return hint(str(answer))

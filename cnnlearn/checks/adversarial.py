@@ -59,7 +59,8 @@ def check_fgsm(fgsm):
     ] + [Slip(f"your pixels moved by {eps} whatever eps the function is given: use the argument eps (the check "
               f"tries eps = {', '.join(map(str, EPS))}), not a number written into the code",
               lambda c, eps=eps: np.clip(c.x + eps * np.sign(c.dx), 0, 1)) for eps in EPS]
-    return run_check(fgsm, cases, name="fgsm", names=("x", "dx", "eps"), what="fgsm's result", rtol=0, atol=1e-12,
+    return run_check(fgsm, cases, name="fgsm", names=("x", "dx", "eps"), what="fgsm's result", sizes="`x.shape`",
+                     rtol=0, atol=1e-12,
                      slips=slips, say="for {label}: {text}", explain=_pixel_hint,
                      changed="build a new image (x + ...) instead of writing into it",
                      right="every pixel moved by eps in the direction that raises the loss, and stayed in [0, 1]")

@@ -394,8 +394,7 @@ def check_central_difference(fn):
     return run_check(fn, cases, name="central_difference", names=("f", "x", "h"), what="central_difference's result",
                      sizes="`for i in np.ndindex(x.shape)`", rtol=1e-8, atol=1e-10, slips=slips,
                      screen=_cd_screen, explain=_cd_hint,
-                     changed="after the two evaluations for an entry, put its old value back (x[i] = old), or "
-                             "perturb a copy",
+                     changed="after the two evaluations for an entry, put its old value back (x[i] = old)",
                      right="central differences on every entry, any shape, and x left untouched")
 
 
@@ -436,7 +435,7 @@ def check_relative_error(fn):
              _zero_guarded(lambda a, b, scale: np.nanmax(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))))),
     ]
     return run_check(fn, cases, name="relative_error", names=("a", "b"), what="relative_error's result",
-                     rtol=1e-9, atol=1e-15, slips=slips, say="for {label} {text}",
+                     sizes="`a.shape`", rtol=1e-9, atol=1e-15, slips=slips, say="for {label} {text}",
                      screen=lambda c, got: "for two all-zero arrays you return NaN (0/0): they agree perfectly, "
                      "return 0.0" if not (c.a.any() or c.b.any()) and got.size == 1 else None,
                      explain=lambda c, got: f"for {c.label} the relative error is {c.right:.4g}, you returned "

@@ -96,7 +96,8 @@ def check_input_gradient_of_network(input_gradient_of_network):
              lambda c: -c.right),
     ]
     return run_check(input_gradient_of_network, cases, name="input_gradient_of_network",
-                     names=("net", "x", "labels"), what="input_gradient_of_network's result", rtol=RTOL,
+                     names=("net", "x", "labels"), what="input_gradient_of_network's result",
+                     sizes="`N = len(labels)`", rtol=RTOL,
                      atol=ATOL, slips=slips, screen=_shape_hint, explain=_pixel_hint,
                      changed="computing a gradient must leave the images alone (work on new arrays, not "
                              "x[...] = ... or x += ...)",

@@ -134,6 +134,9 @@ def _loop_dw(x, dy, kshape, *, swap=""):
     return dw
 
 
+X_TRANSPOSED = ("you read X transposed, x[col, row] where x[row, col] is meant (so x_12 and x_21 trade places). "
+                "dL/df_kl = sum over i, j of dy_ij x_(i+k-1)(j+l-1): the row of x comes from i and k, its column "
+                "from j and l")
 TRANSPOSED_DW = ("your dL/dF has rows and columns swapped (it is the transpose): entry f_kl collects from the "
                  "input pixels k - 1 rows down and l - 1 columns right of each window's corner")
 
@@ -165,18 +168,15 @@ def check_filter_gradient(fn):
     """``fn(x, dy)`` must return dL/dF for stride 1 and no padding: x (H, W), dy (Ho, Wo) ->
     dw (H - Ho + 1, W - Wo + 1). Relative error below 1e-6."""
     cases = [Case(label, (x, dy), conv2d(x, dy), x=x, dy=dy) for label, x, _, dy in _cases("general")]
-    x_transposed = ("you read X transposed, x[col, row] where x[row, col] is meant (so x_12 and x_21 trade "
-                    "places). dL/df_kl = sum over i, j of dy_ij x_(i+k-1)(j+l-1): the row of x comes from i and k, "
-                    "its column from j and l")
     slips = _dw_slips(lambda c, dy: conv2d(c.x, dy)) + [
         Slip(TRANSPOSED_DW, lambda c: _loop_dw(c.x, c.dy, c.right.shape, swap="k")),
-        Slip(x_transposed, lambda c: _loop_dw(c.x, c.dy, c.right.shape, swap="x")),
-        Slip(x_transposed, lambda c: conv2d(c.x.T, c.dy)),
+        Slip(X_TRANSPOSED, lambda c: _loop_dw(c.x, c.dy, c.right.shape, swap="x")),
+        Slip(X_TRANSPOSED, lambda c: conv2d(c.x.T, c.dy)),
         Slip("you read dL/dY transposed, dy[j, i] where dy[i, j] is meant: each dy_ij pairs with the window of "
              "output (i, j), row i and column j", lambda c: _loop_dw(c.x, c.dy, c.right.shape, swap="dy")),
     ]
     return run_check(fn, cases, name="your filter-gradient function", names=("x", "dy"), what="your dw",
-                     slips=slips, say=SAY, explain=_filter_entry_hint,
+                     sizes="`H, W = x.shape`, `Ho, Wo = dy.shape`", slips=slips, say=SAY, explain=_filter_entry_hint,
                      right="dL/dF is the correlation of X with dL/dY: every filter entry collects dL/dy times "
                            "the input pixel it met, over all output pixels.")
 
@@ -235,7 +235,8 @@ def check_filter_gradient_batch(fn):
              "filter, so dL/dF adds up the contributions of all N examples", lambda c: conv2d(c.x[0], c.dy[0])),
     ] + _dw_slips(lambda c, dy: _batch_dw(c.x, dy))
     return run_check(fn, cases, name="your batch filter-gradient function", names=("x", "dy"), what="your dw",
-                     slips=slips, say=SAY, screen=_batch_shape, explain=_batch_entry_hint,
+                     sizes="`N, H, W = x.shape`, `_, Ho, Wo = dy.shape`", slips=slips, say=SAY, screen=_batch_shape,
+                     explain=_batch_entry_hint,
                      right="dL/dF for a batch is the sum over the N examples of each example's correlation of "
                            "x_n with dL/dY_n: every example used the same filter.")
 
@@ -401,6 +402,7 @@ def check_dx22_line(fn):
     as a number, from dy (2, 2) and w (2, 2). Relative error below 1e-6."""
     # the random cases first: a wrong line is explained on one of them (normal values: no two products coincide)
     worked, *random = _cases("dx22")
+    random = [(f"random dL/dY and F (draw {k} of {len(random)})", *case[1:]) for k, case in enumerate(random, 1)]
     cases = [Case(label, (dy, w), np.float64(conv2d_backward(dy, x, w)[0][1, 1]), w=w, dy=dy)
              for label, x, w, dy in random + [worked]]
     slips = []
@@ -467,6 +469,18 @@ def _strided_dw(x, dy, kshape, s, p, *, step=None, shift=True):
     return dw
 
 
+def _padded_dw(x, dy, kshape, s, p, *, transpose_x=False, swap=False):
+    """dL/dF as notebook 06's loop writes it, on np.pad(x, p) (its transpose with ``transpose_x``), the window
+    of output (i, j) read at (j s, i s) with ``swap``; a window cut short at the edge raises, as the loop would."""
+    kh, kw = kshape
+    xp = np.pad(x, p).T if transpose_x else np.pad(x, p)
+    dw = np.zeros(kshape)
+    for i, j in np.ndindex(*dy.shape):
+        top, left = (j * s, i * s) if swap else (i * s, j * s)
+        dw += dy[i, j] * xp[top:top + kh, left:left + kw]
+    return dw
+
+
 def _strided_dw_shape(case, got):
     if got.ndim != 2:
         return None
@@ -501,6 +515,10 @@ def check_filter_gradient_strided(fn):
         Slip("you ignored the padding: your windows start at the input's own corner. Pad X with P zeros on every "
              "side first (np.pad(x, P)), or shift every window P pixels up and left, so that the first window "
              "covers P rows and columns of zeros", lambda c: dw(c, shift=False)),
+        Slip("the window of output (i, j) starts at row (i - 1) s + 1, column (j - 1) s + 1 of the padded input "
+             "(1-based); yours starts at row (j - 1) s + 1, column (i - 1) s + 1: rows and columns swapped",
+             lambda c: _padded_dw(c.x, c.dy, c.w.shape, c.s, c.p, swap=True)),
+        Slip(X_TRANSPOSED, lambda c: _padded_dw(c.x, c.dy, c.w.shape, c.s, c.p, transpose_x=True)),
     ] + _dw_slips(lambda c, dy: dw(c, dy=dy))
     return run_check(fn, cases, name="your strided filter-gradient function", what="your dw",
                      names=("x", "dy", "kernel_shape", "stride", "padding"), sizes="`Ho, Wo = dy.shape`",
@@ -553,14 +571,13 @@ def check_input_gradient_strided(fn):
              "(i - 1) s + 1, column (j - 1) s + 1 of the padded input; in the gather form, put s - 1 zeros between "
              "neighbouring entries of dL/dY (cnnlearn.conv.dilate(dy, (s, s))) before the full convolution",
              lambda c: scatter(c, c.w, step=1)),
-        Slip("you ignored the padding: your windows sit on the unpadded input, starting at its corner. They sit on "
-             "the padded grid: scatter into an array of shape (H + 2P, W + 2P), then crop P rows and columns on "
-             f"every side, {CROP}", lambda c: scatter(c, c.w, p=0)),
+        Slip("you ignored the padding, with your windows on the unpadded input starting at its corner, or you kept "
+             "the top-left corner of the padded gradient, dx_padded[:H, :W]: the two give your numbers. The windows "
+             "sit on the padded grid, P pixels in from every side: scatter into an array of shape (H + 2P, W + 2P), "
+             f"then crop P rows and columns on every side, {CROP}", lambda c: scatter(c, c.w, crop="corner")),
         Slip(lambda c, got: f"you returned the gradient of the padded input, shape {got.shape}. Crop the P = {c.p} "
              f"rows and columns of padding on every side, {CROP} (right for P = 0 too): the zeros are not inputs, "
              "they get no gradient", lambda c: scatter(c, c.w, crop=None)),
-        Slip(f"you kept the top-left corner of the padded gradient, dx_padded[:H, :W]. The padding is P pixels on "
-             f"every side, so dL/dX is {CROP}", lambda c: scatter(c, c.w, crop="corner")),
     ] + _form_slips(scatter, lambda c, v, window: _gather_dx(c.dy, v, c.x.shape, c.s, c.p, window=window))
     return run_check(fn, cases, name="your strided input-gradient function", what="your dx",
                      names=("dy", "w", "input_shape", "stride", "padding"), sizes="`H, W = input_shape`",

@@ -229,7 +229,7 @@ def check_linear_backward(linear_backward):
     return run_check(linear_backward, cases, name="linear_backward", names=("dy", "x", "w"), read=_read_linear,
                      what="linear_backward's result", sizes="`N, fin = x.shape`", rtol=RTOL, atol=ATOL,
                      slips=slips, say="on {label}: {text}", screen=shape_hint, explain=value_hint,
-                     changed="a backward pass must leave its inputs alone",
+                     changed="a backward pass must leave its inputs alone: build new arrays",
                      right="dX = dY W, dW = dY^T X and db = the sum of dY over the batch, with the shapes of x, w "
                            "and b")
 
@@ -271,7 +271,7 @@ def check_relu_backward(relu_backward):
                 f"{c.dy[idx]:g}, so dx[{where}] should be {c.right[idx]:g}; your answer has {got[idx]:g}. "
                 "dx = dy where x > 0, else 0")
     return run_check(relu_backward, cases, name="relu_backward", names=("dy", "x"), what="relu_backward's result",
-                     rtol=0, atol=0, slips=slips, say="on {label}: {text}", explain=value_hint,
+                     sizes="`x.shape`", rtol=0, atol=0, slips=slips, say="on {label}: {text}", explain=value_hint,
                      changed="a backward pass must leave its inputs alone: return a new array, e.g. "
                              "np.where(x > 0, dy, 0.0)",
                      right="dx = dy where x > 0 and 0 elsewhere, the kink x == 0 included, as in PyTorch")
