@@ -365,11 +365,15 @@ SLIPS = [
     ("window_sum", "matrix product", lambda p, w: p @ w, ["matrix product"]),
     ("window_sum", "products not added", lambda p, w: p * w, ["add them up"]),
     ("window_sum", "filter rotated", lambda p, w: np.sum(p * w[::-1, ::-1]), ["rotated by 180"]),
+    ("window_sum", "filter transposed", lambda p, w: np.sum(p * w.T), ["the transposed filter F^T"]),
     ("window_sum", "sum times sum", lambda p, w: np.sum(p) * np.sum(w), ["the sum is 2, you returned 0"]),
     ("conv_forward", "filter rotated", lambda x, w: conv_loops(x, w, flip=True),
      ["rotated the filter", "cross-correlation"]),
     ("conv_forward", "filter transposed", lambda x, w: conv_loops(x, w.T),
      ["you transposed the filter", "f_12 and f_21 swapped"]),
+    ("conv_forward", "filter indices swapped in the loops", lambda x, w: np.array(
+        [[sum(x[i + l, j + k] * w[k, l] for k, l in np.ndindex(w.shape)) for j in range(x.shape[1] - w.shape[1] + 1)]
+         for i in range(x.shape[0] - w.shape[0] + 1)]), ["you transposed the filter"]),
     ("conv_forward", "output as large as the input",
      lambda x, w: np.pad(conv_loops(x, w), ((0, w.shape[0] - 1), (0, w.shape[1] - 1))),
      ["the output is 2x2", "your output is 3x3"]),
@@ -431,6 +435,7 @@ SLIPS = [
      else np.max(a - b) / max(np.abs(a).max(), np.abs(b).max()), ["absolute value"]),
     ("relative_error", "summed", lambda a, b: 0.0 if not a.any() and not b.any()
      else np.sum(np.abs(a - b)) / max(np.abs(a).max(), np.abs(b).max()), ["summed the differences"]),
+    ("relative_error", "absolute error", lambda a, b: float(np.max(np.abs(a - b))), ["the absolute error"]),
     ("relative_error", "off by 0.5", lambda a, b: rel(a, b) + 0.5, ["the relative error is 0.09091"]),
     ("relative_error", "entry by entry", lambda a, b: 0.0 if not a.any() and not b.any()
      else np.nanmax(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))), ["entry by entry"]),
@@ -456,3 +461,19 @@ def test_references_here_agree_with_the_package():
         assert np.allclose(right, cnnlearn.cross_entropy_backward(z, t))
     for (a, b), right in RUNS["relative_error"]():
         assert np.isclose(right, cnnlearn.rel_error(a, b))
+
+
+def test_decisions_are_taken_by_type_not_by_message():
+    """A student's exception whose message reads like one of the checks' ("not written yet", "shape") is
+    blamed on the case that raised it, like any other exception (issue 18)."""
+    def fails_later(x, w):
+        if x.shape != (3, 3):
+            raise ValueError("not written yet")
+        return conv_loops(x, w)
+    assert checks.check_conv_forward(conv_loops)
+    assert_hint(checks.check_conv_forward(fails_later), "conv_forward works on the worked example but raised "
+                "ValueError on a 4x5 input with a 2x3 filter", "take them from the arguments")
+
+    def not_written(x, w):
+        raise NotImplementedError("a message of its own")
+    assert_hint(checks.check_conv_forward(not_written), "conv_forward is not written yet")
