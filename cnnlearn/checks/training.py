@@ -129,12 +129,12 @@ def check_max_pool_backward(max_pool_backward):
         Slip(lambda c, got: f"your windows are kernel_size = {c.k} apart, but they move by the stride, {c.s}. The "
              "window of dy[n, c, i, j] starts at row i * stride, column j * stride of x, so with stride < "
              "kernel_size neighbouring windows overlap", lambda c: _window_slip(c.dy, c.x, c.k, c.s, step=c.k)),
-        Slip(lambda c, got: f"(indices as in your code, from 0): {pixel_hint(c, got, assigned=True)}",
+        Slip(lambda c, got: pixel_hint(c, got, assigned=True),
              lambda c: _window_slip(c.dy, c.x, c.k, c.s, assign=True)),
     ]
     return run_check(max_pool_backward, cases, name="max_pool_backward", names=("dy", "x", "kernel_size", "stride"),
                      what="max_pool_backward's result", sizes="`N, C, Ho, Wo = dy.shape`", rtol=RTOL, atol=ATOL,
-                     slips=slips, say="on {label}: {text}",
+                     slips=slips, say="on {label} (indices as in your code, from 0): {text}",
                      blame=lambda c, passed: "Where do your windows start? The window of dy[n, c, i, j] starts at "
                      "row i * stride, column j * stride of x (not i * kernel_size): with stride < kernel_size the "
                      "windows overlap" if c.k != c.s else None,
