@@ -38,8 +38,8 @@ def test_right_answer_passes():
 @pytest.mark.parametrize("slip", sorted(WRONG))
 def test_each_slip_is_wrong_and_named(slip):
     fn, fragments = WRONG[slip]
-    x, dx, eps = adversarial._case()
-    assert not np.allclose(fn(x, dx, eps), loop_fgsm(x, dx, eps)), "this slip is right on the check's case"
+    assert any(not np.allclose(fn(x, dx, eps), loop_fgsm(x, dx, eps)) for x, dx, eps in adversarial._cases()), \
+        "this slip is right on every case of the check"
     fb = check_fgsm(fn)
     assert not fb.ok
     for f in fragments:
@@ -63,3 +63,21 @@ def test_stub_none_and_mutation():
 def test_other_error_names_a_pixel():
     fb = check_fgsm(lambda x, dx, eps: np.clip(x + 2 * eps * np.sign(dx), 0, 1))
     assert not fb.ok and "indices as in your code, from 0" in fb.message
+
+
+def test_two_values_of_eps_at_least():
+    """An eps written into the code passed while only eps = 0.1 was tried (issue 18)."""
+    def fixed(x, dx, eps):
+        return np.clip(x + 0.1 * np.sign(dx), 0, 1)
+    cases = adversarial._cases()
+    assert len({eps for _, _, eps in cases}) >= 2
+    assert any(np.allclose(fixed(*c), loop_fgsm(*c)) for c in cases)            # right where eps = 0.1
+    assert any(not np.allclose(fixed(*c), loop_fgsm(*c)) for c in cases)        # wrong elsewhere
+    fb = check_fgsm(fixed)
+    assert not fb.ok and "whatever eps the function is given" in fb.message and "use the argument eps" in fb.message
+
+
+def test_float32_answer_passes_and_a_float32_slip_is_named():
+    assert check_fgsm(lambda x, dx, eps: loop_fgsm(x, dx, eps).astype(np.float32))
+    fb = check_fgsm(lambda x, dx, eps: np.clip(x - eps * np.sign(dx), 0, 1).astype(np.float32))
+    assert not fb.ok and "lowers the loss" in fb.message

@@ -7,6 +7,13 @@ import pytest
 
 import cnnlearn
 from cnnlearn import checks
+from cnnlearn.equations import fmt_number
+
+# the worked example's numbers the hints below quote, taken from the example (the checks hold for any numbers)
+EX = cnnlearn.worked_example()
+PATCH = EX.x[:2, :2]                        # the first window
+SUM_TIMES_SUM = (f"the sum is {fmt_number(np.sum(PATCH * EX.w))}, "
+                 f"you returned {fmt_number(np.sum(PATCH) * np.sum(EX.w))}")
 
 
 def stub(*args):
@@ -49,14 +56,15 @@ def test_window_sum():
     assert_hint(checks.check_window_sum(lambda p, w: p @ w), "matrix product")
     assert_hint(checks.check_window_sum(lambda p, w: p * w), "add them up")
     assert_hint(checks.check_window_sum(lambda p, w: np.sum(p * w[::-1, ::-1])), "rotated by 180")
-    assert_hint(checks.check_window_sum(lambda p, w: np.sum(p) * np.sum(w)), "the sum is 2, you returned 0")
+    assert not np.isclose(np.sum(PATCH) * np.sum(EX.w), np.sum(PATCH * EX.w))  # wrong on the worked example
+    assert_hint(checks.check_window_sum(lambda p, w: np.sum(p) * np.sum(w)), SUM_TIMES_SUM)
 
 
 def test_window_sum_mutation():
     def mutates(p, w):
         p *= w
         return np.sum(p)
-    assert_hint(checks.check_window_sum(mutates), "changed the patch or filter")
+    assert_hint(checks.check_window_sum(mutates), "changed its argument patch")
 
 
 # ----------------------------------------------------------------- forward pass
@@ -98,8 +106,10 @@ def test_conv_forward_names_the_pixel_and_its_sum():
         y[0, 1] = np.sum(x[0:2, 0:2] * w)  # y_12 computed from y_11's window
         return y
     fb = checks.check_conv_forward(off_by_one)
-    # y_11's window: 1*0.5 + 0*(-1) + 2*1 + 1*(-0.5) = 2; y_12 = 0*0.5 + 2*(-1) + 1*1 + 0*(-0.5) = -1
-    assert_hint(fb, "y_12 is 2 but should be", "x_12 f_11 + x_13 f_12 + x_22 f_21 + x_23 f_22 = -1")
+    y = conv_loops(EX.x, EX.w)
+    assert y[0, 0] != y[0, 1]  # wrong on the worked example, whose y_12 the hint spells out
+    assert_hint(fb, f"y_12 is {fmt_number(y[0, 0])} but should be",
+                f"x_12 f_11 + x_13 f_12 + x_22 f_21 + x_23 f_22 = {fmt_number(y[0, 1])}")
 
 
 def test_conv_forward_transposed_input():
@@ -125,7 +135,7 @@ def test_conv_forward_mutation():
         x -= 0
         x[0, 0] = 99
         return cnnlearn.conv2d(x, w)
-    assert_hint(checks.check_conv_forward(mutates), "changed the x or w")
+    assert_hint(checks.check_conv_forward(mutates), "changed its argument x")
 
 
 # ----------------------------------------------------------------- output size
@@ -151,9 +161,15 @@ def test_output_length_slips(formula, fragment):
 
 # ----------------------------------------------------------------- softmax and loss
 
-# the worked example's logits z = (y11, y12, y21, y22) = (2, -1, -0.5, 1), true class t = 3 (0-based)
-Z = np.array([2.0, -1.0, -0.5, 1.0])
+# the worked example's logits z = (y11, y12, y21, y22), its probabilities and true class t (0-based); a class off
+# by one, (t + 1) % 4, first differs from the right gradient at code index K_OFF
+Z = EX.logits.ravel()
 P = np.exp(Z) / np.exp(Z).sum()
+T = EX.label
+WRONG_CLASS_LOSS = f"the loss is {-np.log(P[T]):.4g}, you returned {-np.log(P[(T + 1) % 4]):.4g}"
+K_OFF = min(T, (T + 1) % 4)
+WRONG_CLASS_GRADIENT = [f"dL/dz_1{K_OFF + 1} (code index [0, {K_OFF}]) should be {P[K_OFF] - (K_OFF == T):.4g}",
+                        f"({P[K_OFF]:.4g} - {int(K_OFF == T)}) / 1"]
 
 
 def softmax_rows(z):
@@ -179,7 +195,7 @@ def test_softmax_mutation():
     def mutates(z):
         z -= z.max(axis=1, keepdims=True)
         return softmax_rows(z)
-    assert_hint(checks.check_softmax(mutates), "changed the logits")
+    assert_hint(checks.check_softmax(mutates), "changed its argument z")
 
 
 def ce(z, t):
@@ -198,7 +214,7 @@ def test_cross_entropy():
                 "1 - p_(n, t_n)")
     assert_hint(checks.check_cross_entropy(lambda z, t: -np.mean(np.log(softmax_rows(z)[np.arange(len(t)), t]))),
                 "log(0) = -inf", "exactly 1000")
-    assert_hint(checks.check_cross_entropy(lambda z, t: ce(z, (t + 1) % z.shape[1])), f"the loss is {-np.log(P[3]):.4g}, you returned {-np.log(P[0]):.4g}")
+    assert_hint(checks.check_cross_entropy(lambda z, t: ce(z, (t + 1) % z.shape[1])), WRONG_CLASS_LOSS)
 
 
 def test_logit_gradient():
@@ -216,8 +232,7 @@ def test_logit_gradient():
     assert_hint(checks.check_logit_gradient(
         lambda z, t: -np.eye(z.shape[1])[t] / (z.shape[0] * np.where(np.eye(z.shape[1])[t] > 0, softmax_rows(z), 1))),
         "that is dL/dp")
-    assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, (t + 1) % z.shape[1])),
-                f"dL/dz_11 (code index [0, 0]) should be {P[0]:.4g}", f"({P[0]:.4g} - 0) / 1")
+    assert_hint(checks.check_logit_gradient(lambda z, t: grad(z, (t + 1) % z.shape[1])), *WRONG_CLASS_GRADIENT)
 
 
 # ----------------------------------------------------------------- gradient check
@@ -365,11 +380,15 @@ SLIPS = [
     ("window_sum", "matrix product", lambda p, w: p @ w, ["matrix product"]),
     ("window_sum", "products not added", lambda p, w: p * w, ["add them up"]),
     ("window_sum", "filter rotated", lambda p, w: np.sum(p * w[::-1, ::-1]), ["rotated by 180"]),
-    ("window_sum", "sum times sum", lambda p, w: np.sum(p) * np.sum(w), ["the sum is 2, you returned 0"]),
+    ("window_sum", "filter transposed", lambda p, w: np.sum(p * w.T), ["the transposed filter F^T"]),
+    ("window_sum", "sum times sum", lambda p, w: np.sum(p) * np.sum(w), [SUM_TIMES_SUM]),
     ("conv_forward", "filter rotated", lambda x, w: conv_loops(x, w, flip=True),
      ["rotated the filter", "cross-correlation"]),
-    ("conv_forward", "filter transposed", lambda x, w: conv_loops(x, w.T) if w.shape[0] == w.shape[1]
-     else conv_loops(x, w), ["you transposed the filter", "f_12 and f_21 swapped"]),
+    ("conv_forward", "filter transposed", lambda x, w: conv_loops(x, w.T),
+     ["you transposed the filter", "f_12 and f_21 swapped"]),
+    ("conv_forward", "filter indices swapped in the loops", lambda x, w: np.array(
+        [[sum(x[i + l, j + k] * w[k, l] for k, l in np.ndindex(w.shape)) for j in range(x.shape[1] - w.shape[1] + 1)]
+         for i in range(x.shape[0] - w.shape[0] + 1)]), ["you transposed the filter"]),
     ("conv_forward", "output as large as the input",
      lambda x, w: np.pad(conv_loops(x, w), ((0, w.shape[0] - 1), (0, w.shape[1] - 1))),
      ["the output is 2x2", "your output is 3x3"]),
@@ -407,7 +426,7 @@ SLIPS = [
     ("cross_entropy", "global maximum in the log-sum-exp", lse_global_max,
      ["maximum of the whole array, z.max()", "each row's own maximum"]),
     ("cross_entropy", "wrong class", lambda z, t: ce(z, (t + 1) % z.shape[1]),
-     [f"the loss is {-np.log(P[3]):.4g}, you returned {-np.log(P[0]):.4g}"]),
+     [WRONG_CLASS_LOSS]),
     ("logit_gradient", "divided by N twice", lambda z, t: grad_right(z, t) / z.shape[0], ["divided by N twice"]),
     ("logit_gradient", "no 1/N", lambda z, t: grad_right(z, t) * z.shape[0], ["forgot the 1/N"]),
     ("logit_gradient", "sign", lambda z, t: -grad_right(z, t), ["sign is flipped", "p - T"]),
@@ -415,7 +434,7 @@ SLIPS = [
     ("logit_gradient", "dL/dp", lambda z, t: -np.eye(z.shape[1])[t] / (
         z.shape[0] * np.where(np.eye(z.shape[1])[t] > 0, softmax_rows(z), 1)), ["that is dL/dp"]),
     ("logit_gradient", "wrong class", lambda z, t: grad_right(z, (t + 1) % z.shape[1]),
-     [f"dL/dz_11 (code index [0, 0]) should be {P[0]:.4g}", f"({P[0]:.4g} - 0) / 1"]),
+     WRONG_CLASS_GRADIENT),
     ("logit_gradient", "all negative zeros", lambda z, t: np.full(z.shape, -0.0), ["you have 0"]),
     ("central_difference", "forward difference", forward_diff, ["forward difference"]),
     ("central_difference", "twice too large", lambda f, x, h: 2 * central(f, x, h), ["twice too large"]),
@@ -431,6 +450,7 @@ SLIPS = [
      else np.max(a - b) / max(np.abs(a).max(), np.abs(b).max()), ["absolute value"]),
     ("relative_error", "summed", lambda a, b: 0.0 if not a.any() and not b.any()
      else np.sum(np.abs(a - b)) / max(np.abs(a).max(), np.abs(b).max()), ["summed the differences"]),
+    ("relative_error", "absolute error", lambda a, b: float(np.max(np.abs(a - b))), ["the absolute error"]),
     ("relative_error", "off by 0.5", lambda a, b: rel(a, b) + 0.5, ["the relative error is 0.09091"]),
     ("relative_error", "entry by entry", lambda a, b: 0.0 if not a.any() and not b.any()
      else np.nanmax(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))), ["entry by entry"]),
@@ -456,3 +476,19 @@ def test_references_here_agree_with_the_package():
         assert np.allclose(right, cnnlearn.cross_entropy_backward(z, t))
     for (a, b), right in RUNS["relative_error"]():
         assert np.isclose(right, cnnlearn.rel_error(a, b))
+
+
+def test_decisions_are_taken_by_type_not_by_message():
+    """A student's exception whose message reads like one of the checks' ("not written yet", "shape") is
+    blamed on the case that raised it, like any other exception (issue 18)."""
+    def fails_later(x, w):
+        if x.shape != (3, 3):
+            raise ValueError("not written yet")
+        return conv_loops(x, w)
+    assert checks.check_conv_forward(conv_loops)
+    assert_hint(checks.check_conv_forward(fails_later), "conv_forward works on the worked example but raised "
+                "ValueError on a 4x5 input with a 2x3 filter", "take them from the arguments")
+
+    def not_written(x, w):
+        raise NotImplementedError("a message of its own")
+    assert_hint(checks.check_conv_forward(not_written), "conv_forward is not written yet")

@@ -108,3 +108,12 @@ def test_stub_and_non_function_get_hints():
         raise NotImplementedError()
     assert "not written yet" in check_input_gradient_of_network(stub).message
     assert "pass the function itself" in check_input_gradient_of_network(right(*_case())).message
+
+
+def test_a_shape_in_a_message_is_not_the_layer_order():
+    """The layer-order hint is named when the answer fails as the forward order does, not when a message
+    happens to contain "shape" (issue 18)."""
+    def raises_key_error(net, x, labels):
+        raise KeyError("shape")
+    feedback = check_input_gradient_of_network(raises_key_error)
+    assert not feedback and "raised KeyError" in feedback.message and "reversed" not in feedback.message

@@ -2,6 +2,7 @@
 an untouched stub gets the "not written yet" hint, and nothing ends in a traceback."""
 
 import re
+import types
 
 import numpy as np
 import pytest
@@ -106,7 +107,7 @@ def test_input_gradient_mutating_the_arguments_gets_a_hint():
         dy *= 0
         return dx
     fb = checks.check_input_gradient(mutates)
-    assert not fb and "changed an array it was given" in fb.message
+    assert not fb and "changed its argument" in fb.message
 
 
 def test_input_gradient_exception_becomes_a_hint():
@@ -164,8 +165,7 @@ def test_filter_gradient():
 
 def test_filter_gradient_transpose_hint():
     def transposed(x, dy):
-        dw = cnnlearn.conv2d(x, dy)
-        return dw.T if dw.shape[0] == dw.shape[1] else dw
+        return cnnlearn.conv2d(x, dy).T
     fb = checks.check_filter_gradient(transposed)
     assert not fb and "transpose" in fb.message
 
@@ -285,8 +285,7 @@ FILTER_WRONG = {
     "dw rotated by 180": (lambda x, dy: rot(corr(x, dy)), ["rotated by 180 degrees", "without flipping"]),
     "dy flipped (true convolution)": (lambda x, dy: corr(x, rot(dy)), ["rotated dL/dY by 180 degrees",
                                                                       "true convolution"]),
-    "dw transposed": (lambda x, dy: corr(x, dy).T if corr(x, dy).shape[0] == corr(x, dy).shape[1] else corr(x, dy),
-                      ["the transpose"]),
+    "dw transposed": (lambda x, dy: corr(x, dy).T, ["the transpose"]),
     "hard-coded 2x2 windows": (dw_hard_coded_2x2, ["works on the worked example", "must work for any sizes",
                                                    "raised ValueError"]),
     "hard-coded 2x2 result": (lambda x, dy: corr(x, dy)[:2, :2], ["has shape (2, 2)", "any sizes"]),
@@ -310,7 +309,7 @@ def test_filter_gradient_right_and_mutation():
     def mutates(x, dy):
         dy[0, 0] = 0
         return corr(x, dy)
-    assert_hint(checks.check_filter_gradient(mutates), ["changed an array it was given"])
+    assert_hint(checks.check_filter_gradient(mutates), ["changed its argument"])
     assert_hint(checks.check_filter_gradient(lambda x, dy: x[9, 9]), ["raised IndexError"])
 
 
@@ -322,7 +321,7 @@ def input_runs():
 
 INPUT_WRONG = {
     "filter not rotated": (lambda dy, w: full(dy, w), ["without rotating it"]),
-    "transposed instead of rotated": (lambda dy, w: full(dy, w.T) if w.shape[0] == w.shape[1] else full(dy, w),
+    "transposed instead of rotated": (lambda dy, w: full(dy, w.T),
                                       ["you transposed the filter instead of rotating it"]),
     "flipped up-down only": (lambda dy, w: full(dy, w[::-1]), ["flipped the filter up-down only"]),
     "flipped left-right only": (lambda dy, w: full(dy, w[:, ::-1]), ["flipped the filter left-right only"]),
@@ -446,7 +445,7 @@ def check_accidents(check, right):
         out = right(*args)
         args[0][...] = 0
         return out
-    assert_hint(check(mutates), ["changed an array it was given"])
+    assert_hint(check(mutates), ["changed its argument"])
 
 
 # --------------------------------------------------------------------------- dL/dF and dL/dX with stride and padding (06)
@@ -553,9 +552,8 @@ STRIDED_DX_WRONG = {
                             ["gradient of the padded input", "Crop the P = 1"]),
     "gather form, filter not rotated": (lambda dy, w, shape, s, p: dx_gather(dy, w, shape, s, p),
                                         ["without rotating it"]),
-    "gather form, filter transposed": (
-        lambda dy, w, shape, s, p: dx_gather(dy, w.T if w.shape[0] == w.shape[1] else rot(w), shape, s, p),
-        ["you transposed the filter instead of rotating it"]),
+    "gather form, filter transposed": (lambda dy, w, shape, s, p: dx_gather(dy, w.T, shape, s, p),
+                                       ["you transposed the filter instead of rotating it"]),
     "gather form, dy not zero-inserted": (
         lambda dy, w, shape, s, p: dx_gather(dy, rot(w), shape, s, p, zero_insert=False),
         ["ignored the stride", "did not insert zeros"]),
@@ -593,16 +591,321 @@ def test_existing_checks_accidents():
     check_accidents(checks.check_dx22_line, dx22_right)
 
 
-ALL_TABLES = {checks.check_filter_gradient: FILTER_WRONG, checks.check_input_gradient: INPUT_WRONG,
-              checks.check_dx22_line: DX22_WRONG, checks.check_filter_gradient_batch: BATCH_WRONG,
-              checks.check_filter_gradient_strided: STRIDED_DW_WRONG,
-              checks.check_input_gradient_strided: STRIDED_DX_WRONG}
+# =========================================================================== both forms of dL/dX (issue 18)
+#
+# 04's exercise 2 asks for the scatter form, 06's exercise 2 for the gather form, and one check serves both. A
+# slip of one form often gives the numbers of a slip of the other, so the hint must say what each form did.
+
+def scatter(dy, w, v=lambda w: w, op="+=", swap_dy=False):
+    """04's exercise 2 as a student writes it: the scatter loop, v(w) in place of w, op in place of +=."""
+    Ho, Wo = dy.shape
+    kh, kw = w.shape
+    dx = np.zeros((Ho + kh - 1, Wo + kw - 1))
+    for i in range(Ho):
+        for j in range(Wo):
+            share = (dy[j, i] if swap_dy else dy[i, j]) * v(w)
+            if op == "+=":
+                dx[i:i + kh, j:j + kw] += share
+            elif op == "-=":
+                dx[i:i + kh, j:j + kw] -= share
+            else:
+                dx[i:i + kh, j:j + kw] = share
+    return dx
+
+
+def gather(dy, w, v):
+    """06's exercise 2 as a student writes it: the zero-padded dL/dY (padded for w), full convolution with v(w)."""
+    kh, kw = w.shape
+    return corr(np.pad(dy, ((kh - 1, kh - 1), (kw - 1, kw - 1))), v(w))
+
+
+FORMS_WRONG = {
+    # wrong answer: (function, fragments the hint must have, fragments it must not have)
+    "scatter: filter rotated in the loop": (
+        lambda dy, w: scatter(dy, w, rot), ["if you scattered (`dx[window] += dy_ij * F`), you rotated the filter",
+                                            "the scatter form uses F as it is"],
+        ["over the zero-padded dL/dY without rotating it"]),
+    "scatter: -= for +=": (lambda dy, w: scatter(dy, w, op="-="), ["wrong sign", "(not `-=`)"],
+                           ["without rotating it", "rotated the filter"]),
+    "scatter: = for +=": (lambda dy, w: scatter(dy, w, op="="), ["you assign (=)", "instead of adding it (+=)"], []),
+    "scatter: flipped up-down": (lambda dy, w: scatter(dy, w, lambda w: w[::-1, :]),
+                                 ["if you scattered, you flipped the filter up-down (its rows, w[::-1, :])",
+                                  "If you gathered, you flipped the filter left-right only"],
+                                 ["if you scattered, you flipped the filter left-right"]),
+    "scatter: flipped left-right": (lambda dy, w: scatter(dy, w, lambda w: w[:, ::-1]),
+                                    ["if you scattered, you flipped the filter left-right (its columns, w[:, ::-1])",
+                                     "If you gathered, you flipped the filter up-down only"],
+                                    ["if you scattered, you flipped the filter up-down"]),
+    "scatter: F^T (fails on a non-square filter)": (lambda dy, w: scatter(dy, w, lambda w: w.T),
+                                                    ["if you scattered, you used the transposed filter F^T"], []),
+    "scatter: dL/dY read transposed": (lambda dy, w: scatter(dy, w, swap_dy=True), ["you read dL/dY transposed"],
+                                       []),
+    "gather: filter not rotated": (lambda dy, w: gather(dy, w, lambda w: w),
+                                   ["If you gathered", "you slid the filter without rotating it"], []),
+    "gather: flipped up-down only": (lambda dy, w: gather(dy, w, lambda w: w[::-1, :]),
+                                     ["If you gathered, you flipped the filter up-down only"], []),
+    "gather: F^T, padded for F": (lambda dy, w: gather(dy, w, lambda w: w.T),
+                                  ["you transposed the filter instead of rotating it"], []),
+    "gather: negated instead of rotated": (lambda dy, w: gather(dy, w, lambda w: -w),
+                                           ["you negated the filter instead of rotating it"], []),
+    "gather: turned by 90 degrees": (lambda dy, w: gather(dy, w, np.rot90), ["turned the filter by 90 degrees"], []),
+    "gather: turned by -90 degrees": (lambda dy, w: gather(dy, w, lambda w: np.rot90(w, -1)),
+                                      ["turned the filter by 90 degrees"], []),
+}
+
+
+def test_form_references_are_right():
+    for (dy, w), right in input_runs():
+        assert np.allclose(scatter(dy, w), right) and np.allclose(gather(dy, w, rot), right)
+
+
+def test_a_rotated_scatter_is_an_unrotated_gather():
+    """Why the hint speaks to both forms: the two slips give the same numbers on every case."""
+    for (dy, w), _ in input_runs():
+        assert np.allclose(scatter(dy, w, rot), gather(dy, w, lambda w: w))
+        assert np.allclose(scatter(dy, w, lambda w: w[::-1, :]), gather(dy, w, lambda w: w[:, ::-1]))
+
+
+def scatter_strided(dy, w, shape, s, p, v=lambda w: w, op="+=", crop="centre"):
+    """06's exercise 4 as a student writes it, with v(w) for w, op for +=, and the crop: "centre" (right),
+    "corner" (dx_padded[:H, :W]), "minus" (dx_padded[P:-P, P:-P]) or None."""
+    H, W = shape
+    kh, kw = w.shape
+    dxp = np.zeros((H + 2 * p, W + 2 * p))
+    for i in range(dy.shape[0]):
+        for j in range(dy.shape[1]):
+            window = (slice(i * s, i * s + kh), slice(j * s, j * s + kw))
+            if op == "+=":
+                dxp[window] += dy[i, j] * v(w)
+            elif op == "-=":
+                dxp[window] -= dy[i, j] * v(w)
+            else:
+                dxp[window] = dy[i, j] * v(w)
+    return {"centre": dxp[p:p + H, p:p + W], "corner": dxp[:H, :W], "minus": dxp[p:-p, p:-p], None: dxp}[crop]
+
+
+STRIDED_FORMS_WRONG = {
+    "scatter: filter rotated in the loop": (
+        lambda dy, w, shape, s, p: scatter_strided(dy, w, shape, s, p, rot),
+        ["if you scattered (`dx[window] += dy_ij * F`), you rotated the filter"],
+        ["in the gather form you used the filter without rotating it"]),
+    "scatter: -= for +=": (lambda dy, w, shape, s, p: scatter_strided(dy, w, shape, s, p, op="-="),
+                           ["wrong sign", "(not `-=`)"], ["without rotating it"]),
+    "scatter: = for +=": (lambda dy, w, shape, s, p: scatter_strided(dy, w, shape, s, p, op="="),
+                          ["you assign (=)"], []),
+    "scatter: flipped up-down": (lambda dy, w, shape, s, p: scatter_strided(dy, w, shape, s, p, lambda w: w[::-1]),
+                                 ["if you scattered, you flipped the filter up-down"], []),
+    "scatter: flipped left-right": (
+        lambda dy, w, shape, s, p: scatter_strided(dy, w, shape, s, p, lambda w: w[:, ::-1]),
+        ["if you scattered, you flipped the filter left-right"], []),
+    "scatter: F^T": (lambda dy, w, shape, s, p: scatter_strided(dy, w, shape, s, p, lambda w: w.T),
+                     ["if you scattered, you used the transposed filter F^T"], []),
+    "crop dx_padded[P:-P, P:-P] (empty at P = 0)": (
+        lambda dy, w, shape, s, p: scatter_strided(dy, w, shape, s, p, crop="minus"),
+        ["is empty, shape (0, 0)", "-0 is 0", "dx_padded[P:P + H, P:P + W]"], ["[P:-P, P:-P])"]),
+    "kept the top-left corner": (lambda dy, w, shape, s, p: scatter_strided(dy, w, shape, s, p, crop="corner"),
+                                 ["top-left corner", "dx_padded[P:P + H, P:P + W]"], []),
+    "not cropped": (lambda dy, w, shape, s, p: scatter_strided(dy, w, shape, s, p, crop=None),
+                    ["gradient of the padded input", "dx_padded[P:P + H, P:P + W]"], ["P:-P"]),
+    "gather: negated instead of rotated": (lambda dy, w, shape, s, p: dx_gather(dy, -w, shape, s, p),
+                                           ["negated the filter instead of rotating it"], []),
+}
+
+
+FORM_TABLES = {"04 and 06 exercise 2": (checks.check_input_gradient, input_runs, FORMS_WRONG),
+               "06 exercise 4": (checks.check_input_gradient_strided, strided_dx_runs, STRIDED_FORMS_WRONG)}
+
+
+@pytest.mark.parametrize("exercise, slip", [(e, s) for e, (_, _, table) in FORM_TABLES.items() for s in table])
+def test_input_gradient_slips_of_both_forms(exercise, slip):
+    check, runs, table = FORM_TABLES[exercise]
+    fn, fragments, absent = table[slip]
+    assert_really_wrong(fn, runs())
+    assert_hint(check(fn), fragments, absent)
+
+
+def test_ignoring_the_padding_gives_the_top_left_corner():
+    """Why one hint names both: scattering on the unpadded grid and keeping dx_padded[:H, :W] agree everywhere."""
+    for (dy, w, shape, s, p), _ in strided_dx_runs():
+        assert np.allclose(dx_strided_right(dy, w, shape, s, 0), scatter_strided(dy, w, shape, s, p, crop="corner"))
+
+
+# --------------------------------------------------------------------------- code a hint recommends works on every case
+
+def test_the_recommended_crop_fixes_every_wrong_crop():
+    """The crop the hints recommend, dx_padded[P:P + H, P:P + W], is right on every case, P = 0 included."""
+    def fixed(dy, w, shape, s, p):
+        dx_padded, (H, W), P = scatter_strided(dy, w, shape, s, p, crop=None), shape, p
+        return dx_padded[P:P + H, P:P + W]
+    assert any(p == 0 for *_, p in gradients._strided_cases())
+    assert checks.check_input_gradient_strided(fixed)
+    for slip in ("not cropped", "kept the top-left corner", "crop dx_padded[P:-P, P:-P] (empty at P = 0)"):
+        fb = checks.check_input_gradient_strided(STRIDED_FORMS_WRONG[slip][0])
+        assert "dx_padded[P:P + H, P:P + W]" in fb.message
+
+
+def test_the_recommended_zero_insertion_fixes_the_gather_form():
+    """The stride hints recommend cnnlearn.conv.dilate(dy, (s, s)): with it the gather form passes every case."""
+    fb = checks.check_input_gradient_strided(STRIDED_DX_WRONG["gather form, dy not zero-inserted"][0])
+    assert "cnnlearn.conv.dilate(dy, (s, s))" in fb.message
+
+    def fixed(dy, w, shape, s, p):
+        dy_z = cnnlearn.conv.dilate(dy, (s, s))
+        return dx_gather(dy_z, rot(w), shape, 1, p)
+    assert checks.check_input_gradient_strided(fixed)
+    fb = checks.check_input_gradient_strided(STRIDED_DX_WRONG["full convolution of dy as it is (shape)"][0])
+    assert "cnnlearn.conv.dilate(dy, (s, s))" in fb.message
+
+
+def test_the_recommended_padding_fixes_the_filter_gradient():
+    fb = checks.check_filter_gradient_strided(dw_strided_no_padding)
+    assert "np.pad(x, P)" in fb.message
+    assert checks.check_filter_gradient_strided(
+        lambda x, dy, k, s, p: dw_strided_no_padding(np.pad(x, p), dy, k, s, 0))
+
+
+def test_the_recommended_copy_fixes_a_changed_argument():
+    def mutates(dy, w):
+        dy *= 1.5
+        return dx_by_loops(dy / 1.5, w)
+    fb = checks.check_input_gradient(mutates)
+    assert_hint(fb, ["changed its argument dy", "`dy = dy.copy()`"])
+    assert checks.check_input_gradient(lambda dy, w: mutates(dy.copy(), w))
+
+
+# --------------------------------------------------------------------------- dL/dF: indices read the wrong way
+
+def dw_loops(x, dy, read):
+    """03's exercise 1 as a student writes it, with the four indices read by read(x, dy, ki, kj, oi, oj)."""
+    (H, W), (Ho, Wo) = x.shape, dy.shape
+    dw = np.zeros((H - Ho + 1, W - Wo + 1))
+    for ki, kj, oi, oj in np.ndindex(*dw.shape, Ho, Wo):
+        dw[ki, kj] += read(x, dy, ki, kj, oi, oj)
+    return dw
+
+
+def dw_strided_loops(x, dy, kshape, s, p, transpose=False, swap=False):
+    """06's exercise 3 as a student writes it: np.pad, windows s apart; X transposed, or rows and columns of
+    the windows swapped."""
+    (kh, kw), xp = kshape, np.pad(x, p).T if transpose else np.pad(x, p)
+    dw = np.zeros(kshape)
+    for i, j in np.ndindex(*dy.shape):
+        top, left = (j * s, i * s) if swap else (i * s, j * s)
+        dw += dy[i, j] * xp[top:top + kh, left:left + kw]
+    return dw
+
+
+INDEX_WRONG = {
+    "X read transposed (loops)": (lambda x, dy: dw_loops(x, dy, lambda x, dy, k, l, i, j: dy[i, j] * x[j + l, i + k]),
+                                  ["you read X transposed"]),
+    "X transposed (x.T)": (lambda x, dy: corr(x.T, dy), ["you read X transposed"]),
+    "dL/dY read transposed": (lambda x, dy: dw_loops(x, dy, lambda x, dy, k, l, i, j: dy[j, i] * x[i + k, j + l]),
+                              ["you read dL/dY transposed"]),
+    "filter indices swapped": (lambda x, dy: dw_loops(x, dy, lambda x, dy, k, l, i, j: dy[i, j] * x[i + l, j + k]),
+                               ["(it is the transpose)"]),
+    "sign flipped": (lambda x, dy: -corr(x, dy), ["wrong sign"]),
+}
+
+
+@pytest.mark.parametrize("slip", INDEX_WRONG)
+def test_filter_gradient_index_slips(slip):
+    fn, fragments = INDEX_WRONG[slip]
+    assert_really_wrong(fn, filter_runs())
+    assert_hint(checks.check_filter_gradient(fn), fragments, ["is off: it should be"])
+
+
+STRIDED_INDEX_WRONG = {
+    "X transposed": (lambda *a: dw_strided_loops(*a, transpose=True), ["you read X transposed"]),
+    "windows' rows and columns swapped": (lambda *a: dw_strided_loops(*a, swap=True),
+                                          ["yours starts at row (j - 1) s + 1, column (i - 1) s + 1"]),
+    "sign flipped": (lambda *a: -dw_strided_right(*a), ["wrong sign"]),
+}
+
+
+@pytest.mark.parametrize("slip", STRIDED_INDEX_WRONG)
+def test_filter_gradient_strided_index_slips(slip):
+    fn, fragments = STRIDED_INDEX_WRONG[slip]
+    assert_really_wrong(fn, strided_dw_runs())
+    assert_hint(checks.check_filter_gradient_strided(fn), fragments, ["should be"])
+
+
+def test_filter_gradient_batch_sign():
+    fn = lambda x, dy: -dw_batch_right(x, dy)  # noqa: E731
+    assert_really_wrong(fn, batch_runs())
+    assert_hint(checks.check_filter_gradient_batch(fn), ["wrong sign"])
+
+
+# --------------------------------------------------------------------------- no decision leans on the worked numbers
+
+def coincident_example():
+    """The worked example of before issue 18, full of coincidences: rot180(F) = -F, dL/dY sums to 0 and
+    x_12 + x_21 = 2, so forgetting the rotation, a -= and reading X transposed each look like a sign slip."""
+    x = np.array([[1.0, 0, 2], [2, 1, 0], [0, 1, 1]])
+    w = np.array([[0.5, -1], [1, -0.5]])
+    dy = cnnlearn.cross_entropy_backward(cnnlearn.conv2d(x, w).reshape(1, 4), [3]).reshape(2, 2)
+    return types.SimpleNamespace(x=x, w=w, dy=dy)
+
+
+@pytest.fixture
+def coincident(monkeypatch):
+    ex = coincident_example()
+    assert np.allclose(rot(ex.w), -ex.w) and np.isclose(ex.dy.sum(), 0) and ex.x[0, 1] + ex.x[1, 0] == 2
+    monkeypatch.setattr(gradients, "worked_example", lambda: ex)
+    return ex
+
+
+def test_coincident_worked_example_decides_nothing(coincident):
+    ex = coincident
+    minus = FORMS_WRONG["scatter: -= for +="][0]
+    rotated = FORMS_WRONG["scatter: filter rotated in the loop"][0]
+    assert np.allclose(minus(ex.dy, ex.w), rotated(ex.dy, ex.w))  # the same numbers on the worked example
+    assert_hint(checks.check_input_gradient(minus), ["wrong sign"], ["rotated the filter"])
+    assert_hint(checks.check_input_gradient(rotated), ["you rotated the filter"], ["wrong sign"])
+    negated = FORMS_WRONG["gather: negated instead of rotated"][0]
+    assert np.allclose(negated(ex.dy, ex.w), dx_by_loops(ex.dy, ex.w))  # right on the worked example
+    assert_hint(checks.check_input_gradient(negated), ["negated the filter instead of rotating it"])
+    x_transposed = INDEX_WRONG["X transposed (x.T)"][0]
+    assert np.isclose(x_transposed(ex.x, ex.dy)[0, 0], -corr(ex.x, ex.dy)[0, 0])  # -dL/df_11 there
+    assert_hint(checks.check_filter_gradient(x_transposed), ["you read X transposed"], ["wrong sign"])
+    assert_hint(checks.check_filter_gradient(INDEX_WRONG["sign flipped"][0]), ["wrong sign"], ["transposed"])
+    for slip, fragment in (("scatter: -= for +=", "wrong sign"), ("scatter: filter rotated in the loop",
+                                                                  "you rotated the filter")):
+        assert_hint(checks.check_input_gradient_strided(STRIDED_FORMS_WRONG[slip][0]), [fragment])
+    assert_hint(checks.check_filter_gradient_strided(STRIDED_INDEX_WRONG["X transposed"][0]),
+                ["you read X transposed"], ["wrong sign"])
+
+
+def counts_by_loops(shape, kshape, short=0):
+    """04's exercise 1 as a student writes it; ``short`` window positions left out along each axis."""
+    (H, W), (kh, kw) = shape, kshape
+    counts = np.zeros((H, W), dtype=int)
+    for oi in range(H - kh + 1 - short):
+        for oj in range(W - kw + 1 - short):
+            counts[oi:oi + kh, oj:oj + kw] += 1
+    return counts
+
+
+def test_feed_counts_one_window_short():
+    assert not np.array_equal(counts_by_loops((3, 3), (2, 2), short=1), [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    assert_hint(checks.check_feed_counts(lambda *a: counts_by_loops(*a, short=1)),
+                ["one position short", "range(H - kh + 1)"])
+    assert checks.check_feed_counts(counts_by_loops)  # the loop the hint recommends
+
+
+# --------------------------------------------------------------------------- every table above
+
+ALL_TABLES = [(checks.check_filter_gradient, FILTER_WRONG), (checks.check_input_gradient, INPUT_WRONG),
+              (checks.check_dx22_line, DX22_WRONG), (checks.check_filter_gradient_batch, BATCH_WRONG),
+              (checks.check_filter_gradient_strided, STRIDED_DW_WRONG),
+              (checks.check_input_gradient_strided, STRIDED_DX_WRONG), (checks.check_input_gradient, FORMS_WRONG),
+              (checks.check_input_gradient_strided, STRIDED_FORMS_WRONG), (checks.check_filter_gradient, INDEX_WRONG),
+              (checks.check_filter_gradient_strided, STRIDED_INDEX_WRONG)]
 
 
 def test_hints_are_one_based_and_use_the_notation():
     """No 0-based subscript (x_01, dy_0...) and no F for the number of filters in any hint."""
-    for check, table in ALL_TABLES.items():
-        for slip, (fn, _) in table.items():
+    for check, table in ALL_TABLES:
+        for slip, (fn, *_) in table.items():
             msg = check(fn).message
             assert not re.search(r"\b(x|y|dy|f|db|p)_\{?0", msg), (slip, msg)
             assert "(N, F" not in msg and " F filters" not in msg, (slip, msg)

@@ -280,3 +280,22 @@ def test_relu_cases_hold_kinks_and_both_signs():
     for _, dy, x in training._relu_cases():
         assert (x == 0).any() and (x < 0).any() and (x > 0).any()
         assert (dy[x <= 0] != 0).all() and (dy < 0).any() and (dy > 0).any()
+
+
+# --------------------------------------------------------------------------- float32 answers (issue 18)
+
+def test_float32_answers_are_judged_at_float32_precision():
+    """Right answers computed in float32 pass (they were refused with "should be 0.68; your answer has 0.68");
+    a wrong one in float32 still gets its hint."""
+    f32 = np.float32
+    for _, dy, x in training._relu_cases():
+        assert not np.array_equal(np.where(x > 0, dy, 0.0).astype(f32), np.where(x > 0, dy, 0.0))  # not exact
+    assert checks.check_relu_backward(lambda dy, x: np.where(x > 0, dy, 0.0).astype(f32))
+    assert checks.check_relu_backward(lambda dy, x: np.where(x.astype(f32) > 0, dy.astype(f32), f32(0)))
+    assert checks.check_linear_backward(lambda dy, x, w: tuple(a.astype(f32) for a in linear_loop(dy, x, w)))
+    assert check_max_pool_backward(lambda dy, x, k, s: loop_backward(dy, x, k, s).astype(f32))
+    assert_hint(checks.check_relu_backward(lambda dy, x: (x * dy).astype(f32)), "you returned x * dy")
+    assert_hint(checks.check_linear_backward(lambda dy, x, w: (dy @ w, (x.T @ dy).astype(f32), dy.sum(0))),
+                "dw equals x.T @ dy")
+    off = lambda dy, x: np.where(x > 0, dy, 0.0).astype(f32) + f32(1e-3) * (x > 0)  # noqa: E731
+    assert_hint(checks.check_relu_backward(off), "should be")

@@ -3,7 +3,9 @@
 Every exercise in the series is a function the student completes (the nbgrader
 way: the solution sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION``),
 and every check receives that function. :func:`call_answer` runs it and turns
-the usual accidents, an untouched stub, an exception, a wrong shape, into hints.
+the usual accidents, an untouched stub, an exception, into typed :class:`AnswerError`
+hints; :func:`as_numbers` reads what it returned. How a check runs its cases and
+words the hint is :mod:`._runner`.
 """
 
 import html
@@ -42,37 +44,70 @@ def hint(message):
 
 
 class AnswerError(Exception):
-    """Raised by :func:`call_answer` with the hint to show; checks return ``hint(str(err))``."""
+    """A hint to show instead of a result; the subclasses say which accident it was, so that a check
+    decides by type, never by reading a message."""
+
+
+class NotCallable(AnswerError):
+    """The check was given something other than a function."""
+
+
+class NotWritten(AnswerError):
+    """The exercise still raises ``NotImplementedError``: the stub is untouched."""
+
+
+class Raised(AnswerError):
+    """The student's code raised; ``exc`` is the exception."""
+
+    def __init__(self, message, exc):
+        super().__init__(message)
+        self.exc = exc
+
+
+class ChangedInput(AnswerError):
+    """The student's function changed an array it was given; ``arg`` names it."""
+
+    def __init__(self, message, arg):
+        super().__init__(message)
+        self.arg = arg
+
+
+class NoAnswer(AnswerError):
+    """The function returned None."""
+
+
+class NotNumbers(AnswerError):
+    """The function returned something that is not an array of real numbers (or not as many arrays as asked)."""
 
 
 def call_answer(fn, *args, name="your function"):
-    """Call the student's function and return its result, or raise :class:`AnswerError` with a hint."""
+    """Call the student's function and return its result, or raise :class:`NotCallable`,
+    :class:`NotWritten` or :class:`Raised` with a hint."""
     if not callable(fn):
-        raise AnswerError(f"pass the function itself to the check (without calling it), got {type(fn).__name__}")
+        raise NotCallable(f"pass the function itself to the check (without calling it), got {type(fn).__name__}")
     try:
         return fn(*args)
     except NotImplementedError:
-        raise AnswerError(f"{name} is not written yet: replace the line `raise NotImplementedError()` "
-                          "with your code, run that cell, then run this check again") from None
+        raise NotWritten(f"{name} is not written yet: replace the line `raise NotImplementedError()` "
+                         "with your code, run that cell, then run this check again") from None
     except Exception as exc:  # the student's code failed: explain instead of a traceback
-        raise AnswerError(f"{name} raised {type(exc).__name__}: {exc}. Read the message, fix the code "
-                          "and run both cells again") from None
+        raise Raised(f"{name} raised {type(exc).__name__}: {exc}. Read the message, fix the code "
+                     "and run both cells again", exc) from None
 
 
-def as_answer_array(value, shape, name="your answer"):
-    """The student's value as a float array of ``shape``, or :class:`AnswerError` saying what is off."""
-    shape = tuple(shape)
-    need = "one number" if shape == () else f"numbers of shape {shape}"
+def as_numbers(value, name="your answer", need="real numbers"):
+    """The student's value as a real array of any shape: float32 (and float16) stay float32, so that a
+    check can judge them at their own precision; integers and booleans become float64. ``need`` says
+    what it should have been, for the hint."""
     if value is None:
-        raise AnswerError(f"{name} returned None: did you forget a `return`?")
+        raise NoAnswer(f"{name} returned None: did you forget a `return`?")
     try:
-        arr = np.asarray(value, dtype=float)
+        arr = np.asarray(value)
+        if arr.dtype.kind == "f" and arr.dtype.itemsize <= 4:
+            return arr.astype(np.float32)
+        if arr.dtype.kind not in "fiub":
+            raise TypeError
+        return arr.astype(float)
     except (TypeError, ValueError):
-        raise AnswerError(f"{name} must be {need}, got {type(value).__name__}") from None
-    if shape == () and arr.size == 1:
-        arr = arr.reshape(())  # a one-element array is one number too
-    if arr.shape != shape:
-        raise AnswerError(f"{name} has shape {arr.shape}, but it needs to be {need}")
-    if not np.isfinite(arr).all():
-        raise AnswerError(f"{name} contains NaN or infinity")
-    return arr
+        raise NotNumbers(f"{name} must return {need}, got {type(value).__name__}") from None
+

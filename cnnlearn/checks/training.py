@@ -6,16 +6,23 @@ The student writes ``max_pool_backward(dy, x, kernel_size, stride)`` for x of
 shape (N, C, H, W) and square windows; the check compares it with
 :func:`cnnlearn.layers.max_pool2d_backward` on cases that grow harder (side by
 side windows, overlapping windows, ties, a batch with channels) and explains the
-first pixel that is off. Two slips are recognised by their whole result, so that their
-hint is named only when the answer is that slip: windows placed kernel_size apart instead
-of stride apart, and assigning each window's dy (=) instead of adding it (+=). The hints
-name pixels by their code index, dx[n, c, i, j] (0-based, as the student's code reads them).
+first pixel that is off. Two slips are recognised by their result on every case, so that
+their hint is named only when the answer is that slip: windows placed kernel_size apart
+instead of stride apart, and assigning each window's dy (=) instead of adding it (+=). The
+hints name pixels by their code index, dx[n, c, i, j] (0-based, as the student's code reads them).
+
+Linear and ReLU: the three gradients of y = x w^T + b (a transposed dx or dw, a mean for db), and
+dx = dy where x > 0 (the mask taken from dy, the kink x == 0 let through, x * dy ...).
+
+All three run through :func:`~._runner.run_check`; an answer computed in float32 is judged at float32's
+precision.
 """
 
 import numpy as np
 
 from ..layers import max_pool2d, max_pool2d_backward
-from ._feedback import AnswerError, as_answer_array, call_answer, correct, hint
+from ._feedback import NoAnswer, NotNumbers, as_numbers
+from ._runner import Case, Slip, first_off, run_check, same
 
 __all__ = ["check_max_pool_backward", "check_linear_backward", "check_relu_backward"]
 
@@ -112,43 +119,30 @@ def check_max_pool_backward(max_pool_backward):
     Passes when dx matches to a relative tolerance of 1e-10 on every case and
     neither dy nor x is changed.
     """
-    name = "max_pool_backward"
-    passed = []
-    try:
-        for text, dy, x, k, s in _cases():
-            want = max_pool2d_backward(dy, x, k, s)
-            dy_in, x_in = dy.copy(), x.copy()
-            try:
-                raw = call_answer(max_pool_backward, dy_in, x_in, k, s, name=name)
-            except AnswerError as err:
-                if k != s and passed and "not written yet" not in str(err):
-                    said = str(err).split(". Read the message")[0]
-                    return hint(f"{name} works on {passed[0]} but fails on {text}: {said}. Where do your windows "
-                                "start? The window of dy[n, c, i, j] starts at row i * stride, column j * stride "
-                                "of x (not i * kernel_size): with stride < kernel_size the windows overlap")
-                raise
-            got = as_answer_array(raw, x.shape, name=name)
-            if not (np.array_equal(dy_in, dy) and np.array_equal(x_in, x)):
-                changed = "dy" if not np.array_equal(dy_in, dy) else "x"
-                return hint(f"{name} changed its argument {changed}; a backward pass must leave its inputs "
-                            "alone: build dx with np.zeros_like(x) and write only into dx")
-            bad = ~np.isclose(got, want, rtol=RTOL, atol=ATOL)
-            if bad.any():
-                kernel_step = _window_slip(dy, x, k, s, step=k)
-                if not np.allclose(kernel_step, want) and np.allclose(got, kernel_step, rtol=RTOL, atol=ATOL):
-                    return hint(f"on {text}: your windows are kernel_size = {k} apart, but they move by the stride, "
-                                f"{s}. The window of dy[n, c, i, j] starts at row i * stride, column j * stride of "
-                                "x, so with stride < kernel_size neighbouring windows overlap")
-                assigned = _window_slip(dy, x, k, s, assign=True)
-                assigned = not np.allclose(assigned, want) and np.allclose(got, assigned, rtol=RTOL, atol=ATOL)
-                pixel = tuple(int(v) for v in np.argwhere(bad)[0])
-                return hint(f"on {text} (indices as in your code, from 0): " + _explain(pixel, float(got[pixel]), float(want[pixel]), dy, x, k, s,
-                                                      assigned))
-            passed.append(text)
-    except AnswerError as err:
-        return hint(str(err))
-    return correct("every dy reaches the maximum of its window, overlapping windows add up, and ties go "
-                   "to the first maximum, as in PyTorch")
+    cases = [Case(text, (dy, x, k, s), max_pool2d_backward(dy, x, k, s), dy=dy, x=x, k=k, s=s)
+             for text, dy, x, k, s in _cases()]
+
+    def pixel_hint(c, got, assigned=False):
+        pixel = first_off(got, c.right, RTOL, ATOL)
+        return _explain(pixel, float(got[pixel]), float(c.right[pixel]), c.dy, c.x, c.k, c.s, assigned)
+    slips = [
+        Slip(lambda c, got: f"your windows are kernel_size = {c.k} apart, but they move by the stride, {c.s}. The "
+             "window of dy[n, c, i, j] starts at row i * stride, column j * stride of x, so with stride < "
+             "kernel_size neighbouring windows overlap", lambda c: _window_slip(c.dy, c.x, c.k, c.s, step=c.k)),
+        Slip(lambda c, got: pixel_hint(c, got, assigned=True),
+             lambda c: _window_slip(c.dy, c.x, c.k, c.s, assign=True)),
+    ]
+    return run_check(max_pool_backward, cases, name="max_pool_backward", names=("dy", "x", "kernel_size", "stride"),
+                     what="max_pool_backward's result", sizes="`N, C, Ho, Wo = dy.shape`", rtol=RTOL, atol=ATOL,
+                     slips=slips, say="on {label} (indices as in your code, from 0): {text}",
+                     blame=lambda c, passed: "Where do your windows start? The window of dy[n, c, i, j] starts at "
+                     "row i * stride, column j * stride of x (not i * kernel_size): with stride < kernel_size the "
+                     "windows overlap" if c.k != c.s else None,
+                     explain=lambda c, got: f"on {c.label} (indices as in your code, from 0): {pixel_hint(c, got)}",
+                     changed="a backward pass must leave its inputs alone: build dx with np.zeros_like(x) and write "
+                             "only into dx",
+                     right="every dy reaches the maximum of its window, overlapping windows add up, and ties go "
+                           "to the first maximum, as in PyTorch")
 
 
 # --------------------------------------------------------------------------- Linear and ReLU backward
@@ -192,6 +186,18 @@ def _linear_shape_hint(which, got, dy, x, w):
     return f"db has shape {shape}, but it needs the shape of b, {(fout,)}: db = dy.sum(axis=0)"
 
 
+def _read_linear(case, raw, name):
+    """The three gradients as arrays, or the AnswerError that says what came back instead."""
+    if not isinstance(raw, (tuple, list)) or len(raw) != 3:
+        length = f" of length {len(raw)}" if isinstance(raw, (tuple, list)) else ""
+        raise NotNumbers(f"{name} must return three arrays, dx, dw, db (in that order: return dx, dw, db); "
+                         f"got {type(raw).__name__}{length}")
+    for which, value in zip(("dx", "dw", "db"), raw):
+        if value is None:
+            raise NoAnswer(f"{name} returned None for {which}: compute it and return dx, dw, db")
+    return tuple(as_numbers(value, f"{name}'s {which}") for which, value in zip(("dx", "dw", "db"), raw))
+
+
 def check_linear_backward(linear_backward):
     """Check ``linear_backward(dy, x, w) -> (dx, dw, db)`` for y = x w^T + b, against the formulas of
     :class:`cnnlearn.layers.Linear`: dx = dy w, dw = dy^T x, db = the sum of dy over the batch.
@@ -199,53 +205,33 @@ def check_linear_backward(linear_backward):
     x has shape (N, in), w (out, in), dy (N, out). Passes when all three match to a relative tolerance
     of 1e-10 on every case and none of the arguments is changed.
     """
-    name = "linear_backward"
-    try:
-        for text, dy, x, w in _linear_cases():
-            want = {"dx": dy @ w, "dw": dy.T @ x, "db": dy.sum(axis=0)}
-            dy_in, x_in, w_in = dy.copy(), x.copy(), w.copy()
-            raw = call_answer(linear_backward, dy_in, x_in, w_in, name=name)
-            if not isinstance(raw, (tuple, list)) or len(raw) != 3:
-                return hint(f"{name} must return three arrays, dx, dw, db (in that order: return dx, dw, db); "
-                            f"got {type(raw).__name__}" + (f" of length {len(raw)}" if isinstance(raw, (tuple, list))
-                                                           else ""))
-            for arg, before, after in (("dy", dy, dy_in), ("x", x, x_in), ("w", w, w_in)):
-                if not np.array_equal(before, after):
-                    return hint(f"{name} changed its argument {arg}; a backward pass must leave its inputs alone")
-            got = {}
-            for which, value in zip(("dx", "dw", "db"), raw):
-                if value is None:
-                    return hint(f"{name} returned None for {which}: compute it and return dx, dw, db")
-                if np.shape(value) != want[which].shape:
-                    return hint(f"on {text}: " + _linear_shape_hint(which, value, dy, x, w))
-                got[which] = as_answer_array(value, want[which].shape, name=f"{name}'s {which}")
-            slips = {
-                "dx": ((lambda: dy @ w.T, "dx equals dy @ w.T; the forward is y = x w^T + b, so dX = dY W, dy @ w "
-                        "(with a square w the shapes cannot tell the two apart)"),),
-                "dw": ((lambda: x.T @ dy, "dw equals x.T @ dy, the transpose of dW = dY^T X: dw[o, i] is the sum over "
-                        "the batch of dy[n, o] * x[n, i], that is dy.T @ x"),),
-                "db": ((lambda: dy.mean(axis=0), "db is the mean of dy over the batch; it is the sum, dy.sum(axis=0): "
-                        "the 1/N of the mean loss is already inside dy"),),
-            }
-            for which in ("dx", "dw", "db"):
-                if np.allclose(got[which], want[which], rtol=RTOL, atol=ATOL):
-                    continue
-                for slip, say in slips[which]:
-                    try:
-                        value = slip()
-                    except ValueError:  # the slip's shapes do not even multiply on this case
-                        continue
-                    if value.shape == got[which].shape and np.allclose(got[which], value, rtol=RTOL, atol=ATOL):
-                        return hint(f"on {text}: {say}")
-                idx = tuple(int(v) for v in np.argwhere(~np.isclose(got[which], want[which], rtol=RTOL,
-                                                                     atol=ATOL))[0])
-                formula = {"dx": "dX = dY W", "dw": "dW = dY^T X", "db": "db = sum over n of dy[n]"}[which]
-                return hint(f"on {text} (indices from 0, as in your code): {which}[{', '.join(map(str, idx))}] "
-                            f"should be {want[which][idx]:.6g}, your answer has {got[which][idx]:.6g}. "
-                            f"Use {formula}")
-    except AnswerError as err:
-        return hint(str(err))
-    return correct("dX = dY W, dW = dY^T X and db = the sum of dY over the batch, with the shapes of x, w and b")
+    cases = [Case(text, (dy, x, w), (dy @ w, dy.T @ x, dy.sum(axis=0)), dy=dy, x=x, w=w)
+             for text, dy, x, w in _linear_cases()]
+    slips = [
+        Slip("dx equals dy @ w.T; the forward is y = x w^T + b, so dX = dY W, dy @ w (with a square w the shapes "
+             "cannot tell the two apart)", lambda c: (c.dy @ c.w.T, None, None)),
+        Slip("dw equals x.T @ dy, the transpose of dW = dY^T X: dw[o, i] is the sum over the batch of "
+             "dy[n, o] * x[n, i], that is dy.T @ x", lambda c: (None, c.x.T @ c.dy, None)),
+        Slip("db is the mean of dy over the batch; it is the sum, dy.sum(axis=0): the 1/N of the mean loss is "
+             "already inside dy", lambda c: (None, None, c.dy.mean(axis=0))),
+    ]
+
+    def shape_hint(c, got):
+        which = next(k for k, (g, r) in enumerate(zip(got, c.right)) if g.shape != r.shape)
+        return f"on {c.label}: " + _linear_shape_hint(("dx", "dw", "db")[which], got[which], c.dy, c.x, c.w)
+
+    def value_hint(c, got):
+        k = next(k for k, (g, r) in enumerate(zip(got, c.right)) if not same(g, r, RTOL, ATOL))
+        idx = first_off(got[k], c.right[k], RTOL, ATOL)
+        which, formula = (("dx", "dX = dY W"), ("dw", "dW = dY^T X"), ("db", "db = sum over n of dy[n]"))[k]
+        return (f"on {c.label} (indices from 0, as in your code): {which}[{', '.join(map(str, idx))}] should be "
+                f"{c.right[k][idx]:.6g}, your answer has {got[k][idx]:.6g}. Use {formula}")
+    return run_check(linear_backward, cases, name="linear_backward", names=("dy", "x", "w"), read=_read_linear,
+                     what="linear_backward's result", sizes="`N, fin = x.shape`", rtol=RTOL, atol=ATOL,
+                     slips=slips, say="on {label}: {text}", screen=shape_hint, explain=value_hint,
+                     changed="a backward pass must leave its inputs alone: build new arrays",
+                     right="dX = dY W, dW = dY^T X and db = the sum of dY over the batch, with the shapes of x, w "
+                           "and b")
 
 
 def _relu_cases():
@@ -262,40 +248,30 @@ def _relu_cases():
 
 def check_relu_backward(relu_backward):
     """Check ``relu_backward(dy, x) -> dx`` for y = max(x, 0): dx = dy where x > 0, else 0 (0 at x == 0, as
-    PyTorch). Passes when dx matches exactly on every case and neither dy nor x is changed."""
-    name = "relu_backward"
-    try:
-        for text, dy, x in _relu_cases():
-            want = np.where(x > 0, dy, 0.0)
-            dy_in, x_in = dy.copy(), x.copy()
-            raw = call_answer(relu_backward, dy_in, x_in, name=name)
-            if not (np.array_equal(dy_in, dy) and np.array_equal(x_in, x)):
-                changed = "dy" if not np.array_equal(dy_in, dy) else "x"
-                return hint(f"{name} changed its argument {changed}; a backward pass must leave its inputs alone: "
-                            "return a new array, e.g. np.where(x > 0, dy, 0.0)")
-            got = as_answer_array(raw, x.shape, name=name)
-            if np.array_equal(got, want):
-                continue
-            slips = (
-                (np.where(dy > 0, dy, 0.0), "you kept dy where dy > 0; the mask comes from the forward's input: "
-                 "keep dy where x > 0, whatever the sign of dy"),
-                (np.where(x >= 0, dy, 0.0), "you pass dy where x == 0 too; at the kink x == 0 the gradient is "
-                 "taken as 0 (as PyTorch does): keep dy only where x > 0"),
-                (x * dy, "you returned x * dy; the derivative of max(x, 0) is 1 where x > 0 and 0 elsewhere, not x: "
-                 "dx = dy where x > 0, else 0"),
-                (np.where(x > 0, x, 0.0) * dy, "you returned relu(x) * dy; the derivative of max(x, 0) is 1 where "
-                 "x > 0, not x: dx = dy where x > 0, else 0"),
-                ((x > 0).astype(float), "you returned the mask x > 0 itself; multiply it by dy (chain rule): "
-                 "dx = dy * (x > 0)"),
-            )
-            for value, say in slips:
-                if np.array_equal(got, value):
-                    return hint(f"on {text}: {say}")
-            idx = tuple(int(v) for v in np.argwhere(got != want)[0])
-            where = ", ".join(map(str, idx))
-            return hint(f"on {text} (indices from 0, as in your code): x[{where}] = {x[idx]:g} and "
-                        f"dy[{where}] = {dy[idx]:g}, so dx[{where}] should be {want[idx]:g}; your answer has "
-                        f"{got[idx]:g}. dx = dy where x > 0, else 0")
-    except AnswerError as err:
-        return hint(str(err))
-    return correct("dx = dy where x > 0 and 0 elsewhere, the kink x == 0 included, as in PyTorch")
+    PyTorch). Passes when dx matches exactly on every case (a float32 answer within its own rounding) and
+    neither dy nor x is changed."""
+    cases = [Case(text, (dy, x), np.where(x > 0, dy, 0.0), dy=dy, x=x) for text, dy, x in _relu_cases()]
+    slips = [
+        Slip("you kept dy where dy > 0; the mask comes from the forward's input: keep dy where x > 0, whatever the "
+             "sign of dy", lambda c: np.where(c.dy > 0, c.dy, 0.0)),
+        Slip("you pass dy where x == 0 too; at the kink x == 0 the gradient is taken as 0 (as PyTorch does): keep "
+             "dy only where x > 0", lambda c: np.where(c.x >= 0, c.dy, 0.0)),
+        Slip("you returned x * dy; the derivative of max(x, 0) is 1 where x > 0 and 0 elsewhere, not x: dx = dy "
+             "where x > 0, else 0", lambda c: c.x * c.dy),
+        Slip("you returned relu(x) * dy; the derivative of max(x, 0) is 1 where x > 0, not x: dx = dy where "
+             "x > 0, else 0", lambda c: np.where(c.x > 0, c.x, 0.0) * c.dy),
+        Slip("you returned the mask x > 0 itself; multiply it by dy (chain rule): dx = dy * (x > 0)",
+             lambda c: (c.x > 0).astype(float)),
+    ]
+
+    def value_hint(c, got):
+        idx = first_off(got, c.right, 0, 0)
+        where = ", ".join(map(str, idx))
+        return (f"on {c.label} (indices from 0, as in your code): x[{where}] = {c.x[idx]:g} and dy[{where}] = "
+                f"{c.dy[idx]:g}, so dx[{where}] should be {c.right[idx]:g}; your answer has {got[idx]:g}. "
+                "dx = dy where x > 0, else 0")
+    return run_check(relu_backward, cases, name="relu_backward", names=("dy", "x"), what="relu_backward's result",
+                     sizes="`x.shape`", rtol=0, atol=0, slips=slips, say="on {label}: {text}", explain=value_hint,
+                     changed="a backward pass must leave its inputs alone: return a new array, e.g. "
+                             "np.where(x > 0, dy, 0.0)",
+                     right="dx = dy where x > 0 and 0 elsewhere, the kink x == 0 included, as in PyTorch")
