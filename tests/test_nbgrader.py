@@ -198,7 +198,7 @@ def test_points_table_in_teaching_guide_is_the_tools():
 
 def test_points_cover_exactly_the_committed_exercises():
     found = [g for p in NOTEBOOKS for _, g in _exercises(nbformat.read(p, as_version=4))]
-    assert sorted(found) == sorted(POINTS), "cnnlearn.grading.POINTS must list exactly the series' exercises"
+    assert sorted(found) == sorted(POINTS), "cnnlearn.classroom.grading.POINTS must list exactly the series' exercises"
 
 
 def test_every_exercise_has_a_typical_wrong_answer():
@@ -249,7 +249,7 @@ def test_stamping_is_deterministic_idempotent_and_removes_stale_cells():
 
 @pytest.mark.parametrize("nb, name, points, message", [
     (_tiny(), "tiny.ipynb", {}, "notebook name must start with its number"),
-    (_tiny(), "03_tiny.ipynb", {}, "'nb03-feeds' has no points: add it to cnnlearn.grading.POINTS"),
+    (_tiny(), "03_tiny.ipynb", {}, "'nb03-feeds' has no points: add it to cnnlearn.classroom.grading.POINTS"),
     (_tiny(check="print('no check')"), "03_tiny.ipynb", {"nb03-feeds": 1}, "must call checks.check_<name>"),
     (_tiny(exercise="### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), "03_tiny.ipynb", {}, "must define the function"),
 ])

@@ -159,7 +159,7 @@ def run_student_notebook(path, solved):
 
 
 def nbgrader_conflicts(nb):
-    """Lines that nbgrader's ClearSolutions would read differently from cnnlearn.student.
+    """Lines that nbgrader's ClearSolutions would read differently from cnnlearn.classroom.student.
 
     nbgrader (checked against 0.9.6, nbgrader/preprocessors/clearsolutions.py) treats every line that
     *contains* "BEGIN SOLUTION" or "END SOLUTION", in code and markdown cells alike, as a marker;
