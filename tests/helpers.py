@@ -1,11 +1,14 @@
 """Helpers shared by several test files (each is used by more than one)."""
 
+import importlib
 import os
 import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import numpy as np
 
 from cnnlearn.classroom.grading import TEST_TAG
 
@@ -74,6 +77,65 @@ def check_student_run(student, solved, name):
                 f"{where} fails for a reason other than an unsolved stub: {text_of(errors)}")
         assert cell.source.strip() == "" or cell.execution_count, f"{where} did not run"
     return {"exercises": len(exercise_cells), "checks_with_hint": checks_with_hint, "tests_failed": tests_failed}
+
+
+# --- wrong answers in the checks' tests ---------------------------------------------------------------
+
+def outcome(fn, *args):
+    """The answer as an array, or None when it raises or is not numbers."""
+    try:
+        return np.asarray(fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args]), dtype=float)
+    except Exception:
+        return None
+
+
+def assert_really_wrong(fn, runs, rtol=1e-6):
+    """``runs``: (args, right) per case. The wrong answer must differ from the right one on at least one case
+    (beyond the check's tolerance, relative error 1e-6 unless told)."""
+    for args, right in runs:
+        got = outcome(fn, *args)
+        if got is None or got.shape != np.shape(right) or not np.allclose(got, right, rtol=rtol, atol=rtol * 1e-3):
+            return
+    raise AssertionError("this 'wrong' answer is right on every case of the check")
+
+
+# --- the cnnlearn names a text writes (hints, notebooks, docs) ---------------------------------------------
+
+DOTTED = re.compile(r"(?<![\w.])cnnlearn(?:\.[A-Za-z_]\w*)+(?![\w<{])")  # not a placeholder like check_<name>
+FROM_IMPORT = re.compile(r"\bfrom\s+(cnnlearn(?:\.\w+)*)\s+import\s+(\([^)]*\)|[^\n#;]+)")
+
+
+def names_in(text):
+    """The dotted cnnlearn names a text writes, and the ones it imports with ``from cnnlearn... import``."""
+    found = set(DOTTED.findall(text))
+    for module, imported in FROM_IMPORT.findall(text):
+        for item in imported.strip("() \n").split(","):
+            name = item.split()[0] if item.split() else ""  # "a as b" imports a
+            if name.isidentifier():
+                found.add(f"{module}.{name}")
+    return found
+
+
+def resolves(dotted):
+    """Import the longest module prefix of ``dotted``, then look the rest up as attributes."""
+    parts = dotted.split(".")
+    for k in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:k]))
+        except ImportError:
+            continue
+        try:
+            for part in parts[k:]:
+                obj = getattr(obj, part)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def unresolved(text):
+    """The cnnlearn names ``text`` writes that do not exist (sorted), [] when all resolve."""
+    return sorted(n for n in names_in(text) if not resolves(n))
 
 
 # --- fresh virtual environments (Binder's, Colab's, JupyterLab 3's, the wheel's) ----------------------

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers import make_venv, run_notebooks
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+
+from helpers import make_venv, run_notebooks
 
 try:
     import tomllib

@@ -2,20 +2,11 @@
 
 import numpy as np
 import pytest
+from references import loop_fgsm
 
 from cnnlearn import checks
 from cnnlearn.checks import adversarial, check_fgsm
-
-
-def loop_fgsm(x, dx, eps):
-    """A pixel-by-pixel reference, written from the formula clip(x + eps * sign(dx), 0, 1)."""
-    out = np.empty_like(x)
-    for idx in np.ndindex(x.shape):
-        g = dx[idx]
-        step = eps if g > 0 else (-eps if g < 0 else 0.0)
-        out[idx] = min(1.0, max(0.0, x[idx] + step))
-    return out
-
+from helpers import unresolved
 
 WRONG = {
     "sign forgotten": (lambda x, dx, eps: np.clip(x + eps * dx, 0, 1), ["the gradient itself", "exactly eps"]),
@@ -81,3 +72,7 @@ def test_float32_answer_passes_and_a_float32_slip_is_named():
     assert check_fgsm(lambda x, dx, eps: loop_fgsm(x, dx, eps).astype(np.float32))
     fb = check_fgsm(lambda x, dx, eps: np.clip(x - eps * np.sign(dx), 0, 1).astype(np.float32))
     assert not fb.ok and "lowers the loss" in fb.message
+
+
+def test_the_hints_name_only_what_exists():
+    assert unresolved("\n".join(checks.check_fgsm(fn).message for fn, _ in WRONG.values())) == []

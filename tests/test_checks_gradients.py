@@ -6,10 +6,20 @@ import types
 
 import numpy as np
 import pytest
+from references import (
+    corr,
+    counts_by_loops,
+    dw_batch_right,
+    dw_strided_right,
+    dx22_right,
+    dx_by_loops,
+    dx_strided_right,
+)
 
 import cnnlearn
 from cnnlearn import checks
 from cnnlearn.checks import gradients
+from helpers import assert_really_wrong, names_in, unresolved
 
 
 def stub(*args):
@@ -19,17 +29,6 @@ def stub(*args):
 def dx_right(dy, w):
     H, W = dy.shape[0] + w.shape[0] - 1, dy.shape[1] + w.shape[1] - 1
     return cnnlearn.conv2d_backward(dy, np.zeros((H, W)), w)[0]
-
-
-def dx_by_loops(dy, w):
-    """A student's loop version, written from the 'which outputs does this pixel feed' idea."""
-    Ho, Wo = dy.shape
-    kh, kw = w.shape
-    dx = np.zeros((Ho + kh - 1, Wo + kw - 1))
-    for oi in range(Ho):
-        for oj in range(Wo):
-            dx[oi:oi + kh, oj:oj + kw] += dy[oi, oj] * w
-    return dx
 
 
 def test_every_check_is_exported():
@@ -116,9 +115,6 @@ def test_input_gradient_exception_becomes_a_hint():
 
 
 # --------------------------------------------------------------------------- the dx22 slip
-
-def dx22_right(dy, w):
-    return dy[0, 0] * w[1, 1] + dy[0, 1] * w[1, 0] + dy[1, 0] * w[0, 1] + dy[1, 1] * w[0, 0]
 
 
 def test_dx22_slip_terms_are_made_from_the_right_ones():
@@ -228,12 +224,6 @@ def test_explain_pixel_names_the_missing_term_for_random_geometry(seed):
 # runs the wrong answer on the check's own cases and asserts that it really is wrong there (against
 # references written here with loops, independent of the checks), then that the check names the slip.
 
-def corr(x, w):
-    """Cross-correlation by loops, stride 1, no padding."""
-    kh, kw = w.shape
-    return np.array([[np.sum(x[i:i + kh, j:j + kw] * w) for j in range(x.shape[1] - kw + 1)]
-                     for i in range(x.shape[0] - kh + 1)])
-
 
 def full(dy, v):
     kh, kw = v.shape
@@ -242,24 +232,6 @@ def full(dy, v):
 
 def rot(w):
     return w[::-1, ::-1]
-
-
-def outcome(fn, *args):
-    """The answer as an array, or None when it raises or is not numbers."""
-    try:
-        return np.asarray(fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args]), dtype=float)
-    except Exception:
-        return None
-
-
-def assert_really_wrong(fn, runs, rtol=1e-6):
-    """``runs``: (args, right) per case. The wrong answer must differ from the right one on at least one case
-    (beyond the check's tolerance, relative error 1e-6 unless told)."""
-    for args, right in runs:
-        got = outcome(fn, *args)
-        if got is None or got.shape != np.shape(right) or not np.allclose(got, right, rtol=rtol, atol=rtol * 1e-3):
-            return
-    raise AssertionError("this 'wrong' answer is right on every case of the check")
 
 
 def assert_hint(fb, fragments, absent=()):
@@ -390,9 +362,6 @@ def test_dx22_slips_do_not_coincide_on_the_checks_cases():
 
 # --------------------------------------------------------------------------- dL/dF for a batch (03)
 
-def dw_batch_right(x, dy):
-    return sum(corr(x[n], dy[n]) for n in range(len(x)))
-
 
 def dw_batch_hard_coded(x, dy):
     dw = np.zeros((2, 2))
@@ -449,14 +418,6 @@ def check_accidents(check, right):
 
 
 # --------------------------------------------------------------------------- dL/dF and dL/dX with stride and padding (06)
-
-def dw_strided_right(x, dy, kshape, s, p):
-    kh, kw = kshape
-    xp = np.pad(x, p)
-    dw = np.zeros(kshape)
-    for oi, oj in np.ndindex(*dy.shape):
-        dw += dy[oi, oj] * xp[oi * s:oi * s + kh, oj * s:oj * s + kw]
-    return dw
 
 
 def dw_strided_no_stride(x, dy, kshape, s, p):
@@ -518,16 +479,6 @@ def test_filter_gradient_strided_right_and_accidents():
     assert checks.check_filter_gradient_strided(
         lambda x, dy, k, s, p: cnnlearn.conv2d_backward(dy, x, np.zeros(k), stride=s, padding=p)[1])
     check_accidents(checks.check_filter_gradient_strided, dw_strided_right)
-
-
-def dx_strided_right(dy, w, shape, s, p, step=None, crop=True):
-    step = s if step is None else step
-    kh, kw = w.shape
-    H, W = shape
-    dxp = np.zeros((H + 2 * p + 4 * kh, W + 2 * p + 4 * kw))
-    for oi, oj in np.ndindex(*dy.shape):
-        dxp[oi * step:oi * step + kh, oj * step:oj * step + kw] += dy[oi, oj] * w
-    return dxp[p:p + H, p:p + W] if crop else dxp[:H + 2 * p, :W + 2 * p]
 
 
 def dx_gather(dy, v, shape, s, p, zero_insert=True):
@@ -875,16 +826,6 @@ def test_coincident_worked_example_decides_nothing(coincident):
                 ["you read X transposed"], ["wrong sign"])
 
 
-def counts_by_loops(shape, kshape, short=0):
-    """04's exercise 1 as a student writes it; ``short`` window positions left out along each axis."""
-    (H, W), (kh, kw) = shape, kshape
-    counts = np.zeros((H, W), dtype=int)
-    for oi in range(H - kh + 1 - short):
-        for oj in range(W - kw + 1 - short):
-            counts[oi:oi + kh, oj:oj + kw] += 1
-    return counts
-
-
 def test_feed_counts_one_window_short():
     assert not np.array_equal(counts_by_loops((3, 3), (2, 2), short=1), [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
     assert_hint(checks.check_feed_counts(lambda *a: counts_by_loops(*a, short=1)),
@@ -909,3 +850,11 @@ def test_hints_are_one_based_and_use_the_notation():
             msg = check(fn).message
             assert not re.search(r"\b(x|y|dy|f|db|p)_\{?0", msg), (slip, msg)
             assert "(N, F" not in msg and " F filters" not in msg, (slip, msg)
+
+
+def test_the_hints_name_only_what_exists():
+    """Every cnnlearn name the hints of the wrong answers above write resolves (tests/test_named_apis.py reads
+    the checks' string literals, the notebooks and the docs)."""
+    hints = "\n".join(check(fn).message for check, table in ALL_TABLES for fn, *_ in table.values())
+    assert "cnnlearn.rot180" in names_in(hints)  # the collection is not empty
+    assert unresolved(hints) == []

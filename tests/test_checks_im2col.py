@@ -2,31 +2,12 @@
 
 import numpy as np
 import pytest
-from test_checks_gradients import assert_really_wrong
+from references import loop_col2im
 
 from cnnlearn import checks
 from cnnlearn.checks import check_col2im
 from cnnlearn.checks import im2col as check_module
-
-
-def loop_col2im(dcols, input_shape, kh, kw, padding, *, assign=False, order="rows", crop="centre"):
-    """A student's loop solution and its slips; written here from the definition, not from the package."""
-    H, W = input_shape
-    P = padding
-    Ho, Wo = H + 2 * P - kh + 1, W + 2 * P - kw + 1
-    canvas = np.zeros((H + 2 * P, W + 2 * P))
-    for i in range(Ho):
-        for j in range(Wo):
-            col = dcols[:, i * Wo + j] if order == "rows" else dcols[:, j * Ho + i]
-            if assign:
-                canvas[i:i + kh, j:j + kw] = col.reshape(kh, kw)
-            else:
-                canvas[i:i + kh, j:j + kw] += col.reshape(kh, kw)
-    if crop == "none":
-        return canvas
-    if crop == "corner":
-        return canvas[:H, :W]
-    return canvas[P:P + H, P:P + W]
+from helpers import assert_really_wrong
 
 
 def runs():

@@ -6,13 +6,27 @@ import re
 
 import numpy as np
 import pytest
-from test_checks_adversarial import loop_fgsm
-from test_checks_basics import ce, central, conv_loops, grad_right, rel, softmax_rows
-from test_checks_frameworks import right as network_gradient
-from test_checks_gradients import (corr, counts_by_loops, dw_batch_right, dw_strided_right, dx22_right, dx_by_loops,
-                                   dx_strided_right)
-from test_checks_im2col import loop_col2im
-from test_checks_training import linear_loop, loop_backward, relu_loop
+from references import (
+    ce,
+    central,
+    conv_loops,
+    corr,
+    counts_by_loops,
+    dw_batch_right,
+    dw_strided_right,
+    dx22_right,
+    dx_by_loops,
+    dx_strided_right,
+    grad_right,
+    linear_loop,
+    loop_backward,
+    loop_col2im,
+    loop_fgsm,
+    network_input_gradient,
+    rel,
+    relu_loop,
+    softmax_rows,
+)
 
 from cnnlearn import checks
 from cnnlearn.checks._runner import Case, Slip, run_check
@@ -39,7 +53,7 @@ RIGHT = {
     "linear_backward": (("dy", "x", "w"), linear_loop),
     "relu_backward": (("dy", "x"), relu_loop),
     "max_pool_backward": (("dy", "x", "kernel_size", "stride"), loop_backward),
-    "input_gradient_of_network": (("net", "x", "labels"), network_gradient),
+    "input_gradient_of_network": (("net", "x", "labels"), network_input_gradient),
     "col2im": (("dcols", "input_shape", "kh", "kw", "padding"), loop_col2im),
     "fgsm": (("x", "dx", "eps"), loop_fgsm),
 }

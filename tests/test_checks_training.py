@@ -2,32 +2,11 @@
 
 import numpy as np
 import pytest
-from test_checks_gradients import assert_really_wrong
+from references import linear_loop, loop_backward, relu_loop
 
 from cnnlearn import checks
 from cnnlearn.checks import check_max_pool_backward, training
-
-
-def loop_backward(dy, x, k, s, *, assign=False, ties="first"):
-    """A student's loop solution, and its typical slips (assign instead of add, ties to all or to the last)."""
-    N, C, Ho, Wo = dy.shape
-    dx = np.zeros_like(x)
-    for n in range(N):
-        for c in range(C):
-            for i in range(Ho):
-                for j in range(Wo):
-                    win = x[n, c, i * s:i * s + k, j * s:j * s + k]
-                    if ties == "all":
-                        dx[n, c, i * s:i * s + k, j * s:j * s + k] += (win == win.max()) * dy[n, c, i, j]
-                        continue
-                    flat = win.ravel()
-                    a = np.argmax(flat) if ties == "first" else len(flat) - 1 - np.argmax(flat[::-1])
-                    a, b = divmod(int(a), k)
-                    if assign:
-                        dx[n, c, i * s + a, j * s + b] = dy[n, c, i, j]
-                    else:
-                        dx[n, c, i * s + a, j * s + b] += dy[n, c, i, j]
-    return dx
+from helpers import assert_really_wrong, unresolved
 
 
 def assert_hint(feedback, *fragments):
@@ -174,26 +153,6 @@ def test_loop_reference_agrees_with_the_package():
 
 # --------------------------------------------------------------------------- Linear and ReLU backward
 
-def linear_loop(dy, x, w):
-    """dx, dw, db of y = x w^T + b written as loops over the formula's sums: the test's own reference."""
-    N, fin = x.shape
-    fout = w.shape[0]
-    dx, dw, db = np.zeros((N, fin)), np.zeros((fout, fin)), np.zeros(fout)
-    for n in range(N):
-        for o in range(fout):
-            db[o] += dy[n, o]
-            for i in range(fin):
-                dx[n, i] += dy[n, o] * w[o, i]
-                dw[o, i] += dy[n, o] * x[n, i]
-    return dx, dw, db
-
-
-def relu_loop(dy, x):
-    dx = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        dx[idx] = dy[idx] if x[idx] > 0 else 0.0
-    return dx
-
 
 LINEAR_SLIPS = {
     "dw transposed": (lambda dy, x, w: (dy @ w, x.T @ dy, dy.sum(0)), ["transpose", "dy.T @ x"]),
@@ -299,3 +258,10 @@ def test_float32_answers_are_judged_at_float32_precision():
                 "dw equals x.T @ dy")
     off = lambda dy, x: np.where(x > 0, dy, 0.0).astype(f32) + f32(1e-3) * (x > 0)  # noqa: E731
     assert_hint(checks.check_relu_backward(off), "should be")
+
+
+def test_the_hints_name_only_what_exists():
+    hints = [checks.check_max_pool_backward(fn).message for fn, *_ in SLIPS.values()]
+    hints += [checks.check_linear_backward(fn).message for fn, _ in LINEAR_SLIPS.values()]
+    hints += [checks.check_relu_backward(fn).message for fn, _ in RELU_SLIPS.values()]
+    assert unresolved("\n".join(hints)) == []

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from conv_cases import conv_cases, geometries
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,6 +16,7 @@ from cnnlearn import (
     worked_example,
 )
 from cnnlearn.example import FILTER, X
+from conv_cases import conv_cases, geometries
 
 TOL = 1e-12
 

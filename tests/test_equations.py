@@ -7,7 +7,6 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from conv_cases import geometries
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,6 +20,7 @@ from cnnlearn import (
 )
 from cnnlearn.equations import fmt_number
 from cnnlearn.example import FILTER, X, worked_example
+from conv_cases import geometries
 
 DX = r"\frac{\partial L}{\partial x_{%s}}"
 DF = r"\frac{\partial L}{\partial f_{%s}}"

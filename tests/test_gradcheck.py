@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from conv_cases import conv_cases
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -16,6 +15,7 @@ from cnnlearn import (
     numerical_gradient,
     rel_error,
 )
+from conv_cases import conv_cases
 
 GRAD_TOL = 1e-7
 

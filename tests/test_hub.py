@@ -539,10 +539,10 @@ def browser_if_any(request):
         browser = request.getfixturevalue("browser")
     except pytest.skip.Exception:
         return None  # one skip line in the summary is not possible here: the note says it instead
+    import numpy as np
+
     from browser.jupyter import new_page, open_notebook, problems, run_all, wait_widgets_rendered
     from browser.students import Widget
-
-    import numpy as np
     from cnnlearn import example
     from cnnlearn.receptive import contributions
 

@@ -6,9 +6,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cnnlearn
-from cnnlearn.im2col import (col2im, col2im_equation, col2im_naive, column_equation, conv2d_im2col,
-                             conv2d_im2col_backward, im2col, im2col_equation, im2col_naive, im2col_sources,
-                             pixel_counts, plot_im2col)
+from cnnlearn.im2col import (
+    col2im,
+    col2im_equation,
+    col2im_naive,
+    column_equation,
+    conv2d_im2col,
+    conv2d_im2col_backward,
+    im2col,
+    im2col_equation,
+    im2col_naive,
+    im2col_sources,
+    pixel_counts,
+    plot_im2col,
+)
 from cnnlearn.receptive import window
 
 

@@ -6,8 +6,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cnnlearn
-from cnnlearn.layers import (Conv2D, Flatten, Linear, MaxPool2D, ReLU, Sequential, max_pool2d,
-                             max_pool2d_backward, max_pool2d_backward_naive, max_pool2d_naive)
+from cnnlearn.layers import (
+    Conv2D,
+    Flatten,
+    Linear,
+    MaxPool2D,
+    ReLU,
+    Sequential,
+    max_pool2d,
+    max_pool2d_backward,
+    max_pool2d_backward_naive,
+    max_pool2d_naive,
+)
 
 TOL = 1e-7  # relative error of an analytic gradient against central differences, float64
 

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-from conftest import require_torch
 
 import cnnlearn
 from cnnlearn.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU, Sequential
 from cnnlearn.optim import SGD
+from conftest import require_torch
 
 torch = require_torch()
 nn = torch.nn

@@ -21,13 +21,21 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from helpers import check_student_run
 
 import cnnlearn
 from cnnlearn import checks
-from cnnlearn.classroom.grading import (POINTS, STAMP_COMMAND, GradingError, autograder_source, is_exercise,
-                              points_table, stamp_notebook, stamp_paths)
+from cnnlearn.classroom.grading import (
+    POINTS,
+    STAMP_COMMAND,
+    GradingError,
+    autograder_source,
+    is_exercise,
+    points_table,
+    stamp_notebook,
+    stamp_paths,
+)
 from cnnlearn.classroom.student import BEGIN, END, student_notebook
+from helpers import check_student_run
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -12,9 +12,10 @@ from email.parser import Parser
 from pathlib import Path
 
 import pytest
-from helpers import make_venv
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from helpers import make_venv
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = {"numpy", "matplotlib", "ipywidgets", "anywidget"}

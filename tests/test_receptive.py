@@ -1,10 +1,10 @@
 """contributions and output_size: which input pixel feeds which output pixel, through which filter entry."""
 
 import numpy as np
-from conv_cases import geometries, pair
 from hypothesis import given
 
 from cnnlearn import contributions, conv2d, output_size
+from conv_cases import geometries, pair
 
 
 def brute_force_contributions(g):

@@ -11,11 +11,21 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import check_student_run, make_venv, run_notebooks, text_of
 from nbclient import NotebookClient
 
-from cnnlearn.classroom.student import (BEGIN, COLAB_CELL, COLAB_TAG, END, PACKAGE_URL, SolutionMarkerError,
-                              strip_solutions, student_notebook, with_colab_cell, write_student_versions)
+from cnnlearn.classroom.student import (
+    BEGIN,
+    COLAB_CELL,
+    COLAB_TAG,
+    END,
+    PACKAGE_URL,
+    SolutionMarkerError,
+    strip_solutions,
+    student_notebook,
+    with_colab_cell,
+    write_student_versions,
+)
+from helpers import check_student_run, make_venv, run_notebooks, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

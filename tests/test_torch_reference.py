@@ -5,8 +5,6 @@ Skips with one line when PyTorch is missing; fails instead when CNNLEARN_REQUIRE
 
 import numpy as np
 import pytest
-from conftest import require_torch
-from conv_cases import conv_cases
 from hypothesis import given
 
 from cnnlearn import (
@@ -19,6 +17,8 @@ from cnnlearn import (
     rel_error,
     softmax,
 )
+from conftest import require_torch
+from conv_cases import conv_cases
 
 require_torch()  # without PyTorch the whole module skips here: one line for all its tests
 

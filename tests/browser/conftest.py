@@ -17,7 +17,7 @@ import pytest
 
 from cnnlearn.classroom import export
 
-from . import jupyter, latency, tiny
+from . import jupyter, tiny
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"

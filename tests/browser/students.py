@@ -18,7 +18,16 @@ from cnnlearn.im2col import im2col
 from cnnlearn.receptive import window
 
 from . import pixels
-from .jupyter import PANEL, PATIENCE_MS, PATIENCE_S, PlaywrightTimeout, click_slider_track, set_slider, slider_value, wait_widgets_rendered
+from .jupyter import (
+    PANEL,
+    PATIENCE_MS,
+    PATIENCE_S,
+    PlaywrightTimeout,
+    click_slider_track,
+    set_slider,
+    slider_value,
+    wait_widgets_rendered,
+)
 
 ROOTS = {
     "cnnlearn-explorer": "ContributionExplorer",

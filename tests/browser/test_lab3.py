@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from helpers import make_venv
 
 from . import jupyter, latency, offline, students, tiny
