@@ -17,11 +17,11 @@ The fast kernels are the ones :func:`cnnlearn.conv2d` uses (:func:`cnnlearn.conv
 
 import numpy as np
 
-from .validate import as_float_array, as_int, as_shape
 from .conv import conv_arguments, upstream_gradient
 from .conv_fast import col2im_into, im2col_into, pad
 from .equations import _sym, fmt_number, shown_products
 from .receptive import check_index, geometry, output_size
+from .validate import as_float_array, as_int, as_shape
 
 __all__ = ["im2col", "im2col_naive", "col2im", "col2im_naive", "conv2d_im2col", "conv2d_im2col_backward",
            "pixel_counts", "im2col_sources", "im2col_equation", "column_equation", "col2im_equation", "plot_im2col",

@@ -13,10 +13,10 @@ say so. N is the batch size, t the true class of an example and T the one-hot la
 import numpy as np
 
 from ..conv import conv2d, rot180
-from ..equations import fmt_number
 from ..example import worked_example
 from ..gradcheck import numerical_gradient, rel_error
 from ..losses import cross_entropy, cross_entropy_backward, softmax
+from ..notation import fmt_number, sub
 from ..receptive import output_size, window
 from ._runner import Case, Slip, first_off, run_check
 
@@ -34,27 +34,17 @@ __all__ = [
 
 # --------------------------------------------------------------------------- helpers
 
-def _sub(i, j):
-    """1-based subscript as the equations write it: (0, 1) -> '12'."""
-    return f"{i + 1}{j + 1}" if max(i, j) < 9 else f"{i + 1},{j + 1}"
-
-
-def _num(v):
-    """A number in a hint: as the equations print it (no "-0", whole numbers without a point)."""
-    return fmt_number(v)
-
-
 def _entry(name, idx):
     """'p_12 (code index [0, 1])': a 1-based entry name, with the code's 0-based index once."""
     code = ", ".join(str(int(i)) for i in idx)
-    return f"{name}_{_sub(*idx) if len(idx) == 2 else idx[0] + 1} (code index [{code}])"
+    return f"{name}_{sub(*idx) if len(idx) == 2 else idx[0] + 1} (code index [{code}])"
 
 
 def _pixel_sum_text(oi, oj, x, w):
     """'x_11 f_11 + ... = 3' in plain text, for a hint."""
     terms = window((oi, oj), x.shape, w.shape)
-    sym = " + ".join(f"x_{_sub(*ij)} f_{_sub(*k)}" for ij, k in terms)
-    return f"y_{_sub(oi, oj)} = {sym} = {_num(sum(x[ij] * w[k] for ij, k in terms))}"
+    sym = " + ".join(f"x_{sub(*ij)} f_{sub(*k)}" for ij, k in terms)
+    return f"y_{sub(oi, oj)} = {sym} = {fmt_number(sum(x[ij] * w[k] for ij, k in terms))}"
 
 
 # --------------------------------------------------------------------------- 00: one window
@@ -85,8 +75,8 @@ def check_window_sum(fn):
     return run_check(fn, cases, name="window_sum", names=("patch", "w"), what="window_sum's result",
                      sizes="`kh, kw = w.shape`", slips=slips,
                      explain=lambda c, got: f"for patch {c.patch.tolist()} and filter {c.w.tolist()} the sum is "
-                                            f"{_num(c.right)}, you returned {_num(got)}",
-                     right=f"the worked example's first window gives {_num(np.sum(ex.x[:2, :2] * ex.w))}, "
+                                            f"{fmt_number(c.right)}, you returned {fmt_number(got)}",
+                     right=f"the worked example's first window gives {fmt_number(np.sum(ex.x[:2, :2] * ex.w))}, "
                            "which is y_11. The forward pass is this sum, once per window position")
 
 
@@ -121,7 +111,7 @@ def _forward_shape(case, got):
 
 def _forward_hint(case, got):
     oi, oj = first_off(got, case.right, 1e-6, 1e-9)
-    return (f"for {case.label}, y_{_sub(oi, oj)} is {_num(got[oi, oj])} but should be "
+    return (f"for {case.label}, y_{sub(oi, oj)} is {fmt_number(got[oi, oj])} but should be "
             f"{_pixel_sum_text(oi, oj, case.x, case.w)}. Check which input pixels your window takes there")
 
 
@@ -228,11 +218,11 @@ def _softmax_hint(case, p):
         return (f"for {case.label} your columns sum to 1 but the rows do not: normalise along axis=1, each "
                 "example (row) gets its own distribution over the classes")
     if not np.allclose(p.sum(axis=1), 1):
-        sums = ", ".join(_num(s) for s in p.sum(axis=1))
+        sums = ", ".join(fmt_number(s) for s in p.sum(axis=1))
         return (f"for {case.label} the rows of your result sum to {sums}: divide each row of exponentials by that "
                 "row's sum, so each row sums to 1")
     n, k = first_off(p, case.right, 1e-6, 1e-9)
-    return f"for {case.label}, {_entry('p', (n, k))} should be {_num(case.right[n, k])}, you have {_num(p[n, k])}"
+    return f"for {case.label}, {_entry('p', (n, k))} should be {fmt_number(case.right[n, k])}, you have {fmt_number(p[n, k])}"
 
 
 def check_softmax(fn):
@@ -304,7 +294,7 @@ def check_cross_entropy(fn):
                      say="for {label}: {text}",
                      screen=lambda c, got: {"large": LOG_OF_ZERO, "far": LOSS_GLOBAL_MAX}.get(c.kind)
                      if got.size == 1 else None,
-                     explain=lambda c, got: f"for {c.label} the loss is {_num(c.right)}, you returned {_num(got)}. "
+                     explain=lambda c, got: f"for {c.label} the loss is {fmt_number(c.right)}, you returned {fmt_number(got)}. "
                      "Pick each example's probability of its true class t_n, take -log, then average over the N "
                      "examples",
                      right="your loss matches, averaged over the N examples and finite even for logits of 1000")
@@ -313,9 +303,9 @@ def check_cross_entropy(fn):
 def _logit_hint(case, dz):
     i, k = first_off(dz, case.right, 1e-6, 1e-9)
     n, p = len(case.t), softmax(case.z, axis=1)
-    return (f"for {case.label}, dL/dz_{_sub(i, k)} (code index [{i}, {k}]) should be {_num(case.right[i, k])} = "
-            f"(p_{_sub(i, k)} - T_{_sub(i, k)})/N = ({_num(p[i, k])} - {int(case.onehot[i, k])}) / {n}, "
-            f"you have {_num(dz[i, k])}")
+    return (f"for {case.label}, dL/dz_{sub(i, k)} (code index [{i}, {k}]) should be {fmt_number(case.right[i, k])} = "
+            f"(p_{sub(i, k)} - T_{sub(i, k)})/N = ({fmt_number(p[i, k])} - {int(case.onehot[i, k])}) / {n}, "
+            f"you have {fmt_number(dz[i, k])}")
 
 
 def check_logit_gradient(fn):
@@ -376,8 +366,8 @@ def _cd_hint(case, g):
                 "of your own")
     i = first_off(g, case.right, 1e-8, 1e-10)
     code = ", ".join(str(v) for v in i)
-    return (f"for {case.label}, the entry at code index [{code}] of your gradient is {_num(g[i])}, central "
-            f"differences give {_num(case.right[i])}")
+    return (f"for {case.label}, the entry at code index [{code}] of your gradient is {fmt_number(g[i])}, central "
+            f"differences give {fmt_number(case.right[i])}")
 
 
 def check_central_difference(fn):

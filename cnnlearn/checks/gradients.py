@@ -22,8 +22,8 @@ import itertools
 import numpy as np
 
 from ..conv import conv2d, conv2d_backward, dilate, rot180
-from ..equations import fmt_number
 from ..example import worked_example
+from ..notation import fmt_number, sub
 from ..receptive import contributions, output_size
 from ._runner import Case, Slip, run_check
 
@@ -41,21 +41,12 @@ def _close(a, b):
     return np.allclose(a, b, rtol=RTOL, atol=ATOL)
 
 
-def _sub(i, j, shape=(1, 1)):
-    """1-based subscript as the equations write it: (0, 1) -> '12'."""
-    return f"{i + 1},{j + 1}" if max(shape) > 9 or max(i, j) >= 9 else f"{i + 1}{j + 1}"
-
-
-def _num(v):
-    return fmt_number(v)
-
-
 def _first_off(got, right):
     return next(k for k in np.ndindex(*right.shape) if not _close(got[k], right[k]))
 
 
 def _term(o, k, oshape, kshape):
-    return f"dy_{_sub(*o, oshape)} * f_{_sub(*k, kshape)}"
+    return f"dy_{sub(*o, oshape)} * f_{sub(*k, kshape)}"
 
 
 def _sum_text(pairs, oshape, kshape):
@@ -77,7 +68,7 @@ def explain_pixel(value, i, j, input_shape, dy, w):
     diff = float(value) - right
     tol = RTOL * (1 + abs(right)) + ATOL
     n = len(pairs)
-    name = f"x_{_sub(i, j, input_shape)}"
+    name = f"x_{sub(i, j, input_shape)}"
     feeds = f"{name} feeds {n} output{'s' * (n != 1)}"
     for o, k in pairs:
         if abs(diff + dy[o] * w[k]) < tol:
@@ -87,26 +78,26 @@ def explain_pixel(value, i, j, input_shape, dy, w):
             if k2 != k and abs(diff - dy[o] * (w[k2] - w[k])) < tol:
                 twice = any(kk == k2 for _, kk in pairs)
                 return (f"in dL/d{name}, the term {_term(o, k2, oshape, kshape)} should be "
-                        f"{_term(o, k, oshape, kshape)}: x sits under filter entry f_{_sub(*k, kshape)} "
-                        f"when y_{_sub(*o, oshape)} is computed"
-                        + (f" (f_{_sub(*k2, kshape)} now appears twice)" if twice else ""))
+                        f"{_term(o, k, oshape, kshape)}: x sits under filter entry f_{sub(*k, kshape)} "
+                        f"when y_{sub(*o, oshape)} is computed"
+                        + (f" (f_{sub(*k2, kshape)} now appears twice)" if twice else ""))
         for o2 in np.ndindex(*oshape):
             if o2 != o and abs(diff - (dy[o2] - dy[o]) * w[k]) < tol:
                 return (f"in dL/d{name}, the term {_term(o2, k, oshape, kshape)} should be "
-                        f"{_term(o, k, oshape, kshape)}: filter entry f_{_sub(*k, kshape)} meets {name} "
-                        f"in output y_{_sub(*o, oshape)}")
+                        f"{_term(o, k, oshape, kshape)}: filter entry f_{sub(*k, kshape)} meets {name} "
+                        f"in output y_{sub(*o, oshape)}")
     for o in np.ndindex(*oshape):
         for k in np.ndindex(*kshape):
             if (o, k) not in pairs and abs(diff - dy[o] * w[k]) < tol:
-                return (f"{feeds}; your answer has {n + 1} terms: {name} does not reach y_{_sub(*o, oshape)} "
-                        f"through f_{_sub(*k, kshape)}, so drop {_term(o, k, oshape, kshape)}")
+                return (f"{feeds}; your answer has {n + 1} terms: {name} does not reach y_{sub(*o, oshape)} "
+                        f"through f_{sub(*k, kshape)}, so drop {_term(o, k, oshape, kshape)}")
     for r in range(2, n + 1):
         for subset in itertools.combinations(pairs, r):
             if abs(diff + sum(dy[o] * w[k] for o, k in subset)) < tol:
                 missing = ", ".join(_term(o, k, oshape, kshape) for o, k in subset)
                 return f"{feeds}; your answer has {n - r}: missing {missing}"
-    return (f"dL/d{name} should be {_sum_text(pairs, oshape, kshape)} = {_num(right)}, "
-            f"but your answer gives {_num(value)}")
+    return (f"dL/d{name} should be {_sum_text(pairs, oshape, kshape)} = {fmt_number(right)}, "
+            f"but your answer gives {fmt_number(value)}")
 
 
 def _cases(kind):
@@ -158,9 +149,9 @@ def _dw_slips(right_with):
 def _filter_entry_hint(case, got):
     ki, kj = _first_off(got, case.right)
     Ho, Wo = case.dy.shape
-    terms = " + ".join(f"dy_{_sub(oi, oj)} * x_{_sub(oi + ki, oj + kj)}" for oi in range(Ho) for oj in range(Wo))
-    return (f"for {case.label}, dL/df_{_sub(ki, kj)} is off: it should be {terms} = {_num(case.right[ki, kj])}, "
-            f"you have {_num(got[ki, kj])}. Entry f_{_sub(ki, kj)} meets the input pixel "
+    terms = " + ".join(f"dy_{sub(oi, oj)} * x_{sub(oi + ki, oj + kj)}" for oi in range(Ho) for oj in range(Wo))
+    return (f"for {case.label}, dL/df_{sub(ki, kj)} is off: it should be {terms} = {fmt_number(case.right[ki, kj])}, "
+            f"you have {fmt_number(got[ki, kj])}. Entry f_{sub(ki, kj)} meets the input pixel "
             f"{ki} row(s) down and {kj} column(s) right of each output's window corner")
 
 
@@ -214,9 +205,9 @@ def _batch_shape(case, got):
 
 def _batch_entry_hint(case, got):
     ki, kj = _first_off(got, case.right)
-    return (f"for {case.label}, dL/df_{_sub(ki, kj)} should be {_num(case.right[ki, kj])}, you have "
-            f"{_num(got[ki, kj])}. It is the sum over the N examples and over all output pixels (i, j) of "
-            f"dy_n,ij times the input pixel f_{_sub(ki, kj)} met there, x_n,{_shifted('i', ki)}{_shifted('j', kj)}")
+    return (f"for {case.label}, dL/df_{sub(ki, kj)} should be {fmt_number(case.right[ki, kj])}, you have "
+            f"{fmt_number(got[ki, kj])}. It is the sum over the N examples and over all output pixels (i, j) of "
+            f"dy_n,ij times the input pixel f_{sub(ki, kj)} met there, x_n,{_shifted('i', ki)}{_shifted('j', kj)}")
 
 
 def check_filter_gradient_batch(fn):
@@ -496,8 +487,8 @@ def _strided_dw_shape(case, got):
 
 def _strided_dw_hint(case, got):
     ki, kj = _first_off(got, case.right)
-    return (f"for {case.label}, dL/df_{_sub(ki, kj)} should be {_num(case.right[ki, kj])}, you have "
-            f"{_num(got[ki, kj])}. It sums dy_ij times the padded input pixel that f_{_sub(ki, kj)} meets in the "
+    return (f"for {case.label}, dL/df_{sub(ki, kj)} should be {fmt_number(case.right[ki, kj])}, you have "
+            f"{fmt_number(got[ki, kj])}. It sums dy_ij times the padded input pixel that f_{sub(ki, kj)} meets in the "
             "window of output (i, j), over all output pixels")
 
 
@@ -554,8 +545,8 @@ def _strided_dx_shape(case, got):
 def _strided_dx_hint(case, got):
     i, j = _first_off(got, case.right)
     feeds = contributions(case.x.shape, case.w.shape, stride=case.s, padding=case.p)[i, j]
-    return (f"for {case.label}, dL/dx_{_sub(i, j, case.x.shape)} should be "
-            f"{_sum_text(feeds, case.dy.shape, case.w.shape)} = {_num(case.right[i, j])}, you have {_num(got[i, j])}")
+    return (f"for {case.label}, dL/dx_{sub(i, j, case.x.shape)} should be "
+            f"{_sum_text(feeds, case.dy.shape, case.w.shape)} = {fmt_number(case.right[i, j])}, you have {fmt_number(got[i, j])}")
 
 
 def check_input_gradient_strided(fn):
@@ -604,8 +595,8 @@ def _counts(shape, kshape, short=0):
 def _count_hint(case, got):
     i, j = next(ij for ij in np.ndindex(*case.right.shape) if got[ij] != case.right[ij])
     (H, W), (kh, kw) = case.args
-    outs = ", ".join(f"y_{_sub(*o)}" for o, _ in contributions((H, W), (kh, kw))[i, j])
-    return (f"for a {H}x{W} input and a {kh}x{kw} filter, x_{_sub(i, j)} feeds {case.right[i, j]:g} output(s) "
+    outs = ", ".join(f"y_{sub(*o)}" for o, _ in contributions((H, W), (kh, kw))[i, j])
+    return (f"for a {H}x{W} input and a {kh}x{kw} filter, x_{sub(i, j)} feeds {case.right[i, j]:g} output(s) "
             f"({outs}), your answer says {got[i, j]:g}. Count the window positions that cover the pixel, in rows "
             "and in columns, and multiply")
 
@@ -642,7 +633,7 @@ def _bias_shape(case, got):
 def _bias_hint(case, got):
     f = next(k for k in range(len(got)) if not _close(got[k], case.right[k]))
     return (f"for {case.label}, db_{f + 1} (filter {f + 1}, code index {f}) should be the sum of dy over "
-            f"N, Ho and Wo for that filter, dy[:, {f}, :, :].sum() = {_num(case.right[f])}, you have {_num(got[f])}")
+            f"N, Ho and Wo for that filter, dy[:, {f}, :, :].sum() = {fmt_number(case.right[f])}, you have {fmt_number(got[f])}")
 
 
 def check_bias_gradient(fn):
