@@ -38,7 +38,7 @@ import numpy as np
 
 import cnnlearn
 import cnnlearn.conv_fast
-from cnnlearn import conv2d, conv2d_backward, conv2d_naive, conv2d_backward_naive, rel_error
+from cnnlearn import conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive, rel_error
 
 try:
     import torch
@@ -66,7 +66,8 @@ def blas_threads():
     if not blas:
         return os.cpu_count() or 1, "os.cpu_count(); threadpoolctl found no BLAS", ""
     p = blas[0]
-    return p["num_threads"], "threadpoolctl", f"{p.get('internal_api')} {p.get('version')}, kernel {p.get('architecture')}"
+    return (p["num_threads"], "threadpoolctl",
+            f"{p.get('internal_api')} {p.get('version')}, kernel {p.get('architecture')}")
 
 
 def make_case(x_shape, w_shape, stride, padding, dtype, seed=0):
@@ -145,7 +146,8 @@ def measure(fns, repeat, warmup=2):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=21, help="timed rounds per configuration (default 21)")
-    parser.add_argument("--quick", action="store_true", help="3 rounds and 1 naive example: a smoke run, not a measurement")
+    parser.add_argument("--quick", action="store_true",
+                        help="3 rounds and 1 naive example: a smoke run, not a measurement")
     parser.add_argument("--naive-examples", type=int, default=4,
                         help="examples the naive forward runs on, scaled to the batch (default 4)")
     parser.add_argument("--threads", type=int, default=None,
@@ -159,7 +161,8 @@ def main():
         try:
             from threadpoolctl import threadpool_limits
         except ImportError:
-            raise SystemExit("--threads needs threadpoolctl (pip install threadpoolctl) to set numpy's BLAS threads")
+            raise SystemExit("--threads needs threadpoolctl (pip install threadpoolctl) to set numpy's BLAS "
+                             "threads") from None
         limiter = threadpool_limits(limits=args.threads, user_api="blas")
         # and the fast path's own threads (see the notes in cnnlearn/conv_fast.py)
         cnnlearn.conv_fast._WORKERS = args.threads

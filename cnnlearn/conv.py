@@ -176,7 +176,8 @@ def conv2d_naive(x, w, b=None, *, stride=1, padding=0, dilation=1):
             for i in range(Ho):
                 for j in range(Wo):
                     # the window this output pixel sees: rows s*i, s*i + d, ..., columns likewise
-                    patch = xp[n, :, i * sh:i * sh + dil_h * (kh - 1) + 1:dil_h, j * sw:j * sw + dil_w * (kw - 1) + 1:dil_w]
+                    patch = xp[n, :, i * sh:i * sh + dil_h * (kh - 1) + 1:dil_h,
+                               j * sw:j * sw + dil_w * (kw - 1) + 1:dil_w]
                     y[n, f, i, j] = np.sum(patch * w[f]) + (b[f] if b is not None else 0)
     return y[0, 0] if two_d else y
 

@@ -46,7 +46,8 @@ def _as_rng(rng):
 
 
 def _init(kind, shape, fan_in, fan_out, rng):
-    r"""Initial weights: ``"he"`` draws N(0, 2 / fan_in), ``"glorot"`` draws U(-a, a) with a = sqrt(6 / (fan_in + fan_out))."""
+    r"""Initial weights: ``"he"`` draws N(0, 2 / fan_in), ``"glorot"`` draws U(-a, a) with
+    a = sqrt(6 / (fan_in + fan_out))."""
     if kind == "he":
         return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
     if kind == "glorot":

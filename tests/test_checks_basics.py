@@ -173,7 +173,8 @@ def test_softmax():
     assert_hint(checks.check_softmax(lambda z: np.exp(z - z.max(axis=0)) / np.exp(z - z.max(axis=0)).sum(axis=0)),
                 "columns sum to 1")
     assert_hint(checks.check_softmax(lambda z: np.exp(z - z.max(axis=1, keepdims=True))), "rows of your result sum")
-    assert_hint(checks.check_softmax(lambda z: softmax_rows(z)[:, ::-1]), f"p_11 (code index [0, 0]) should be {P[0]:.4g}, you have {P[3]:.4g}")
+    assert_hint(checks.check_softmax(lambda z: softmax_rows(z)[:, ::-1]),
+                f"p_11 (code index [0, 0]) should be {P[0]:.4g}, you have {P[3]:.4g}")
     assert_hint(checks.check_softmax(lambda z: softmax_rows(z).T), "has shape (4, 1)")
 
 

@@ -417,7 +417,7 @@ def check_accidents(check, right):
     assert_hint(check(mutates), ["changed its argument"])
 
 
-# --------------------------------------------------------------------------- dL/dF and dL/dX with stride and padding (06)
+# ----------------------------------------------------------------- dL/dF and dL/dX with stride and padding (06)
 
 
 def dw_strided_no_stride(x, dy, kshape, s, p):

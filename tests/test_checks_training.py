@@ -34,8 +34,8 @@ def test_assigning_instead_of_adding_names_the_shared_maximum():
 def test_ties_to_every_maximum_or_to_the_last_one():
     for ties in ("all", "last"):
         fb = check_max_pool_backward(lambda dy, x, k, s: loop_backward(dy, x, k, s, ties=ties))
-        assert_hint(fb, "ties", "the window of dy[0, 0, 0, 0] holds its maximum 5 more than once", "first one in row-major order",
-                    "x[0, 0, 0, 0]")
+        assert_hint(fb, "ties", "the window of dy[0, 0, 0, 0] holds its maximum 5 more than once",
+                    "first one in row-major order", "x[0, 0, 0, 0]")
 
 
 def test_average_pooling_gradient_is_refused():

@@ -6,8 +6,8 @@ npm (``npm install -g configurable-http-proxy@5.3.0`` in CI; else the fixture in
 ``~/.cache/cnnlearn/chp`` with ``npm install --prefix``; without node it skips, unless CNNLEARN_REQUIRE_HUB=1).
 
 The class size is ``CNNLEARN_HUB_STUDENTS`` (default 3). With ``CNNLEARN_HUB_RECORD=1`` the measurements are
-written to ``docs/hub-measurements.json`` (one record per class size), which ``docs/z2jh-values.yaml`` is checked against
-(``test_values_yaml_covers_the_measurements``).
+written to ``docs/hub-measurements.json`` (one record per class size), which ``docs/z2jh-values.yaml`` is checked
+against (``test_values_yaml_covers_the_measurements``).
 """
 
 import json
@@ -107,7 +107,8 @@ c.Spawner.args = ["--ServerApp.allow_root=True"]  # the spawner starts it in the
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 600
 c.Spawner.http_timeout = 600
-c.Spawner.environment = {{"JUPYTERLAB_SETTINGS_DIR": "{root}/settings", "JUPYTERHUB_SINGLEUSER_APP": "jupyter_server.serverapp.ServerApp"}}
+c.Spawner.environment = {{"JUPYTERLAB_SETTINGS_DIR": "{root}/settings",
+                          "JUPYTERHUB_SINGLEUSER_APP": "jupyter_server.serverapp.ServerApp"}}
 c.JupyterHub.concurrent_spawn_limit = 0
 c.JupyterHub.services = [{{"name": "teacher", "api_token": {token!r}}}]
 c.JupyterHub.load_roles = [{{"name": "teacher", "services": ["teacher"],
@@ -136,8 +137,8 @@ class Hub:
         self.session.headers["Authorization"] = f"token {self.token}"
         self.log = open(self.root / "hub.log", "w")
         env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-        self.proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(self.root / "jupyterhub_config.py")],
-                                     cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT, env=env,
+        cmd = [sys.executable, "-m", "jupyterhub", "-f", str(self.root / "jupyterhub_config.py")]
+        self.proc = subprocess.Popen(cmd, cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT, env=env,
                                      start_new_session=True)
         deadline = time.time() + 120
         while time.time() < deadline:

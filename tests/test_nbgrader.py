@@ -82,7 +82,8 @@ WRONG = {
             for oj in range(Wo):
                 dx[oi:oi + kh, oj:oj + kw] += dy[oi, oj] * cnnlearn.rot180(w)  # rotated the scattered filter
         return dx""",
-    "nb04-dx22": "return dy[0, 0] * w[1, 1] + dy[0, 1] * w[1, 0] + dy[1, 0] * w[0, 1] + dy[1, 1] * w[0, 1]  # f12 twice",
+    "nb04-dx22": ("return dy[0, 0] * w[1, 1] + dy[0, 1] * w[1, 0] + dy[1, 0] * w[0, 1] + dy[1, 1] * w[0, 1]"
+                  "  # f12 twice"),
     "nb05-central_difference": """\
         x = np.array(x, dtype=float)
         grad = np.zeros_like(x)

@@ -47,11 +47,10 @@ def _member(wheel, suffix):
 
 def test_the_wheel_carries_the_vendored_files(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for asset in ("cnnlearn/classroom/static/html-manager/embed-amd.js", "cnnlearn/classroom/static/requirejs/require.js",
-                  "cnnlearn/classroom/static/anywidget/index.js", "cnnlearn/classroom/static/anywidget/package.json",
-                  "cnnlearn/classroom/static/mathjax/MathJax.js",
-                  "cnnlearn/classroom/static/templates/cnnlearn_offline/index.html.j2",
-                  "cnnlearn/classroom/static/templates/cnnlearn_offline/conf.json",
+    static = "cnnlearn/classroom/static/"
+    for asset in (static + "html-manager/embed-amd.js", static + "requirejs/require.js", static + "anywidget/index.js",
+                  static + "anywidget/package.json", static + "mathjax/MathJax.js",
+                  static + "templates/cnnlearn_offline/index.html.j2", static + "templates/cnnlearn_offline/conf.json",
                   "cnnlearn/widgets/grid.js", "cnnlearn/widgets/grid.css", "cnnlearn/data/digits.npz"):
         assert asset in names, asset
 

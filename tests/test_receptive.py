@@ -34,7 +34,7 @@ def test_contributions_match_brute_force(g):
     assert set(feeds) == set(expected)  # every input pixel is a key, padding pixels are not
     for key, pairs in feeds.items():
         assert pairs == expected[key]  # same pairs, ordered by output pixel row by row
-        for (oi, oj), (ki, kj) in pairs:
+        for _, (ki, kj) in pairs:
             assert 0 <= ki < g.kh and 0 <= kj < g.kw
 
 

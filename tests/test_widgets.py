@@ -349,7 +349,8 @@ def check_explorer_state(ex, shape, kshape, geo):
             pairs = feeds[i, j]
             outs = {o for o, _ in pairs}
             assert hl == {"x": {(i, j)}, "dx": {(i, j)}, "y": outs, "dy": outs, "f": {k for _, k in pairs}}
-            assert sorted((marks["dy"][o], marks["f"][k]) for o, k in pairs) == [(n, n) for n in range(1, len(pairs) + 1)]
+            numbers = sorted((marks["dy"][o], marks["f"][k]) for o, k in pairs)
+            assert numbers == [(n, n) for n in range(1, len(pairs) + 1)]
             assert e["eq"] == widgets._grid.math_block(
                 cnnlearn.input_gradient_equation(i, j, shape, kshape, **geo, dy=ex.dy, w=ex.w))
     for o in np.ndindex(*out):
@@ -409,7 +410,8 @@ def test_explorer_value_colours_and_accessible_names():
     scale = np.abs(EX.dy).max()
     for r, c in np.ndindex(2, 2):
         assert g["colours"][r][c] == widgets._grid.diverging(EX.dy[r, c], scale)
-        assert g["labels"][r][c] == f"dy{r + 1}{c + 1} = {cell_text(EX.dy[r, c])}, dL/dY entry row {r + 1} column {c + 1}"
+        assert g["labels"][r][c] == (f"dy{r + 1}{c + 1} = {cell_text(EX.dy[r, c])}, dL/dY entry row {r + 1} "
+                                     f"column {c + 1}")
     assert [s[0] for s in g["scale"]] == ["\u2212max", "\u2212max/2", "0", "+max/2", "+max"]
     assert g["max"] == cell_text(scale)
     assert g["scale"][0][1:] == widgets._grid.diverging(-scale, scale)  # the legend's ends are the grid's ends

@@ -222,7 +222,8 @@ def _softmax_hint(case, p):
         return (f"for {case.label} the rows of your result sum to {sums}: divide each row of exponentials by that "
                 "row's sum, so each row sums to 1")
     n, k = first_off(p, case.right, 1e-6, 1e-9)
-    return f"for {case.label}, {_entry('p', (n, k))} should be {fmt_number(case.right[n, k])}, you have {fmt_number(p[n, k])}"
+    return (f"for {case.label}, {_entry('p', (n, k))} should be {fmt_number(case.right[n, k])}, "
+            f"you have {fmt_number(p[n, k])}")
 
 
 def check_softmax(fn):
@@ -294,7 +295,8 @@ def check_cross_entropy(fn):
                      say="for {label}: {text}",
                      screen=lambda c, got: {"large": LOG_OF_ZERO, "far": LOSS_GLOBAL_MAX}.get(c.kind)
                      if got.size == 1 else None,
-                     explain=lambda c, got: f"for {c.label} the loss is {fmt_number(c.right)}, you returned {fmt_number(got)}. "
+                     explain=lambda c, got: f"for {c.label} the loss is {fmt_number(c.right)}, "
+                     f"you returned {fmt_number(got)}. "
                      "Pick each example's probability of its true class t_n, take -log, then average over the N "
                      "examples",
                      right="your loss matches, averaged over the N examples and finite even for logits of 1000")

@@ -18,6 +18,7 @@ Every hint is 1-based like the equations (x_22 is ``x[1, 1]``); where a hint nam
 """
 
 import itertools
+from functools import partial
 
 import numpy as np
 
@@ -388,6 +389,11 @@ def _line(case, pairs):
     return sum(case.dy[o] * case.w[k] for o, k in pairs)
 
 
+def _repeats_the_slip(case, pairs, c, got):
+    """The hint of the article's own slip (f12 twice in dL/dx22), explained term by term on ``case``."""
+    return "your line repeats the slip: " + explain_pixel(_line(case, pairs), 1, 1, (3, 3), case.dy, case.w)
+
+
 def check_dx22_line(fn):
     """``fn(dy, w)`` must return dL/dx22 of the worked example's geometry (3x3 input, 2x2 filter)
     as a number, from dy (2, 2) and w (2, 2). Relative error below 1e-6."""
@@ -397,10 +403,9 @@ def check_dx22_line(fn):
     cases = [Case(label, (dy, w), np.float64(conv2d_backward(dy, x, w)[0][1, 1]), w=w, dy=dy)
              for label, x, w, dy in random + [worked]]
     slips = []
-    for slip, pairs, text in dx22_slips():
+    for _, pairs, text in dx22_slips():
         if text is None:  # the article's slip: explained term by term on the first random case
-            text = (lambda c, got, pairs=pairs: "your line repeats the slip: " + explain_pixel(
-                _line(cases[0], pairs), 1, 1, (3, 3), cases[0].dy, cases[0].w))
+            text = partial(_repeats_the_slip, cases[0], pairs)
         slips.append(Slip(text, lambda c, pairs=pairs: _line(c, pairs)))
     return run_check(fn, cases, name="your dL/dx22 function", names=("dy", "w"), what="your dL/dx22",
                      slips=slips, explain=lambda c, got: f"for {c.label}: "
@@ -546,7 +551,8 @@ def _strided_dx_hint(case, got):
     i, j = _first_off(got, case.right)
     feeds = contributions(case.x.shape, case.w.shape, stride=case.s, padding=case.p)[i, j]
     return (f"for {case.label}, dL/dx_{sub(i, j, case.x.shape)} should be "
-            f"{_sum_text(feeds, case.dy.shape, case.w.shape)} = {fmt_number(case.right[i, j])}, you have {fmt_number(got[i, j])}")
+            f"{_sum_text(feeds, case.dy.shape, case.w.shape)} = {fmt_number(case.right[i, j])}, "
+            f"you have {fmt_number(got[i, j])}")
 
 
 def check_input_gradient_strided(fn):
@@ -633,7 +639,8 @@ def _bias_shape(case, got):
 def _bias_hint(case, got):
     f = next(k for k in range(len(got)) if not _close(got[k], case.right[k]))
     return (f"for {case.label}, db_{f + 1} (filter {f + 1}, code index {f}) should be the sum of dy over "
-            f"N, Ho and Wo for that filter, dy[:, {f}, :, :].sum() = {fmt_number(case.right[f])}, you have {fmt_number(got[f])}")
+            f"N, Ho and Wo for that filter, dy[:, {f}, :, :].sum() = {fmt_number(case.right[f])}, "
+            f"you have {fmt_number(got[f])}")
 
 
 def check_bias_gradient(fn):

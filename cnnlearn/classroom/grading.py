@@ -164,8 +164,8 @@ def stamp_notebook(nb, name, points=None):
         if grade_id in grade_ids:
             raise GradingError(f"{where}: a second exercise named {grade_id!r}; give each exercise its own function")
         if grade_id not in points:
-            raise GradingError(f"{where}: exercise {grade_id!r} has no points: add it to cnnlearn.classroom.grading.POINTS "
-                               "(and the table in docs/teaching.md)")
+            raise GradingError(f"{where}: exercise {grade_id!r} has no points: add it to "
+                               "cnnlearn.classroom.grading.POINTS (and the table in docs/teaching.md)")
         check = cells[index + 1] if index + 1 < len(cells) else None
         if check is None or check.cell_type != "code":
             raise GradingError(f"{where}: exercise {grade_id!r} must be followed by its check cell")

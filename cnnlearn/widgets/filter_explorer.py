@@ -1,4 +1,5 @@
-r"""FilterGradientExplorer: point at a filter weight, see every input pixel and dL/dy it is multiplied with (notebook 03)."""
+r"""FilterGradientExplorer: point at a filter weight, see every input pixel and dL/dy it is multiplied with
+(notebook 03)."""
 
 import numpy as np
 
@@ -49,7 +50,8 @@ class FilterGradientExplorer(GridWidget):
             info = (f"f{s} touched {plural(len(uses), 'input pixel')}, one per output pixel, so dL/df{s} is a sum "
                     f"of {plural(len(uses), 'product')} dL/dy times x: the highlighted X block, weighted by dL/dY "
                     "(each input pixel and the dy it meets share a number).")
-            marks = {"x": {ij: n for n, (_, ij) in enumerate(uses, 1)}, "dy": {o: n for n, (o, _) in enumerate(uses, 1)}}
+            marks = {"x": {ij: n for n, (_, ij) in enumerate(uses, 1)},
+                     "dy": {o: n for n, (o, _) in enumerate(uses, 1)}}
             lookup[key("df", *k)] = entry({"x": [ij for _, ij in uses], "dy": [o for o, _ in uses]}, marks, num, info)
             self._equations[key("df", *k)] = (sym, num)
         self.view = GridView(

@@ -119,7 +119,8 @@ class Im2colExplorer(GridWidget):
         L = Ho * Wo
         order = ", ".join(self._yname(c) for c in range(min(L, 4))) + (", ..." if L > 4 else "")
         note = (f"X is {H}x{W}, F is {kh}x{kw}, stride {pair_text(sh, sw)}, padding {pair_text(ph, pw)}, "
-                f"dilation {pair_text(dil_h, dil_w)}: {L} windows, so cols has {kh * kw} rows (one per filter entry) and "
+                f"dilation {pair_text(dil_h, dil_w)}: {L} windows, so cols has {kh * kw} rows (one per filter entry) "
+                "and "
                 f"{L} columns (the windows of {order}, row by row). Numbers pair a copy with its pixel.")
         if ph or pw:
             note += " Dashed cells of X are the zero padding."

@@ -51,9 +51,10 @@ class ForwardStepper(SteppedGridWidget):
             eq = forward_equation(oi, oj, *shapes, **self._geo, x=self._x, w=self._w)
             self._equations.append(eq)
             texts = [[cell_text(self._y[r, c]) if r * Wo + c <= k else "?" for c in range(Wo)] for r in range(Ho)]
-            labels = [[cell_name("y", r, c, (Ho, Wo), texts[r][c]) + ("" if texts[r][c] != "?" else ", not computed yet")
-                       for c in range(Wo)] for r in range(Ho)]
-            marks = {"x": {ij: n for n, (ij, _) in enumerate(taps, 1)}, "f": {kk: n for n, (_, kk) in enumerate(taps, 1)}}
+            labels = [[cell_name("y", r, c, (Ho, Wo), texts[r][c])
+                       + ("" if texts[r][c] != "?" else ", not computed yet") for c in range(Wo)] for r in range(Ho)]
+            marks = {"x": {ij: n for n, (ij, _) in enumerate(taps, 1)},
+                     "f": {kk: n for n, (_, kk) in enumerate(taps, 1)}}
             s = sub(oi, oj, (Ho, Wo))
             info = (f"Step {k + 1} of {self.n_steps}: output pixel y{s} multiplies {plural(len(taps), 'input pixel')} "
                     "by the filter entry on top of each (same number) and adds them up.")

@@ -371,7 +371,8 @@ def widget_outputs(page):
     """How many outputs of the notebook are rendered widget views."""
     return page.evaluate(
         """([panel, view]) => [...document.querySelector(panel)
-            .querySelectorAll('.jp-OutputArea-output:not([data-mime-type])')].filter(o => o.querySelector(view)).length""",
+            .querySelectorAll('.jp-OutputArea-output:not([data-mime-type])')]
+            .filter(o => o.querySelector(view)).length""",
         [PANEL, WIDGET_VIEW])
 
 

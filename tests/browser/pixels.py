@@ -157,10 +157,14 @@ _ARM_JS = """(root) => {
         const t0 = probe.t0;
         if (t0 === null) return;
         if (records.some(m => m.attributeName === 'data-ink')) {
-            if (probe.inked !== t0) { probe.inked = t0; requestAnimationFrame(() => probe.draw.push(performance.now() - t0)); }
+            if (probe.inked !== t0) {
+                probe.inked = t0;
+                requestAnimationFrame(() => probe.draw.push(performance.now() - t0));
+            }
         }
         const answered = +root.dataset.answered;  // an answer for a drawing newer than the one before the click
-        if (answered > probe.rev0 && answered === +root.dataset.revision && probe.answered !== t0 && probe.inked === t0) {
+        if (answered > probe.rev0 && answered === +root.dataset.revision && probe.answered !== t0
+                && probe.inked === t0) {
             probe.answered = t0;
             requestAnimationFrame(() => probe.answer.push(performance.now() - t0));
         }

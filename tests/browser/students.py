@@ -59,11 +59,11 @@ _GRID_JS = """({sel, n, grid}) => {
 }"""
 
 _WAIT_JS = """({sel, n, grid, hl, selected}) => {
-    const cells = (%s)({sel, n, grid});
+    const cells = (GRID_JS)({sel, n, grid});
     if (!cells || cells.length === 0) return false;
     const key = (want) => cells.filter(c => c[want]).map(c => c[0] + ',' + c[1]).sort().join(';');
     return key(2) === hl && (selected === null || key(3) === selected);
-}""" % _GRID_JS
+}""".replace("GRID_JS", _GRID_JS)
 
 
 def _key(cells):
@@ -702,7 +702,8 @@ def check_names(w):
     and every button and slider handle of the widget has a name."""
     for grid in ("x", "f", "y", "dx", "dy", "df", "p", "dz"):
         for (r, c), name in w.names(grid).items():
-            assert name and f"row {r + 1} column {c + 1}" in name or grid in ("p", "dz"), f"{w}: {grid}[{r},{c}]: {name!r}"
+            assert name and f"row {r + 1} column {c + 1}" in name or grid in ("p", "dz"), \
+                f"{w}: {grid}[{r},{c}]: {name!r}"
     unnamed = w.root.evaluate("""root => [...root.querySelectorAll('button, [role="slider"], select')]
         .filter(e => !(e.getAttribute('aria-label') || e.innerText.trim() || e.getAttribute('title')
                        || (e.id && document.querySelector('label[for="' + e.id + '"]'))))

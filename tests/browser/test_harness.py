@@ -50,9 +50,11 @@ def write_notebook(path, sources):
 IMPOSTOR_CELL = """\
 import ipywidgets as widgets
 def grid(name, H, W):
-    cells = {(r, c): widgets.Button(description="0", layout=widgets.Layout(width="45px"), _dom_classes=["cnnlearn-cell", f"cnnlearn-{name}-{r}-{c}"])
+    cells = {(r, c): widgets.Button(description="0", layout=widgets.Layout(width="45px"),
+                                    _dom_classes=["cnnlearn-cell", f"cnnlearn-{name}-{r}-{c}"])
              for r in range(H) for c in range(W)}
-    return cells, widgets.GridBox(list(cells.values()), layout=widgets.Layout(grid_template_columns=f"repeat({W}, 50px)"))
+    layout = widgets.Layout(grid_template_columns=f"repeat({W}, 50px)")
+    return cells, widgets.GridBox(list(cells.values()), layout=layout)
 g = {name: grid(name, *shape) for name, shape in
      dict(x=(3, 3), f=(2, 2), y=(2, 2), dx=(3, 3), dy=(2, 2)).items()}
 def clicked(r, c):
