@@ -61,7 +61,7 @@ def test_worked_example_columns_counts_and_equation():
             np.testing.assert_array_equal(cols[:, oi * 2 + oj], ex.x[oi:oi + 2, oj:oj + 2].ravel())
     np.testing.assert_array_equal(pixel_counts((3, 3), 2, 2), [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
     tex = im2col_equation(ex.x, ex.w)
-    assert r"\begin{bmatrix}2 & -1 & -0.5 & 1\end{bmatrix}" in tex
+    assert r"\begin{bmatrix}-1.5 & -2 & 0.5 & -0.5\end{bmatrix}" in tex
     fig = plot_im2col(ex.x, 2, 2, 3)
     assert len(fig.axes) == 2 and "y22" in fig.axes[0].get_title()
 
@@ -110,8 +110,8 @@ def test_worked_example_column_and_col2im_equations():
         r"y_{21} = \mathrm{vec}(F)^\top\, \mathrm{cols}_{:,3} = "
         r"\begin{bmatrix}f_{11} & f_{12} & f_{21} & f_{22}\end{bmatrix}"
         r"\begin{bmatrix}x_{21} & x_{22} & x_{31} & x_{32}\end{bmatrix}^\top = "
-        r"\begin{bmatrix}0.5 & -1 & 1 & -0.5\end{bmatrix}\begin{bmatrix}2 & 1 & 0 & 1\end{bmatrix}^\top = -0.5")
-    assert ex.y[1, 0] == -0.5
+        r"\begin{bmatrix}-1.5 & 2.5 & -2 & 0.5\end{bmatrix}\begin{bmatrix}2 & 3 & 2 & 0\end{bmatrix}^\top = 0.5")
+    assert ex.y[1, 0] == 0.5
     assert col2im_equation(1, 1, (3, 3), (2, 2)) == (
         r"\frac{\partial L}{\partial x_{22}} = \mathrm{dcols}_{4,1} + \mathrm{dcols}_{3,2} + \mathrm{dcols}_{2,3}"
         r" + \mathrm{dcols}_{1,4} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}")

@@ -122,7 +122,7 @@ def test_the_patterns_catch_the_old_spellings(text, clash):
 
 @pytest.mark.parametrize("text", [
     "dL/dz = (p - T)/N", "p_k - T_k", "y_11 = x_11 f_11", "C_out filters", "w has shape (C_out, C, kh, kw)",
-    "the mean over the N examples, 1/N", "H_o = floor((H + 2P - k) / s) + 1", "F = [[0.5, -1], [1, -0.5]]",
+    "the mean over the N examples, 1/N", "H_o = floor((H + 2P - k) / s) + 1", "F = [[-1.5, 2.5], [-2, 0.5]]",
     "p - y_{22}", "the probability p_k of class k", "\\nabla", "example n of the batch",
 ])
 def test_the_patterns_leave_the_new_notation_alone(text):
