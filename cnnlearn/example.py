@@ -26,7 +26,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .conv import conv2d
+from ._checks import as_float_array
+from .conv import conv2d, rot180
 from .losses import cross_entropy, cross_entropy_backward, softmax
 
 X = ((1.0, 1.0, 2.0),
@@ -71,3 +72,27 @@ def symmetric_filter():
     try a filter without symmetries.
     """
     return np.array(SYMMETRIC_FILTER)
+
+
+def rotation_look_alikes(w):
+    r"""What a student may slide in place of rot180(w), by name: the slips of the rotation.
+
+    ``w`` of shape (kh, kw). Returns a dict of the name (written for the filter F) and the matrix:
+    ``F`` (no rotation), ``F^T`` (a transpose), ``flipud(F)`` and ``fliplr(F)`` (half a rotation),
+    ``rot90(F)`` and ``rot90(F, -1)`` (a quarter turn either way), and each of them negated, ``-F``, ... .
+    """
+    w = as_float_array(w, "w")
+    if w.ndim != 2:
+        raise ValueError(f"w must have shape (kh, kw), got shape {w.shape}")
+    plain = {"F": w, "F^T": w.T, "flipud(F)": w[::-1, :], "fliplr(F)": w[:, ::-1],
+             "rot90(F)": np.rot90(w), "rot90(F, -1)": np.rot90(w, -1)}
+    return {name: m.copy() for name, m in {**plain, **{"-" + k: -v for k, v in plain.items()}}.items()}
+
+
+def equal_to_rotation(w):
+    """Names of the :func:`rotation_look_alikes` of ``w`` (kh, kw) that equal rot180(w): the slips this filter hides.
+
+    An empty list for the worked example's filter; ``["F", "F^T"]`` for :func:`symmetric_filter`.
+    """
+    rotated = rot180(w)
+    return [name for name, m in rotation_look_alikes(w).items() if np.array_equal(m, rotated)]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cnnlearn import example
-from cnnlearn.example import symmetric_filter, worked_example
+from cnnlearn.example import equal_to_rotation, rotation_look_alikes, symmetric_filter, worked_example
 
 
 def correlate(x, w):
@@ -204,3 +204,19 @@ def test_symmetric_filter_hides_the_rotation():
     assert np.allclose(full_correlate(dy, w), full_correlate(dy, rot180_by_hand(w)))
     w[0, 0] = 5
     assert symmetric_filter()[0, 0] == 1
+
+
+def test_the_package_names_the_look_alikes_as_this_file_does(ex):
+    mine = {k: v for k, v in look_alikes(ex.w).items() if k != "-rot180(F)"}
+    theirs = rotation_look_alikes(ex.w)
+    assert list(theirs) == list(mine)
+    for name in mine:
+        assert np.array_equal(theirs[name], mine[name]), name
+
+
+def test_equal_to_rotation_names_the_slips_a_filter_hides(ex):
+    assert equal_to_rotation(ex.w) == []
+    assert equal_to_rotation(symmetric_filter()) == ["F", "F^T"]
+    assert equal_to_rotation(np.array([[0.5, -1], [1, -0.5]])) == ["-F"]  # the old worked filter: rot180(F) = -F
+    assert equal_to_rotation(np.array([[1.0, 1], [2, 2]])) == ["flipud(F)"]  # equal rows: rotating only flips them
+    assert equal_to_rotation(np.array([[1.0, 2], [1, 2]])) == ["fliplr(F)"]  # equal columns
