@@ -1,5 +1,6 @@
 """The series as a whole: 00's map and recap list every notebook in notebooks/, every notebook ends with a link to the
-next one (the last one back to 00's map), and no committed output is a figure that did not render.
+next one (the last one back to 00's map), no committed output is a figure that did not render, and a notebook that
+shows a rotated filter asserts that it is no look-alike of the filter (plus or minus F, F^T, a flip, a quarter turn).
 
 A figure that matplotlib's inline backend never drew (a bare ``matplotlib.figure.Figure`` made outside pyplot) is
 saved as its text alone, ``<Figure size 540x320 with 2 Axes>``, and a reader sees that line instead of the picture.
@@ -74,6 +75,29 @@ def test_each_notebook_ends_with_a_link_to_the_next(name):
 @pytest.mark.parametrize("name", SERIES)
 def test_no_output_is_a_figure_that_did_not_render(name):
     assert bare_figures(_cells(name)) == [], f"{name}: these figures show up as text only (made outside pyplot?)"
+
+
+# the full-convolution figure or animation, or a print of a rotation (print("...", w_rot), print(rot180(w)))
+SHOWS_A_ROTATED_FILTER = re.compile(r"\b(?:plot_full_conv|FullConvAnimation)\(|"
+                                    r"print\((?:[^\n]*,\s*)?[\w.]*rot[\w.]*(?:\([^)]*\))?\s*\)")
+
+
+@pytest.mark.parametrize("name", SERIES)
+def test_a_rotated_filter_on_show_is_no_look_alike(name):
+    """The full-convolution figure and animation, and a printed rot180, show a rotated filter: the notebook asserts
+    (under strict nbval) that no look-alike equals it, so no student reads "rotating is negating" off a picture."""
+    code = "\n".join(_text(c["source"]) for c in _cells(name) if c["cell_type"] == "code")
+    if SHOWS_A_ROTATED_FILTER.search(code):
+        assert re.search(r"assert [^\n]*equal_to_rotation\([^)]*\) == \[\]", code), name
+
+
+@pytest.mark.parametrize("code, shows", [
+    ('fig = viz.plot_full_conv(dy, w, step=4)', True), ("animation = widgets.FullConvAnimation()", True),
+    ('print("rot180(F):\\n", w_rot)', True), ("print(cnnlearn.rot180(w))", True),
+    ('print("im2col backward = full convolution with rot180(F)")', False), ("y = conv2d(x, rot180(w))", False),
+])
+def test_the_scan_finds_a_rotated_filter_on_show(code, shows):
+    assert bool(SHOWS_A_ROTATED_FILTER.search(code)) == shows
 
 
 def test_a_bare_figure_is_caught():
