@@ -3,29 +3,39 @@ r"""im2col: a convolution as one matrix product, the way deep-learning libraries
 Every window the filter visits is copied into one column of a matrix, the *columns*
 ``cols`` of shape (C*kh*kw, Ho*Wo) per example. Row ``c*kh*kw + ki*kw + kj`` holds
 what filter entry (c, ki, kj) meets; column ``oi*Wo + oj`` is the window of output
-pixel (oi, oj) (row by row, as Y is flattened). Then
+pixel (oi, oj) (row by row, as Y is flattened). vec(A) reads A row by row into a
+column, and the *filter matrix* F_mat, of shape (C_out, C*kh*kw), holds filter f as
+its row f, vec(F_f)^T (``w.reshape(C_out, -1)``; for one filter it is the row
+vec(F)^T). Per example, with Y_mat of shape (C_out, Ho*Wo) holding vec(Y_f)^T in row f:
 
-- forward: Y = W cols (W the filters as a (C_out, C*kh*kw) matrix), plus the bias;
-- filter gradient: dW = dY cols^T, summed over the examples;
-- input gradient: dX = col2im(W^T dY). :func:`col2im` is the adjoint of :func:`im2col`:
-  it sends every column entry back to the pixel it was copied from and ADDS, since a
-  pixel sits in as many columns as there are windows over it.
+- forward: Y_mat = F_mat cols, (C_out, C*kh*kw) @ (C*kh*kw, Ho*Wo), plus the bias;
+- filter gradient: dL/dF_mat = dY_mat cols^T, (C_out, Ho*Wo) @ (Ho*Wo, C*kh*kw), summed
+  over the examples;
+- input gradient: dX = col2im(dcols) with dcols = F_mat^T dY_mat,
+  (C*kh*kw, C_out) @ (C_out, Ho*Wo). F_mat^T is the transposed filter *matrix*: its
+  column f is the whole filter f, never the transposed filter F^T. :func:`col2im` is
+  the adjoint of :func:`im2col`: it sends every column entry back to the pixel it was
+  copied from and ADDS, since a pixel sits in as many columns as there are windows over it.
 
 The fast kernels are the ones :func:`cnnlearn.conv2d` uses (:func:`cnnlearn.conv_fast.im2col_into`,
-:func:`cnnlearn.conv_fast.col2im_into`); this module gives them a checked public face and a loop twin each.
+:func:`cnnlearn.conv_fast.col2im_into`); this module gives them a checked public face and a loop twin each,
+measures what the columns cost in memory (:func:`column_memory`, :func:`network_column_memory`)
+and times the loops, the plain matrix form and :func:`cnnlearn.conv2d` side by side
+(:func:`compare_speed`).
 """
 
 import numpy as np
 
-from .conv import conv_arguments, upstream_gradient
+from .conv import conv2d, conv2d_naive, conv_arguments, upstream_gradient
 from .conv_fast import col2im_into, im2col_into, pad
 from .equations import _sym, fmt_number, shown_products
+from .layers import Conv2D
 from .receptive import check_index, geometry, output_size
 from .validate import as_float_array, as_int, as_shape
 
 __all__ = ["im2col", "im2col_naive", "col2im", "col2im_naive", "conv2d_im2col", "conv2d_im2col_backward",
            "pixel_counts", "im2col_sources", "im2col_equation", "column_equation", "col2im_equation", "plot_im2col",
-           "compare_speed"]
+           "column_memory", "network_column_memory", "compare_speed"]
 
 
 def _input(x, kh, kw, stride, padding, dilation):
@@ -268,7 +278,7 @@ def col2im_equation(i, j, input_shape, kernel_shape, *, stride=1, padding=0, dil
 
 
 def conv2d_im2col(x, w, b=None, *, stride=1, padding=0, dilation=1):
-    r"""Forward convolution as one matrix product per example: Y = W cols (+ b).
+    r"""Forward convolution as one matrix product per example: Y_mat = F_mat cols (+ b).
 
     Parameters
     ----------
@@ -286,7 +296,7 @@ def conv2d_im2col(x, w, b=None, *, stride=1, padding=0, dilation=1):
     Co, C, kh, kw = w4.shape
     Ho, Wo = output_size(x4.shape[2:], (kh, kw), stride=stride, padding=padding, dilation=dilation)
     cols = im2col(x4, kh, kw, stride, padding, dilation)          # (N, C*kh*kw, Ho*Wo)
-    y = w4.reshape(Co, C * kh * kw) @ cols                         # (C_out, K) @ (N, K, L) -> (N, C_out, L)
+    y = w4.reshape(Co, C * kh * kw) @ cols                         # F_mat cols: (C_out, K) @ (N, K, L) -> (N, C_out, L)
     if b1 is not None:
         y = y + b1[:, None]
     y = y.reshape(N, Co, Ho, Wo)
@@ -294,7 +304,7 @@ def conv2d_im2col(x, w, b=None, *, stride=1, padding=0, dilation=1):
 
 
 def conv2d_im2col_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
-    r"""Gradients by matrix products: dW = dY cols^T (summed over n), dX = col2im(W^T dY), db = sum of dY.
+    r"""Gradients by matrix products: dL/dF_mat = dY_mat cols^T (summed over n), dX = col2im(F_mat^T dY_mat), db = sum of dY.
 
     Parameters
     ----------
@@ -313,7 +323,7 @@ def conv2d_im2col_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
     dy = upstream_gradient(dy, (N, Co, Ho, Wo), two_d, x4.dtype).reshape(N, Co, Ho * Wo)
     cols = im2col(x4, kh, kw, stride, padding, dilation)          # (N, K, L)
-    w2 = w4.reshape(Co, C * kh * kw)                               # (C_out, K)
+    w2 = w4.reshape(Co, C * kh * kw)                               # F_mat: (C_out, K)
     dw = (dy @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w4.shape)  # (N, C_out, L) @ (N, L, K)
     dx = col2im(w2.T @ dy, (N, C, H, W), kh, kw, stride, padding, dilation)  # (K, C_out) @ (N, C_out, L)
     db = dy.sum(axis=(0, 2))
@@ -336,7 +346,8 @@ def im2col_equation(x, w):
     r"""LaTeX of the single-channel forward as one product: (row of F) times cols = Y flattened.
 
     x : array of shape (H, W); w : array of shape (kh, kw). Returns a str like
-    ``\mathrm{vec}(F)^\top\, \mathrm{cols}(X) = [...] [...] = [...]``.
+    ``\mathrm{vec}(F)^\top\, \mathrm{cols}(X) = [...] [...] = [...] = \mathrm{vec}(Y)^\top``:
+    (1, kh*kw) @ (kh*kw, Ho*Wo) = (1, Ho*Wo), vec reading a matrix row by row into a column.
     """
     x = as_float_array(x, "x")
     w = as_float_array(w, "w")
@@ -345,7 +356,7 @@ def im2col_equation(x, w):
     cols = im2col(x, *w.shape)
     y = w.reshape(1, -1) @ cols
     return (r"\mathrm{vec}(F)^\top\, \mathrm{cols}(X) = " + _bmatrix(w.reshape(1, -1)) + _bmatrix(cols)
-            + " = " + _bmatrix(y) + r" = (y_{11}, y_{12}, \dots)")
+            + " = " + _bmatrix(y) + r" = \mathrm{vec}(Y)^\top")
 
 
 def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
@@ -353,9 +364,10 @@ def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
 
     x : array of shape (H, W); ``column`` is 0-based in code, the caption counts from 1.
     Every cell shows its value; the chosen column and the pixels it copies are highlighted.
-    Returns a matplotlib Figure.
+    Returns a matplotlib Figure made with ``pyplot``, as the figures of :mod:`cnnlearn.viz` are, so
+    that Jupyter's inline backend shows it (a bare ``Figure`` shows up as its text only).
     """
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
     x = as_float_array(x, "x")
     if x.ndim != 2:
@@ -375,8 +387,7 @@ def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
             r, c = oi * sh + ki * dh - ph, oj * sw + kj * dw - pw
             if 0 <= r < H and 0 <= c < W:
                 used[r, c] = True
-    fig = Figure(figsize=(3 + 0.6 * L, 3.2))
-    ax0, ax1 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [W, L]})
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(3 + 0.6 * L, 3.2), gridspec_kw={"width_ratios": [W, L]})
     ax0.imshow(used, cmap="Oranges", vmin=0, vmax=2)
     ax1.imshow(np.tile(np.arange(L) == column, (cols.shape[0], 1)), cmap="Oranges", vmin=0, vmax=2, aspect="auto")
     for (i, j), v in np.ndenumerate(x):
@@ -394,27 +405,92 @@ def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
     return fig
 
 
-def compare_speed(x, w, *, padding=0, repeat=5):
-    """Median seconds of :func:`cnnlearn.conv2d_naive` and :func:`conv2d_im2col` on one layer, and their ratio.
+def column_memory(x, kh, kw, stride=1, padding=0, dilation=1):
+    r"""What the columns of ``x`` cost in memory, measured on the columns themselves.
 
-    x : array of shape (N, C, H, W); w : array of shape (C_out, C, kh, kw). The two results are
-    checked equal first (a guard against timing a wrong answer). Returns a dict with ``naive``,
-    ``matrix`` (seconds, medians over ``repeat`` runs) and ``ratio`` = naive / matrix.
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W)
+    kh, kw, stride, padding, dilation : as for :func:`im2col`
+
+    Returns
+    -------
+    dict
+        ``x_shape`` and ``cols_shape`` (N, C*kh*kw, Ho*Wo); ``x_bytes`` and ``cols_bytes``, the
+        ``nbytes`` of x and of ``im2col(x, ...)``; ``ratio`` = cols_bytes / x_bytes.
+
+    Notes
+    -----
+    Each example's columns hold :math:`C k_h k_w \times H_o W_o` numbers against its
+    :math:`C H W` pixels, so
+
+    .. math:: \mathrm{ratio} = \frac{k_h k_w H_o W_o}{H W},
+
+    which is :math:`k_h k_w` for stride 1 with the padding that keeps the size: every pixel is
+    copied once per filter entry. :func:`cnnlearn.conv2d` never holds the columns of a whole
+    batch: it builds them a few examples at a time.
+    """
+    x = as_float_array(x, "x")
+    if x.ndim != 4:
+        raise ValueError(f"x must have shape (N, C, H, W), got {x.ndim}-D array of shape {x.shape}")
+    cols = im2col(x, kh, kw, stride, padding, dilation)
+    return {"x_shape": x.shape, "cols_shape": cols.shape, "x_bytes": x.nbytes, "cols_bytes": cols.nbytes,
+            "ratio": cols.nbytes / x.nbytes}
+
+
+def network_column_memory(net, x):
+    """:func:`column_memory` of every convolution of ``net`` (a :class:`cnnlearn.layers.Sequential`) on ``x``.
+
+    ``x`` of shape (N, C, H, W) is passed forward through the layers; each :class:`cnnlearn.layers.Conv2D`
+    is measured on the input it receives there. Returns a list of dicts, one per convolution, with its
+    position in ``net.layers`` as ``layer`` and the keys of :func:`column_memory`.
+    """
+    a = as_float_array(x, "x")
+    rows = []
+    for k, layer in enumerate(net.layers):
+        if isinstance(layer, Conv2D):
+            kh, kw = layer.kernel_size
+            rows.append({"layer": k, **column_memory(a, kh, kw, layer.stride, layer.padding, layer.dilation)})
+        a = layer.forward(a)
+    return rows
+
+
+def compare_speed(x, w, *, padding=0, repeat=5):
+    """Median seconds of the forward convolution three ways, on one layer, and the speed-ups over the loops.
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W)
+    w : array of shape (C_out, C, kh, kw)
+    padding : int or (int, int)
+    repeat : int
+        Rounds; each round times every contender once, so that noise from other work falls on all alike.
+
+    Returns
+    -------
+    dict
+        ``loops``: :func:`cnnlearn.conv2d_naive`, one output pixel at a time; ``im2col``:
+        :func:`conv2d_im2col`, the columns of the whole batch and one matrix product per example;
+        ``conv2d``: :func:`cnnlearn.conv2d`, the same product a few examples at a time with reused
+        buffers (seconds, medians over the rounds). ``speedup``: ``{"im2col": loops / im2col,
+        "conv2d": loops / conv2d}``. The three results are checked equal first (a guard against
+        timing a wrong answer).
     """
     import statistics
     import time
 
-    from .conv import conv2d_naive
-
     repeat = as_int(repeat, "repeat", minimum=1)
-    if not np.allclose(conv2d_naive(x, w, padding=padding), conv2d_im2col(x, w, padding=padding)):
-        raise AssertionError("conv2d_im2col differs from conv2d_naive on this layer")
-    times = {"naive": [], "matrix": []}
+    fns = {"loops": conv2d_naive, "im2col": conv2d_im2col, "conv2d": conv2d}
+    ref = conv2d_naive(x, w, padding=padding)
+    for name in ("im2col", "conv2d"):
+        if not np.allclose(fns[name](x, w, padding=padding), ref):
+            raise AssertionError(f"{name} differs from the loops (conv2d_naive) on this layer")
+    times = {name: [] for name in fns}
     for _ in range(repeat):
-        for key, fn in (("naive", conv2d_naive), ("matrix", conv2d_im2col)):
+        for name, fn in fns.items():
             t0 = time.perf_counter()
             fn(x, w, padding=padding)
-            times[key].append(time.perf_counter() - t0)
-    out = {k: statistics.median(v) for k, v in times.items()}
-    out["ratio"] = out["naive"] / out["matrix"]
+            times[name].append(time.perf_counter() - t0)
+    out = {name: statistics.median(v) for name, v in times.items()}
+    out["speedup"] = {name: out["loops"] / out[name] for name in ("im2col", "conv2d")}
     return out

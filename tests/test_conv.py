@@ -192,7 +192,7 @@ def test_worked_example_values_by_hand():
                 [x21 * f11 + x22 * f12 + x31 * f21 + x32 * f22, x22 * f11 + x23 * f12 + x32 * f21 + x33 * f22]]
     y = conv2d(np.array(X), np.array(FILTER))
     assert y.tolist() == expected
-    assert y.tolist() == [[2.0, -1.0], [-0.5, 1.0]]  # the numbers the notebooks print
+    assert y.tolist() == [[-1.5, -2.0], [0.5, -0.5]]  # the numbers the notebooks print
     assert conv2d_naive(X, FILTER).tolist() == expected
 
 

@@ -77,13 +77,13 @@ def test_filter_gradient_equations_3x3_2x2(ki, kj, rhs):
 # ----------------------------------------------------------------------------- numbers substituted
 
 def test_forward_equation_with_the_worked_example_numbers():
-    # X = [[1, 0, 2], [2, 1, 0], [0, 1, 1]], F = [[0.5, -1], [1, -0.5]]: y11 = 1*0.5 + 0*(-1) + 2*1 + 1*(-0.5) = 2
+    # X = [[1, 1, 2], [2, 3, 1], [2, 0, 3]], F = [[-1.5, 2.5], [-2, 0.5]]: y11 = 1*(-1.5) + 1*2.5 + 2*(-2) + 3*0.5 = -1.5
     assert forward_equation(0, 0, (3, 3), (2, 2), x=X, w=FILTER) == (
         r"y_{11} = x_{11} f_{11} + x_{12} f_{12} + x_{21} f_{21} + x_{22} f_{22}"
-        r" = 1 \cdot 0.5 + 0 \cdot (-1) + 2 \cdot 1 + 1 \cdot (-0.5) = 2")
-    # y12 = 0*0.5 + 2*(-1) + 1*1 + 0*(-0.5) = -1
+        r" = 1 \cdot (-1.5) + 1 \cdot 2.5 + 2 \cdot (-2) + 3 \cdot 0.5 = -1.5")
+    # y12 = 1*(-1.5) + 2*2.5 + 3*(-2) + 1*0.5 = -2
     assert forward_equation(0, 1, (3, 3), (2, 2), x=X, w=FILTER).endswith(
-        r" = 0 \cdot 0.5 + 2 \cdot (-1) + 1 \cdot 1 + 0 \cdot (-0.5) = -1")
+        r" = 1 \cdot (-1.5) + 2 \cdot 2.5 + 3 \cdot (-2) + 1 \cdot 0.5 = -2")
 
 
 def test_input_gradient_equation_with_numbers():
@@ -97,10 +97,10 @@ def test_input_gradient_equation_with_numbers():
 
 def test_filter_gradient_equation_with_numbers():
     dy = [[1, -1], [2, 0.5]]
-    # dL/df11 = dy11 x11 + dy12 x12 + dy21 x21 + dy22 x22 = 1*1 + (-1)*0 + 2*2 + 0.5*1 = 5.5
+    # dL/df11 = dy11 x11 + dy12 x12 + dy21 x21 + dy22 x22 = 1*1 + (-1)*1 + 2*2 + 0.5*3 = 5.5
     assert filter_gradient_equation(0, 0, (3, 3), (2, 2), dy=dy, x=X) == (
         r"\frac{\partial L}{\partial f_{11}} = dy_{11} x_{11} + dy_{12} x_{12} + dy_{21} x_{21} + dy_{22} x_{22}"
-        r" = 1 \cdot 1 + (-1) \cdot 0 + 2 \cdot 2 + 0.5 \cdot 1 = 5.5")
+        r" = 1 \cdot 1 + (-1) \cdot 1 + 2 \cdot 2 + 0.5 \cdot 3 = 5.5")
 
 
 def test_non_whole_numbers_get_four_significant_digits():

@@ -11,12 +11,14 @@ from cnnlearn.im2col import (
     col2im_equation,
     col2im_naive,
     column_equation,
+    column_memory,
     conv2d_im2col,
     conv2d_im2col_backward,
     im2col,
     im2col_equation,
     im2col_naive,
     im2col_sources,
+    network_column_memory,
     pixel_counts,
     plot_im2col,
 )
@@ -72,7 +74,7 @@ def test_worked_example_columns_counts_and_equation():
             np.testing.assert_array_equal(cols[:, oi * 2 + oj], ex.x[oi:oi + 2, oj:oj + 2].ravel())
     np.testing.assert_array_equal(pixel_counts((3, 3), 2, 2), [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
     tex = im2col_equation(ex.x, ex.w)
-    assert r"\begin{bmatrix}2 & -1 & -0.5 & 1\end{bmatrix}" in tex
+    assert r"\begin{bmatrix}-1.5 & -2 & 0.5 & -0.5\end{bmatrix}" in tex
     fig = plot_im2col(ex.x, 2, 2, 3)
     assert len(fig.axes) == 2 and "y22" in fig.axes[0].get_title()
 
@@ -121,8 +123,8 @@ def test_worked_example_column_and_col2im_equations():
         r"y_{21} = \mathrm{vec}(F)^\top\, \mathrm{cols}_{:,3} = "
         r"\begin{bmatrix}f_{11} & f_{12} & f_{21} & f_{22}\end{bmatrix}"
         r"\begin{bmatrix}x_{21} & x_{22} & x_{31} & x_{32}\end{bmatrix}^\top = "
-        r"\begin{bmatrix}0.5 & -1 & 1 & -0.5\end{bmatrix}\begin{bmatrix}2 & 1 & 0 & 1\end{bmatrix}^\top = -0.5")
-    assert ex.y[1, 0] == -0.5
+        r"\begin{bmatrix}-1.5 & 2.5 & -2 & 0.5\end{bmatrix}\begin{bmatrix}2 & 3 & 2 & 0\end{bmatrix}^\top = 0.5")
+    assert ex.y[1, 0] == 0.5
     assert col2im_equation(1, 1, (3, 3), (2, 2)) == (
         r"\frac{\partial L}{\partial x_{22}} = \mathrm{dcols}_{4,1} + \mathrm{dcols}_{3,2} + \mathrm{dcols}_{2,3}"
         r" + \mathrm{dcols}_{1,4} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}")
@@ -160,9 +162,49 @@ def test_bad_input_names_the_argument(call, words):
     assert words in str(err.value)
 
 
-def test_compare_speed_reports_medians_and_their_ratio():
+def test_compare_speed_puts_loops_im2col_and_conv2d_side_by_side():
     from cnnlearn.im2col import compare_speed
     rng = np.random.default_rng(1)
     t = compare_speed(rng.normal(size=(2, 1, 4, 4)), rng.normal(size=(3, 1, 2, 2)), padding=1, repeat=1)
-    assert set(t) == {"naive", "matrix", "ratio"} and t["naive"] > 0 and t["matrix"] > 0
-    assert np.isclose(t["ratio"], t["naive"] / t["matrix"])
+    assert set(t) == {"loops", "im2col", "conv2d", "speedup"}
+    assert all(t[k] > 0 for k in ("loops", "im2col", "conv2d"))
+    assert t["speedup"] == {"im2col": t["loops"] / t["im2col"], "conv2d": t["loops"] / t["conv2d"]}
+
+
+def test_compare_speed_refuses_to_time_a_wrong_answer(monkeypatch):
+    from cnnlearn import im2col as module
+    monkeypatch.setattr(module, "conv2d", lambda x, w, **geo: cnnlearn.conv2d_naive(x, w, **geo) + 1)
+    rng = np.random.default_rng(2)
+    with pytest.raises(AssertionError, match="conv2d differs from the loops"):
+        module.compare_speed(rng.normal(size=(1, 1, 3, 3)), rng.normal(size=(1, 1, 2, 2)), repeat=1)
+
+
+@given(layers())
+def test_column_memory_is_what_the_columns_hold(case):
+    xs, (_, _, kh, kw), geo, seed = case
+    x = np.random.default_rng(seed).normal(size=xs)
+    m = column_memory(x, kh, kw, **geo)
+    N, C, H, W = xs
+    Ho, Wo = cnnlearn.output_size((H, W), (kh, kw), **geo)
+    assert m["x_shape"] == xs and m["cols_shape"] == (N, C * kh * kw, Ho * Wo)
+    assert m["x_bytes"] == 8 * N * C * H * W and m["cols_bytes"] == 8 * N * C * kh * kw * Ho * Wo
+    assert m["ratio"] == pytest.approx(kh * kw * Ho * Wo / (H * W), rel=1e-12)
+
+
+def test_network_column_memory_measures_each_convolution_on_its_own_input():
+    from cnnlearn import digits_net
+    net = digits_net.build_network(seed=0)
+    x = np.random.default_rng(3).random((5, 1, 8, 8))
+    rows = network_column_memory(net, x)
+    assert [r["layer"] for r in rows] == [k for k, layer in enumerate(net.layers) if type(layer).__name__ == "Conv2D"]
+    assert [r["x_shape"] for r in rows] == [(5, 1, 8, 8), (5, 16, 4, 4)]
+    # stride 1 and padding 1 keep the size, so a 3x3 filter copies every pixel 9 times
+    assert [r["cols_shape"] for r in rows] == [(5, 9, 64), (5, 144, 16)]
+    assert [r["ratio"] for r in rows] == [9.0, 9.0] and rows[1]["cols_bytes"] == 5 * 144 * 16 * 8
+
+
+def test_im2col_figure_is_made_with_pyplot_so_jupyter_shows_it():
+    import matplotlib.pyplot as plt
+    fig = plot_im2col(cnnlearn.worked_example().x, 2, 2, 3)
+    assert plt.fignum_exists(fig.number)  # a bare Figure has no number and shows up as text in a notebook
+    plt.close(fig)

@@ -2,8 +2,9 @@
 
 The label is t (t_n for example n), or the one-hot matrix T, never y (y is an output pixel);
 the number of filters is C_out, never F (F is the filter); the batch size is N, never n
-(n is the example index); the padding is P, never p (p is a probability). This test greps
-the markdown cells of notebooks 00-06 and the output of the equation generators (im2col's too) for the
+(n is the example index); the padding is P, never p (p is a probability); im2col's filter matrix is F_mat, never
+F, and its transpose F_mat^T, never F^T (the transposed filter is the classic slip of notebook 04). This test greps
+the markdown cells of every notebook and the output of the equation generators (im2col's too) for the
 old spellings, and lists every hit with its file, cell and text.
 """
 
@@ -18,7 +19,7 @@ from cnnlearn import filter_gradient_equation, forward_equation, input_gradient_
 from cnnlearn.example import worked_example
 from cnnlearn.im2col import col2im_equation, column_equation
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("0[0-6]_*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 CLASHES = {
     "the label called y": [
@@ -39,6 +40,11 @@ CLASHES = {
     ],
     "padding written as p": [
         r"\+\s*2\s*p\b", r"\b2p\b", r"\bpadding,? p\b", r"\bpadding \$p\$",
+    ],
+    "the filter matrix written F or F^T": [
+        r"col2im\(\s*F\s*(?:\^\s*T|ᵀ|\^\\top)", r"\bY\s*=\s*F\s*(?:\\,\s*)?\\?(?:mathrm\{)?cols\b",
+        r"\bF\s*(?:\^\s*T|ᵀ|\^\\top)\s*(?:dL/dY|\\mathrm\{dL/dY\}|dY\b)",
+        r"vec\(F\)\s*(?:\^T|ᵀ|\^\\top)\s*\\?,?\s*\\?(?:mathrm\{)?vec\(\\?(?:mathrm\{)?dL/dY",
     ],
 }
 
@@ -63,7 +69,14 @@ def _hits(text):
 
 
 def test_the_notebooks_are_there():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06"]
+    assert [p.name[:2] for p in NOTEBOOKS] == [f"{k:02d}" for k in range(11)]
+
+
+def test_the_table_in_00_has_the_filter_matrix_and_vec():
+    (table,) = [src for _, src in _markdown_cells(NOTEBOOKS[0]) if src.startswith("## 2. The notation of the series")]
+    rows = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| $")}
+    assert "$F_{\\mathrm{mat}}$" in rows and "`w.reshape(C_out, -1)`" in rows["$F_{\\mathrm{mat}}$"]
+    assert "$\\mathrm{vec}(A)$" in rows and "row by row" in rows["$\\mathrm{vec}(A)$"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -115,6 +128,10 @@ def test_equation_generators_use_one_notation():
     ("exactly $-y_k$, minus", "the label called y"),
     ("a factor 1/n", "n used as the batch size"),
     ("H_o = (H + 2p - k) / s + 1", "padding written as p"),
+    ("dL/dX = col2im(Fᵀ dL/dY)", "the filter matrix written F or F^T"),
+    ("Forward: Y = F cols, one matrix product", "the filter matrix written F or F^T"),
+    ("The other product, vec(F)ᵀ vec(dL/dY), is a 4x4 matrix", "the filter matrix written F or F^T"),
+    (r"dcols = F^T dY", "the filter matrix written F or F^T"),
 ])
 def test_the_patterns_catch_the_old_spellings(text, clash):
     assert clash in {c for c, _ in _hits(text)}
@@ -122,8 +139,10 @@ def test_the_patterns_catch_the_old_spellings(text, clash):
 
 @pytest.mark.parametrize("text", [
     "dL/dz = (p - T)/N", "p_k - T_k", "y_11 = x_11 f_11", "C_out filters", "w has shape (C_out, C, kh, kw)",
-    "the mean over the N examples, 1/N", "H_o = floor((H + 2P - k) / s) + 1", "F = [[0.5, -1], [1, -0.5]]",
+    "the mean over the N examples, 1/N", "H_o = floor((H + 2P - k) / s) + 1", "F = [[-1.5, 2.5], [-2, 0.5]]",
     "p - y_{22}", "the probability p_k of class k", "\\nabla", "example n of the batch",
+    r"\mathrm{dcols} = F_{\mathrm{mat}}^\top\, dY_{\mathrm{mat}}", r"Y_{\mathrm{mat}} = F_{\mathrm{mat}}\, \mathrm{cols}",
+    r"\mathrm{dcols} = \mathrm{vec}(F)\, \mathrm{vec}(\mathrm{dL/dY})^\top", "with F^T in place of rot180(F)",
 ])
 def test_the_patterns_leave_the_new_notation_alone(text):
     assert _hits(text) == []

@@ -175,8 +175,8 @@ def test_numbering_can_be_turned_off():
 def test_softmax_figure_names_scores_and_the_true_class_in_the_notation():
     fig = viz.plot_softmax()
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["z1 = y11 = 2", "z2 = y12 = -1", "z3 = y21 = -0.5",
-                                                            "z4 = y22 = 1"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["z1 = y11 = -1.5", "z2 = y12 = -2", "z3 = y21 = 0.5",
+                                                            "z4 = y22 = -0.5"]
     assert ax.get_title(loc="left").startswith(
         "softmax of the scores\ntrue class scored by z4 = y22: L = -log p4 = ")
     assert any(t.get_text().endswith("(true class)") and t.get_text().startswith("p4 = ") for t in ax.texts)

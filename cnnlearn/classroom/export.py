@@ -14,7 +14,8 @@ saved widget state and runs in the page, so hover, click and keyboard work, and 
 the browser (``jslink``, such as a Play button driving a stepper) keep moving. Each widget starts
 in its first state (as it was right after the cell that created it); what needs Python (a slider
 that recomputes) does nothing without a kernel.
-``OUTDIR/index.html`` lists the pages. ``--no-execute`` renders the outputs and widget state saved
+``OUTDIR/index.html`` lists the pages, and a link from one notebook to another points at its page.
+``--no-execute`` renders the outputs and widget state saved
 in the notebooks instead (the state they had when last run, as nbclient and nbconvert save it).
 """
 
@@ -33,6 +34,8 @@ STATIC = "static"  # folder name inside OUTDIR, also used in the pages' relative
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _REMOTE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+# a relative link to another notebook (no scheme, not from the root), with an optional #anchor
+_NOTEBOOK_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/)([^"#?]+)\.ipynb(#[^"]*)?"', re.I)
 
 
 # embed-amd.js asks for the Font Awesome files (the Play widget's icons) relative to the page, in
@@ -127,10 +130,18 @@ def render(nb, title=None):
     exporter = HTMLExporter(template_name="cnnlearn_offline", extra_template_basedirs=[str(template_dir())])
     body, _ = exporter.from_notebook_node(nb, resources={"cnnlearn_static": STATIC,
                                                          "metadata": {"name": title or "cnnlearn"}})
+    body = page_links(body)
     remote = _REMOTE.search(body)
     if remote:
         raise RuntimeError(f"the rendered page still loads something from the network: {remote.group(0)!r}")
     return body
+
+
+def page_links(body):
+    """Links from one notebook to another point at its page: ``href="01_forward_pass.ipynb"`` becomes
+    ``href="01_forward_pass.html"`` (anchors kept), since the edition's pages sit side by side; links to
+    other sites are left alone."""
+    return _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
 
 
 def _title(nb, fallback):

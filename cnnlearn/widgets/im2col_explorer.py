@@ -38,7 +38,7 @@ class Im2colExplorer(GridWidget):
     - ``cols``: ``im2col(x, kh, kw, ...)``, kh*kw rows by Ho*Wo columns. Row ``r`` holds what filter
       entry ``divmod(r, kw)`` meets (its header names it, ``f12``), column ``c`` is the window of
       output pixel ``divmod(c, Wo)``, read row by row.
-    - ``y``: the output Y = conv2d(x, w); ``y[oi, oj]`` is vec(F) times column ``oi*Wo + oj``.
+    - ``y``: the output Y = conv2d(x, w); ``y[oi, oj]`` is vec(F)^T times column ``oi*Wo + oj``.
 
     What a cell shows (:meth:`select`, or a hover or click in the browser, with no kernel):
 
@@ -47,7 +47,7 @@ class Im2colExplorer(GridWidget):
       what col2im adds back onto the pixel, one term per copy (:func:`cnnlearn.im2col.col2im_equation`).
     - an entry of ``cols`` or a pixel of ``y``: the whole column, the window's cells in ``x`` (each
       entry and the pixel it copies share a number, 1 to kh*kw) and the output pixel; the equation is
-      y_ij = vec(F) times the column (:func:`cnnlearn.im2col.column_equation`).
+      y_ij = vec(F)^T times the column (:func:`cnnlearn.im2col.column_equation`).
 
     Everything is computed from :func:`cnnlearn.im2col.im2col_sources`, im2col of the pixel numbers.
     """
@@ -198,7 +198,8 @@ class Im2colExplorer(GridWidget):
         eq = self._column_eqs[c]
         y = self._yname(c)
         why = (f"Column {c + 1} is the window of {y}, read row by row (each entry and the cell of X it copies "
-               f"share a number, 1 to {K}), and {y} = vec(F) times column {c + 1}.")
+               f"share a number, 1 to {K}), and {y} = vec(F)ᵀ times column {c + 1}, vec(F)ᵀ being the filter read "
+               f"row by row, as a row.")
         if r is None:
             info = why
             self._equations[key("y", *o)] = eq
