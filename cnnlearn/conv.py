@@ -1,7 +1,7 @@
 r"""2-D convolution (cross-correlation) forward and backward, fast and naive.
 
 Layout is NCHW, as in PyTorch: ``x`` of shape (N, C, H, W), ``w`` of shape
-(F, C, kh, kw), ``b`` of shape (F,), ``y`` and ``dy`` of shape (N, F, Ho, Wo).
+(C_out, C, kh, kw), ``b`` of shape (C_out,), ``y`` and ``dy`` of shape (N, C_out, Ho, Wo).
 A plain 2-D ``x`` of shape (H, W) with a 2-D ``w`` of shape (kh, kw) is the
 single-channel case the series starts from; then ``y`` is 2-D too.
 
@@ -28,13 +28,13 @@ def conv_arguments(x, w, b=None, *, stride, padding, dilation, x_name="x"):
     """Check and convert the arguments shared by the convolution functions.
 
     Returns ``(x4, w4, b1, two_d, geom)`` with x4, w4 4-D float arrays of one
-    common dtype and b1 of shape (F,) or None.
+    common dtype and b1 of shape (C_out,) or None.
     """
     geom = geometry(stride, padding, dilation)
     x = as_float_array(x, x_name)
     w = as_float_array(w, "w")
     check_ndim(x, x_name, (2, 4), _X_LAYOUT)
-    check_ndim(w, "w", (2, 4), "(F, C, kh, kw), or (kh, kw) together with a 2-D x")
+    check_ndim(w, "w", (2, 4), "(C_out, C, kh, kw), or (kh, kw) together with a 2-D x")
     if x.ndim != w.ndim:
         raise ValueError(f"{x_name} and w must both be 2-D (one channel, one filter) or both 4-D (NCHW), "
                          f"got {x_name}.shape={x.shape} and w.shape={w.shape}"
@@ -44,16 +44,16 @@ def conv_arguments(x, w, b=None, *, stride, padding, dilation, x_name="x"):
         x, w = x[None, None], w[None, None]
     if w.shape[1] != x.shape[1]:
         raise ValueError(f"w has {w.shape[1]} input channel(s) but {x_name} has {x.shape[1]} "
-                         f"({x_name}.shape={x.shape}, w.shape={w.shape}); w must be (F, C, kh, kw) "
+                         f"({x_name}.shape={x.shape}, w.shape={w.shape}); w must be (C_out, C, kh, kw) "
                          f"with C = {x_name}.shape[1]")
     dtype = np.result_type(x, w)
     if b is not None:
         b = as_float_array(b, "b")
-        F = w.shape[0]
+        C_out = w.shape[0]
         if two_d and b.ndim == 0:
             b = b.reshape(1)
-        if b.shape != (F,):
-            raise ValueError(f"b must have shape ({F},), one bias per filter, got b.shape={b.shape} "
+        if b.shape != (C_out,):
+            raise ValueError(f"b must have shape ({C_out},), one bias per filter, got b.shape={b.shape} "
                              f"(w.shape={w.shape})" + (" or a scalar" if two_d else ""))
         dtype = np.result_type(dtype, b)
         b = b.astype(dtype, copy=False)
@@ -65,7 +65,7 @@ def conv_arguments(x, w, b=None, *, stride, padding, dilation, x_name="x"):
 
 
 def upstream_gradient(dy, expected, two_d, dtype):
-    """``dy`` checked against the forward output's shape ``expected`` (N, F, Ho, Wo) and made 4-D, in a dtype
+    """``dy`` checked against the forward output's shape ``expected`` (N, C_out, Ho, Wo) and made 4-D, in a dtype
     that holds both it and ``dtype``."""
     dy = as_float_array(dy, "dy")
     want = expected[2:] if two_d else expected
@@ -79,9 +79,9 @@ def backward_arguments(dy, x, w, *, stride, padding, dilation):
     """The checked arguments of a backward pass: ``(dy, x, w, two_d, geom)`` with dy, x, w 4-D in one dtype
     (see :func:`conv_arguments` and :func:`upstream_gradient`)."""
     x, w, _, two_d, geom = conv_arguments(x, w, stride=stride, padding=padding, dilation=dilation)
-    N, F = x.shape[0], w.shape[0]
+    N, C_out = x.shape[0], w.shape[0]
     Ho, Wo = output_size(x.shape[2:], w.shape[2:], stride=stride, padding=padding, dilation=dilation)
-    dy = upstream_gradient(dy, (N, F, Ho, Wo), two_d, x.dtype)
+    dy = upstream_gradient(dy, (N, C_out, Ho, Wo), two_d, x.dtype)
     return dy, x.astype(dy.dtype, copy=False), w.astype(dy.dtype, copy=False), two_d, geom
 
 
@@ -92,16 +92,16 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
     ----------
     x : array of shape (N, C, H, W), or (H, W)
         Input batch. A 2-D x (with a 2-D w) is one single-channel image.
-    w : array of shape (F, C, kh, kw), or (kh, kw)
+    w : array of shape (C_out, C, kh, kw), or (kh, kw)
         Filters.
-    b : array of shape (F,), optional
+    b : array of shape (C_out,), optional
         One bias per filter (a scalar in the 2-D case).
     stride, padding, dilation : int or (int, int)
         Step between windows, zeros added on each side, spacing of filter taps.
 
     Returns
     -------
-    y : array of shape (N, F, Ho, Wo), or (Ho, Wo) in the 2-D case
+    y : array of shape (N, C_out, Ho, Wo), or (Ho, Wo) in the 2-D case
         float32 if every input is float32, otherwise float64.
 
     Notes
@@ -110,8 +110,8 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
 
     .. math:: y_{n f i j} = b_f + \sum_{c, k, l} x'_{n, c, s i + d k, s j + d l}\, w_{f c k l}
 
-    and :math:`H_o = \lfloor (H + 2p - d(k_h - 1) - 1) / s \rfloor + 1`.
-    Computed as one matrix product per example: the filters as a (F, C kh kw)
+    and :math:`H_o = \lfloor (H + 2P - d(k_h - 1) - 1) / s \rfloor + 1`.
+    Computed as one matrix product per example: the filters as a (C_out, C kh kw)
     matrix times the example's im2col buffer, a (C kh kw, Ho Wo) matrix.
     """
     x, w, b, two_d, geom = conv_arguments(x, w, b, stride=stride, padding=padding, dilation=dilation)
@@ -125,11 +125,11 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
 
     Parameters
     ----------
-    dy : array of shape (N, F, Ho, Wo), or (Ho, Wo)
+    dy : array of shape (N, C_out, Ho, Wo), or (Ho, Wo)
         dL/dy, the upstream gradient; same shape as :func:`conv2d`'s output.
     x : array of shape (N, C, H, W), or (H, W)
         The input of the forward pass.
-    w : array of shape (F, C, kh, kw), or (kh, kw)
+    w : array of shape (C_out, C, kh, kw), or (kh, kw)
         The filters of the forward pass.
     stride, padding, dilation : int or (int, int)
         As in the forward pass.
@@ -138,7 +138,7 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     -------
     dx : array with the shape of x
     dw : array with the shape of w
-    db : array of shape (F,), or a float in the 2-D case
+    db : array of shape (C_out,), or a float in the 2-D case
 
     Notes
     -----
@@ -166,13 +166,13 @@ def conv2d_naive(x, w, b=None, *, stride=1, padding=0, dilation=1):
     """Loop twin of :func:`conv2d`: one output pixel at a time. Same arguments and result."""
     x, w, b, two_d, geom = conv_arguments(x, w, b, stride=stride, padding=padding, dilation=dilation)
     N, C, H, W = x.shape
-    F, _, kh, kw = w.shape
+    C_out, _, kh, kw = w.shape
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
     (sh, sw), (ph, pw), (dil_h, dil_w) = geom
     xp = conv_fast.pad(x, ph, pw)
-    y = np.zeros((N, F, Ho, Wo), dtype=x.dtype)
+    y = np.zeros((N, C_out, Ho, Wo), dtype=x.dtype)
     for n in range(N):
-        for f in range(F):
+        for f in range(C_out):
             for i in range(Ho):
                 for j in range(Wo):
                     # the window this output pixel sees: rows s*i, s*i + d, ..., columns likewise
@@ -191,7 +191,7 @@ def conv2d_backward_naive(dy, x, w, *, stride=1, padding=0, dilation=1):
     """
     dy, x, w, two_d, geom = backward_arguments(dy, x, w, stride=stride, padding=padding, dilation=dilation)
     N, C, H, W = x.shape
-    F, _, kh, kw = w.shape
+    C_out, _, kh, kw = w.shape
     Ho, Wo = dy.shape[2:]
     (sh, sw), (ph, pw), (dil_h, dil_w) = geom
     feeds = contributions((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
@@ -244,8 +244,8 @@ def input_gradient_by_full_conv(dy, w, *, stride=1, padding=0, dilation=1, input
 
     Parameters
     ----------
-    dy : array of shape (N, F, Ho, Wo), or (Ho, Wo)
-    w : array of shape (F, C, kh, kw), or (kh, kw)
+    dy : array of shape (N, C_out, Ho, Wo), or (Ho, Wo)
+    w : array of shape (C_out, C, kh, kw), or (kh, kw)
     stride, padding, dilation : int or (int, int)
         As in the forward pass.
     input_shape : (N, C, H, W), or (H, W)
@@ -262,28 +262,28 @@ def input_gradient_by_full_conv(dy, w, *, stride=1, padding=0, dilation=1, input
     1. *stride*: insert ``s - 1`` zeros between the entries of dY;
     2. *dilation*: spread the filter the same way, ``d - 1`` zeros between taps;
     3. *full convolution*: pad dY by ``k - 1`` zeros on every side and slide the
-       rotated filter over it, with the channel axes swapped (F, C) -> (C, F);
+       rotated filter over it, with the channel axes swapped (C_out, C) -> (C, C_out);
     4. *padding*: rows and columns the forward pass never reached get zero
        gradient, and the padding is cropped away.
     """
     shape = as_shape(input_shape, "input_shape", (2, 4))
     w = as_float_array(w, "w")
     dy = as_float_array(dy, "dy")
-    check_ndim(w, "w", (2, 4), "(F, C, kh, kw), or (kh, kw) for a 2-D input_shape")
+    check_ndim(w, "w", (2, 4), "(C_out, C, kh, kw), or (kh, kw) for a 2-D input_shape")
     if len(shape) != w.ndim:
         raise ValueError(f"input_shape {shape} and w.shape {w.shape} must both be 2-D or both 4-D")
     two_d = w.ndim == 2
     if two_d:
         w, shape = w[None, None], (1, 1) + shape
     N, C, H, W = shape
-    F, _, kh, kw = w.shape
+    C_out, _, kh, kw = w.shape
     if w.shape[1] != C:
         raise ValueError(f"w has {w.shape[1]} input channel(s) but input_shape has {C} "
                          f"(input_shape={shape}, w.shape={w.shape})")
     (sh, sw), (ph, pw), (dil_h, dil_w) = geometry(stride, padding, dilation)
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
     try:
-        dy = upstream_gradient(dy, (N, F, Ho, Wo), two_d, w.dtype)
+        dy = upstream_gradient(dy, (N, C_out, Ho, Wo), two_d, w.dtype)
     except ValueError as exc:
         raise ValueError(f"{exc}; input_shape={shape[2:] if two_d else shape} and w.shape="
                          f"{w.shape[2:] if two_d else w.shape} give that output shape") from None
@@ -292,7 +292,7 @@ def input_gradient_by_full_conv(dy, w, *, stride=1, padding=0, dilation=1, input
     dy_up = dilate(dy, (sh, sw))                               # 1. stride -> zero insertion
     w_sp = dilate(w, (dil_h, dil_w))                                # 2. dilation -> spread filter
     KH, KW = w_sp.shape[2:]
-    w_flip = rot180(w_sp).transpose(1, 0, 2, 3)                # 3. rotate, swap (F, C) -> (C, F)
+    w_flip = rot180(w_sp).transpose(1, 0, 2, 3)                # 3. rotate, swap (C_out, C) -> (C, C_out)
     full = conv2d(dy_up, w_flip, padding=(KH - 1, KW - 1))    #    full convolution
     dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=full.dtype)
     dxp[:, :, :full.shape[2], :full.shape[3]] = full           # 4. untouched rows/cols stay 0

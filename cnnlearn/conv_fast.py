@@ -159,37 +159,37 @@ def _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, ones):
 
 
 def _forward_chunks(x, wb, y, n0, n1, nb, kh, kw, Ho, Wo, geom):
-    """Write y[n0:n1] (y of shape (N, F, Ho*Wo)), nb examples at a time. ``wb`` is w as
-    (F, K), or with the bias as an extra last column, (F, K + 1)."""
-    F, Kb = wb.shape
+    """Write y[n0:n1] (y of shape (N, C_out, Ho*Wo)), nb examples at a time. ``wb`` is w as
+    (C_out, K), or with the bias as an extra last column, (C_out, K + 1)."""
+    C_out, Kb = wb.shape
     L = Ho * Wo
     ones = Kb > x.shape[1] * kh * kw
     buf = _Buffers(x.dtype)
     for m0 in range(n0, n1, nb):
         m1 = min(n1, m0 + nb)
         cols = _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, ones)
-        for l0, l1 in _pieces(L, F, Kb):  # (F, K) @ (K, L) per example
+        for l0, l1 in _pieces(L, C_out, Kb):  # (C_out, K) @ (K, L) per example
             np.matmul(wb, cols[:, :, l0:l1], out=y[m0:m1, :, l0:l1])
 
 
 def _backward_chunks(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom):
     """Write dx[n0:n1], nb examples at a time, and return the sum of [dw | db] over these
-    examples, of shape (F, K + 1). ``dy3`` is dy as (N, F, Ho*Wo), ``w2`` is w as (F, K)."""
+    examples, of shape (C_out, K + 1). ``dy3`` is dy as (N, C_out, Ho*Wo), ``w2`` is w as (C_out, K)."""
     C = x.shape[1]
-    F, K = w2.shape
+    C_out, K = w2.shape
     L = Ho * Wo
     buf = _Buffers(x.dtype)
-    dwb = np.zeros((F, K + 1), dtype=x.dtype)
+    dwb = np.zeros((C_out, K + 1), dtype=x.dtype)
     for m0 in range(n0, n1, nb):
         m1 = min(n1, m0 + nb)
         m = m1 - m0
         cols = _columns(buf, x, m0, m1, kh, kw, Ho, Wo, geom, True)
         dyc = dy3[m0:m1]
-        for l0, l1 in _pieces(L, F, K + 1):  # [dw | db]: (F, L) @ (L, K + 1) per example, summed
+        for l0, l1 in _pieces(L, C_out, K + 1):  # [dw | db]: (C_out, L) @ (L, K + 1) per example, summed
             dwb += np.matmul(dyc[:, :, l0:l1], cols[:, :, l0:l1].transpose(0, 2, 1),
-                             out=buf.get("dwn", (m, F, K + 1))).sum(axis=0)
+                             out=buf.get("dwn", (m, C_out, K + 1))).sum(axis=0)
         dcols = buf.get("dcols", (m, K, L))
-        for l0, l1 in _pieces(L, K, F):  # dcols: (K, F) @ (F, L) per example
+        for l0, l1 in _pieces(L, K, C_out):  # dcols: (K, C_out) @ (C_out, L) per example
             np.matmul(w2.T, dyc[:, :, l0:l1], out=dcols[:, :, l0:l1])
         dxc = dx[m0:m1]
         dxc[...] = 0
@@ -198,28 +198,28 @@ def _backward_chunks(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom):
 
 
 def forward(x, w, b, geom, out_shape):
-    """y = x cross-correlated with w (plus b): ``x`` (N, C, H, W), ``w`` (F, C, kh, kw), ``b`` (F,) or None, of
-    one dtype; ``geom`` from :func:`cnnlearn.receptive.geometry`; ``out_shape`` (Ho, Wo). Returns (N, F, Ho, Wo)."""
+    """y = x cross-correlated with w (plus b): ``x`` (N, C, H, W), ``w`` (C_out, C, kh, kw), ``b`` (C_out,) or None, of
+    one dtype; ``geom`` from :func:`cnnlearn.receptive.geometry`; ``out_shape`` (Ho, Wo). Returns (N, C_out, Ho, Wo)."""
     N, C, H, W = x.shape
-    F, _, kh, kw = w.shape
+    C_out, _, kh, kw = w.shape
     Ho, Wo = out_shape
     K, L = C * kh * kw, Ho * Wo
-    y = np.empty((N, F, L), dtype=x.dtype)
-    wb = w.reshape(F, K) if b is None else np.concatenate([w.reshape(F, K), b[:, None]], axis=1)
+    y = np.empty((N, C_out, L), dtype=x.dtype)
+    wb = w.reshape(C_out, K) if b is None else np.concatenate([w.reshape(C_out, K), b[:, None]], axis=1)
     nb, parts = _plan(N, (K + 1) * L * x.itemsize)
     _run_parts(lambda n0, n1: _forward_chunks(x, wb, y, n0, n1, nb, kh, kw, Ho, Wo, geom), parts)
-    return y.reshape(N, F, Ho, Wo)
+    return y.reshape(N, C_out, Ho, Wo)
 
 
 def backward(dy, x, w, geom):
-    """(dx, dw, db) for ``dy`` (N, F, Ho, Wo), ``x`` (N, C, H, W), ``w`` (F, C, kh, kw) of one dtype; ``geom`` from
+    """(dx, dw, db) for ``dy`` (N, C_out, Ho, Wo), ``x`` (N, C, H, W), ``w`` (C_out, C, kh, kw) of one dtype; ``geom`` from
     :func:`cnnlearn.receptive.geometry`. None of the arguments is modified."""
     N, C, H, W = x.shape
-    F, _, kh, kw = w.shape
+    C_out, _, kh, kw = w.shape
     Ho, Wo = dy.shape[2:]
     K, L = C * kh * kw, Ho * Wo
     dx = np.empty((N, C, H, W), dtype=dy.dtype)
-    dy3, w2 = dy.reshape(N, F, L), w.reshape(F, K)
+    dy3, w2 = dy.reshape(N, C_out, L), w.reshape(C_out, K)
     nb, parts = _plan(N, (K + 1) * L * x.itemsize)
     sums = _run_parts(lambda n0, n1: _backward_chunks(dy3, x, w2, dx, n0, n1, nb, kh, kw, Ho, Wo, geom), parts)
     dwb = sum(sums[1:], sums[0])

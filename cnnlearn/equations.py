@@ -44,7 +44,8 @@ def shown_products(values, total_digits=TOTAL_DIGITS):
     the exact sum of the products of the shown factors, rounded like the total, equals the true total
     rounded like the total. So a student who multiplies and adds the shown factors by hand and rounds
     the result to the digits of the shown total gets the shown total. Factors need more digits than the
-    total when the products nearly cancel, e.g. ``0.6667771 \cdot 1 + ... = 0.02154``.
+    total when the products nearly cancel, e.g. the worked example's dL/df_{11},
+    ``0.085369 \cdot 1 + ... + (-0.76794) \cdot 3 = -0.9051``.
 
     Parameters
     ----------

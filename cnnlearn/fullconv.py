@@ -24,7 +24,7 @@ class FullConvPlan:
 
     Attributes
     ----------
-    canvas : array of shape (H + 2p + KH - 1, W + 2p + KW - 1)
+    canvas : array of shape (H + 2P + KH - 1, W + 2P + KW - 1)
         dL/dY with ``s - 1`` zeros inserted between entries (stride), placed ``KH - 1`` rows
         and ``KW - 1`` columns in: the zero border makes the convolution "full".
     real : dict

@@ -4,7 +4,7 @@ A layer keeps what its backward pass needs from the last forward pass. Layers
 with weights hold them in a ``params`` dict and, after ``backward``, the
 gradients of the loss in a ``grads`` dict with the same keys:
 
-* :class:`Conv2D`: ``w`` of shape (F, C, kh, kw), ``b`` of shape (F,);
+* :class:`Conv2D`: ``w`` of shape (C_out, C, kh, kw), ``b`` of shape (C_out,);
 * :class:`Linear`: ``w`` of shape (out_features, in_features), ``b`` of shape
   (out_features,), laid out as PyTorch lays them out.
 
@@ -102,7 +102,7 @@ class Conv2D(Layer):
     Parameters
     ----------
     in_channels, out_channels : int
-        C and F.
+        C and C_out.
     kernel_size : int or (int, int)
         (kh, kw).
     stride, padding, dilation : int or (int, int)
@@ -114,12 +114,12 @@ class Conv2D(Layer):
 
     Notes
     -----
-    ``forward`` takes x of shape (N, C, H, W) and returns y of shape (N, F, Ho, Wo):
+    ``forward`` takes x of shape (N, C, H, W) and returns y of shape (N, C_out, Ho, Wo):
 
     .. math:: y_{nfij} = b_f + \sum_{c,k,l} x'_{n,c,si+dk,sj+dl}\, w_{fckl}
 
-    ``backward`` takes dy of shape (N, F, Ho, Wo), stores ``grads["w"]`` (F, C, kh, kw)
-    and ``grads["b"]`` (F,) and returns dx of shape (N, C, H, W), all three from
+    ``backward`` takes dy of shape (N, C_out, Ho, Wo), stores ``grads["w"]`` (C_out, C, kh, kw)
+    and ``grads["b"]`` (C_out,) and returns dx of shape (N, C, H, W), all three from
     :func:`cnnlearn.conv2d_backward`. He initialisation draws
     :math:`w \sim \mathcal N(0, 2 / (C k_h k_w))`; the bias starts at zero.
     """
@@ -131,17 +131,17 @@ class Conv2D(Layer):
         self.out_channels = as_int(out_channels, "out_channels", minimum=1)
         self.kernel_size = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride, self.padding, self.dilation = geometry(stride, padding, dilation)
-        C, F, (kh, kw) = self.in_channels, self.out_channels, self.kernel_size
+        C, C_out, (kh, kw) = self.in_channels, self.out_channels, self.kernel_size
         rng = _as_rng(rng)
-        self.params = {"w": _init(init, (F, C, kh, kw), C * kh * kw, F * kh * kw, rng),
-                       "b": np.zeros(F)}
-        self.grads = {"w": np.zeros_like(self.params["w"]), "b": np.zeros(F)}
+        self.params = {"w": _init(init, (C_out, C, kh, kw), C * kh * kw, C_out * kh * kw, rng),
+                       "b": np.zeros(C_out)}
+        self.grads = {"w": np.zeros_like(self.params["w"]), "b": np.zeros(C_out)}
 
     def _geom(self):
         return dict(stride=self.stride, padding=self.padding, dilation=self.dilation)
 
     def forward(self, x):
-        """x of shape (N, C, H, W) -> y of shape (N, F, Ho, Wo)."""
+        """x of shape (N, C, H, W) -> y of shape (N, C_out, Ho, Wo)."""
         x = _check_input(x, "x", 4, f"(N, C, H, W) with C={self.in_channels}", "Conv2D")
         if x.shape[1] != self.in_channels:
             raise ValueError(f"Conv2D: x has {x.shape[1]} channel(s) (x.shape={x.shape}) but the layer "
@@ -151,7 +151,7 @@ class Conv2D(Layer):
         return y
 
     def backward(self, dy):
-        """dy of shape (N, F, Ho, Wo) -> dx of shape (N, C, H, W); fills ``grads``."""
+        """dy of shape (N, C_out, Ho, Wo) -> dx of shape (N, C, H, W); fills ``grads``."""
         x, y_shape = self._cached()
         dy = self._check_dy(dy, y_shape)
         dx, dw, db = conv2d_backward(dy, x, self.params["w"], **self._geom())

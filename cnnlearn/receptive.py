@@ -28,7 +28,7 @@ def output_size(input_shape, kernel_shape, *, stride=1, padding=0, dilation=1):
 
     Notes
     -----
-    .. math:: H_o = \left\lfloor \frac{H + 2 p - d (k_h - 1) - 1}{s} \right\rfloor + 1
+    .. math:: H_o = \left\lfloor \frac{H + 2 P - d (k_h - 1) - 1}{s} \right\rfloor + 1
 
     and the same for the width.
     """
@@ -75,7 +75,7 @@ def contributions(input_shape, kernel_shape, *, stride=1, padding=0, dilation=1)
     -----
     Input row ``i`` meets filter row ``ki`` in output row ``oi`` exactly when
 
-    .. math:: s\,o_i + d\,k_i = i + p,
+    .. math:: s\,o_i + d\,k_i = i + P,
 
     so for each filter row there is at most one output row; the same holds for columns.
     """

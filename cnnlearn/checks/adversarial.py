@@ -63,4 +63,4 @@ def check_fgsm(fgsm):
                      rtol=0, atol=1e-12,
                      slips=slips, say="for {label}: {text}", explain=_pixel_hint,
                      changed="build a new image (x + ...) instead of writing into it",
-                     right="every pixel moved by eps in the direction that raises the loss, and stayed in [0, 1]")
+                     right="every pixel moved at most eps, in the direction that raises the loss, and stayed in [0, 1]")
