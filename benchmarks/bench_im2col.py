@@ -13,7 +13,7 @@ import argparse
 import numpy as np
 
 from cnnlearn.datasets import load_digits
-from cnnlearn.im2col import compare_speed
+from cnnlearn.speed import compare_speed
 
 
 def main():

@@ -212,8 +212,8 @@ def forward(x, w, b, geom, out_shape):
 
 
 def backward(dy, x, w, geom):
-    """(dx, dw, db) for ``dy`` (N, C_out, Ho, Wo), ``x`` (N, C, H, W), ``w`` (C_out, C, kh, kw) of one dtype; ``geom`` from
-    :func:`cnnlearn.receptive.geometry`. None of the arguments is modified."""
+    """(dx, dw, db) for ``dy`` (N, C_out, Ho, Wo), ``x`` (N, C, H, W), ``w`` (C_out, C, kh, kw) of one dtype;
+    ``geom`` from :func:`cnnlearn.receptive.geometry`. None of the arguments is modified."""
     N, C, H, W = x.shape
     C_out, _, kh, kw = w.shape
     Ho, Wo = dy.shape[2:]

@@ -17,11 +17,10 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import numpy as np
 
+from .im2col import im2col, im2col_sources
 from .notation import fmt_number, symbol
-from .receptive import check_index, contributions, shapes, window
-from .validate import as_float_array
-
-_sym = symbol  # the name cnnlearn.im2col imports
+from .receptive import check_index, contributions, output_size, shapes, window
+from .validate import as_float_array, as_shape
 
 
 def _round_sig(d, digits):
@@ -197,3 +196,119 @@ def filter_gradient_equation(ki, kj, input_shape, kernel_shape, *, stride=1, pad
              for o in np.ndindex(*out_shape)
              for ij, k in window(o, (H, W), (kh, kw), **geo) if k == (ki, kj)]
     return _assemble(r"\frac{\partial L}{\partial " + symbol("f", ki, kj, (kh, kw)) + "}", terms, arrays)
+
+
+# --------------------------------------------------------------------------- im2col (notebook 10)
+
+def _im2col_shapes(input_shape, kernel_shape, geo):
+    H, W = as_shape(input_shape, "input_shape", (2,))
+    kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
+    out = output_size((H, W), (kh, kw), **geo)
+    return (H, W), (kh, kw), out, im2col_sources((H, W), kh, kw, **geo)
+
+
+def column_equation(oi, oj, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1, x=None, w=None):
+    r"""LaTeX of output pixel ``y[oi, oj]`` as the filter row times its column of im2col.
+
+    Parameters
+    ----------
+    oi, oj : int
+        0-based output pixel; its column is ``oi*Wo + oj`` (1-based ``oi*Wo + oj + 1`` in the equation).
+    input_shape : (H, W)
+    kernel_shape : (kh, kw)
+    stride, padding, dilation : int or (int, int)
+    x : array of shape (H, W), optional
+    w : array of shape (kh, kw), optional
+        Give both to append the numbers and the value.
+
+    Returns
+    -------
+    str
+        e.g. ``y_{21} = \mathrm{vec}(F)^\top\, \mathrm{cols}_{:,3} = [f_{11} ... f_{22}] [x_{21} ... x_{32}]^\top``
+        (bmatrix rows; the column is written as a transposed row, to stay one line high), then the same
+        with numbers and the value. An entry copied from the zero padding shows as 0. The factors get the
+        digits of :func:`cnnlearn.equations.shown_products`.
+    """
+    geo = dict(stride=stride, padding=padding, dilation=dilation)
+    (H, W), (kh, kw), (Ho, Wo), src = _im2col_shapes(input_shape, kernel_shape, geo)
+    oi, oj = check_index((oi, oj), (Ho, Wo), "output pixel")
+    if (x is None) != (w is None):
+        raise ValueError("to substitute numbers pass both x and w; missing " + ("x" if x is None else "w"))
+    c = oi * Wo + oj
+    taps = list(np.ndindex(kh, kw))
+    pixels = [None if k < 0 else divmod(int(k), W) for k in src[:, c]]
+    row = [symbol("f", *k, (kh, kw)) for k in taps]
+    col = ["0" if ij is None else symbol("x", *ij, (H, W)) for ij in pixels]
+    lhs = (f"{symbol('y', oi, oj, (Ho, Wo))} = \\mathrm{{vec}}(F)^\\top\\, \\mathrm{{cols}}_{{:,{c + 1}}} = "
+           + _bmatrix_of([row]) + _bmatrix_of([col]) + "^\\top")
+    if x is None:
+        return lhs
+    x, w = as_float_array(x, "x"), as_float_array(w, "w")
+    if x.shape != (H, W) or w.shape != (kh, kw):
+        raise ValueError(f"x and w must have shapes {(H, W)} and {(kh, kw)} to match the grids, "
+                         f"got {x.shape} and {w.shape}")
+    shown, total = shown_products([(w[k], 0.0 if ij is None else x[ij]) for k, ij in zip(taps, pixels)])
+    return (f"{lhs} = " + _bmatrix_of([[u for u, _ in shown]]) + _bmatrix_of([[v for _, v in shown]])
+            + f"^\\top = {total}")
+
+
+def col2im_equation(i, j, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1):
+    r"""LaTeX of what col2im gives pixel ``x[i, j]``: the sum of dcols over every copy of the pixel.
+
+    Parameters
+    ----------
+    i, j : int
+        0-based input pixel.
+    input_shape : (H, W)
+    kernel_shape : (kh, kw)
+    stride, padding, dilation : int or (int, int)
+
+    Returns
+    -------
+    str
+        e.g. for the centre of a 3x3 input and a 2x2 filter
+        ``\frac{\partial L}{\partial x_{22}} = \mathrm{dcols}_{4,1} + \mathrm{dcols}_{3,2} + \mathrm{dcols}_{2,3}
+        + \mathrm{dcols}_{1,4} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}``: one
+        term per copy (row, column, 1-based), ordered by column, then each ``dcols`` entry as the dy of its
+        column times the filter entry of its row (the sum of :func:`cnnlearn.input_gradient_equation`);
+        ``= 0`` for a pixel that no window reads.
+    """
+    geo = dict(stride=stride, padding=padding, dilation=dilation)
+    (H, W), (kh, kw), (Ho, Wo), src = _im2col_shapes(input_shape, kernel_shape, geo)
+    i, j = check_index((i, j), (H, W), "input pixel")
+    lhs = f"\\frac{{\\partial L}}{{\\partial {symbol('x', i, j, (H, W))}}}"
+    cols, rows = np.nonzero(src.T == i * W + j)  # column by column
+    if not len(rows):
+        return f"{lhs} = 0"
+    entries = " + ".join(f"\\mathrm{{dcols}}_{{{r + 1},{c + 1}}}" for r, c in zip(rows, cols))
+    # dcols = vec(F)^T vec(dL/dY): entry (r, c) is the filter entry of row r times dy of column c
+    products = " + ".join(f"{symbol('dy', *divmod(int(c), Wo), (Ho, Wo))} {symbol('f', *divmod(int(r), kw), (kh, kw))}"
+                          for r, c in zip(rows, cols))
+    return f"{lhs} = {entries} = {products}"
+
+
+def _bmatrix_of(rows):
+    """A bmatrix of entries already written as LaTeX, given row by row."""
+    return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(r) for r in rows) + r"\end{bmatrix}"
+
+
+def _bmatrix(a):
+    """A bmatrix of the numbers ``a`` (1-D: one row)."""
+    return _bmatrix_of([[fmt_number(v) for v in row] for row in np.atleast_2d(a)])
+
+
+def im2col_equation(x, w):
+    r"""LaTeX of the single-channel forward as one product: (row of F) times cols = Y flattened.
+
+    x : array of shape (H, W); w : array of shape (kh, kw). Returns a str like
+    ``\mathrm{vec}(F)^\top\, \mathrm{cols}(X) = [...] [...] = [...] = \mathrm{vec}(Y)^\top``:
+    (1, kh*kw) @ (kh*kw, Ho*Wo) = (1, Ho*Wo), vec reading a matrix row by row into a column.
+    """
+    x = as_float_array(x, "x")
+    w = as_float_array(w, "w")
+    if x.ndim != 2 or w.ndim != 2:
+        raise ValueError(f"x and w must be 2-D, (H, W) and (kh, kw), got x.shape={x.shape}, w.shape={w.shape}")
+    cols = im2col(x, *w.shape)
+    y = w.reshape(1, -1) @ cols
+    return (r"\mathrm{vec}(F)^\top\, \mathrm{cols}(X) = " + _bmatrix(w.reshape(1, -1)) + _bmatrix(cols)
+            + " = " + _bmatrix(y) + r" = \mathrm{vec}(Y)^\top")

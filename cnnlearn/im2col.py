@@ -20,22 +20,21 @@ vec(F)^T). Per example, with Y_mat of shape (C_out, Ho*Wo) holding vec(Y_f)^T in
 The fast kernels are the ones :func:`cnnlearn.conv2d` uses (:func:`cnnlearn.conv_fast.im2col_into`,
 :func:`cnnlearn.conv_fast.col2im_into`); this module gives them a checked public face and a loop twin each,
 measures what the columns cost in memory (:func:`column_memory`, :func:`network_column_memory`)
-and times the loops, the plain matrix form and :func:`cnnlearn.conv2d` side by side
-(:func:`compare_speed`).
+while the equations of notebook 10 live in :mod:`cnnlearn.equations` (:func:`~cnnlearn.equations.column_equation`,
+:func:`~cnnlearn.equations.col2im_equation`, :func:`~cnnlearn.equations.im2col_equation`), its figure in
+:mod:`cnnlearn.viz` (:func:`~cnnlearn.viz.plot_im2col`) and its timing in :mod:`cnnlearn.speed`.
 """
 
 import numpy as np
 
-from .conv import conv2d, conv2d_naive, conv_arguments, upstream_gradient
+from .conv import conv_arguments, upstream_gradient
 from .conv_fast import col2im_into, im2col_into, pad
-from .equations import _sym, fmt_number, shown_products
 from .layers import Conv2D
-from .receptive import check_index, geometry, output_size
+from .receptive import geometry, output_size
 from .validate import as_float_array, as_int, as_shape
 
 __all__ = ["im2col", "im2col_naive", "col2im", "col2im_naive", "conv2d_im2col", "conv2d_im2col_backward",
-           "pixel_counts", "im2col_sources", "im2col_equation", "column_equation", "col2im_equation", "plot_im2col",
-           "column_memory", "network_column_memory", "compare_speed"]
+           "pixel_counts", "im2col_sources", "column_memory", "network_column_memory"]
 
 
 def _input(x, kh, kw, stride, padding, dilation):
@@ -131,7 +130,8 @@ def col2im(dcols, x_shape, kh, kw, stride=1, padding=0, dilation=1):
 
     Notes
     -----
-    .. math:: dx_{n,c,p,q} = \sum_{(k,l,i,j):\; s i + d k - P = p,\; s j + d l - P = q} dcols_{n,\, c k_h k_w + k k_w + l,\; i W_o + j}
+    .. math:: dx_{n,c,p,q} = \sum_{(k,l,i,j):\; s i + d k - P = p,\; s j + d l - P = q}
+              dcols_{n,\, c k_h k_w + k k_w + l,\; i W_o + j}
 
     A pixel under several windows collects one term per window (``+=``, never ``=``);
     what lands on the zero padding is dropped, since the padding is not part of x.
@@ -190,93 +190,6 @@ def im2col_sources(x_shape, kh, kw, stride=1, padding=0, dilation=1):
     return im2col(numbers, kh, kw, stride, padding, dilation).astype(int) - 1
 
 
-def _shapes(input_shape, kernel_shape, geo):
-    H, W = as_shape(input_shape, "input_shape", (2,))
-    kh, kw = as_shape(kernel_shape, "kernel_shape", (2,))
-    out = output_size((H, W), (kh, kw), **geo)
-    return (H, W), (kh, kw), out, im2col_sources((H, W), kh, kw, **geo)
-
-
-def column_equation(oi, oj, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1, x=None, w=None):
-    r"""LaTeX of output pixel ``y[oi, oj]`` as the filter row times its column of im2col.
-
-    Parameters
-    ----------
-    oi, oj : int
-        0-based output pixel; its column is ``oi*Wo + oj`` (1-based ``oi*Wo + oj + 1`` in the equation).
-    input_shape : (H, W)
-    kernel_shape : (kh, kw)
-    stride, padding, dilation : int or (int, int)
-    x : array of shape (H, W), optional
-    w : array of shape (kh, kw), optional
-        Give both to append the numbers and the value.
-
-    Returns
-    -------
-    str
-        e.g. ``y_{21} = \mathrm{vec}(F)^\top\, \mathrm{cols}_{:,3} = [f_{11} ... f_{22}] [x_{21} ... x_{32}]^\top``
-        (bmatrix rows; the column is written as a transposed row, to stay one line high), then the same
-        with numbers and the value. An entry copied from the zero padding shows as 0. The factors get the
-        digits of :func:`cnnlearn.equations.shown_products`.
-    """
-    geo = dict(stride=stride, padding=padding, dilation=dilation)
-    (H, W), (kh, kw), (Ho, Wo), src = _shapes(input_shape, kernel_shape, geo)
-    oi, oj = check_index((oi, oj), (Ho, Wo), "output pixel")
-    if (x is None) != (w is None):
-        raise ValueError("to substitute numbers pass both x and w; missing " + ("x" if x is None else "w"))
-    c = oi * Wo + oj
-    taps = list(np.ndindex(kh, kw))
-    pixels = [None if k < 0 else divmod(int(k), W) for k in src[:, c]]
-    row = [_sym("f", *k, (kh, kw)) for k in taps]
-    col = ["0" if ij is None else _sym("x", *ij, (H, W)) for ij in pixels]
-    lhs = (f"{_sym('y', oi, oj, (Ho, Wo))} = \\mathrm{{vec}}(F)^\\top\\, \\mathrm{{cols}}_{{:,{c + 1}}} = "
-           + _bmatrix_of([row]) + _bmatrix_of([col]) + "^\\top")
-    if x is None:
-        return lhs
-    x, w = as_float_array(x, "x"), as_float_array(w, "w")
-    if x.shape != (H, W) or w.shape != (kh, kw):
-        raise ValueError(f"x and w must have shapes {(H, W)} and {(kh, kw)} to match the grids, "
-                         f"got {x.shape} and {w.shape}")
-    shown, total = shown_products([(w[k], 0.0 if ij is None else x[ij]) for k, ij in zip(taps, pixels)])
-    return (f"{lhs} = " + _bmatrix_of([[u for u, _ in shown]]) + _bmatrix_of([[v for _, v in shown]])
-            + f"^\\top = {total}")
-
-
-def col2im_equation(i, j, input_shape, kernel_shape, *, stride=1, padding=0, dilation=1):
-    r"""LaTeX of what col2im gives pixel ``x[i, j]``: the sum of dcols over every copy of the pixel.
-
-    Parameters
-    ----------
-    i, j : int
-        0-based input pixel.
-    input_shape : (H, W)
-    kernel_shape : (kh, kw)
-    stride, padding, dilation : int or (int, int)
-
-    Returns
-    -------
-    str
-        e.g. for the centre of a 3x3 input and a 2x2 filter
-        ``\frac{\partial L}{\partial x_{22}} = \mathrm{dcols}_{4,1} + \mathrm{dcols}_{3,2} + \mathrm{dcols}_{2,3}
-        + \mathrm{dcols}_{1,4} = dy_{11} f_{22} + dy_{12} f_{21} + dy_{21} f_{12} + dy_{22} f_{11}``: one
-        term per copy (row, column, 1-based), ordered by column, then each ``dcols`` entry as the dy of its
-        column times the filter entry of its row (the sum of :func:`cnnlearn.input_gradient_equation`);
-        ``= 0`` for a pixel that no window reads.
-    """
-    geo = dict(stride=stride, padding=padding, dilation=dilation)
-    (H, W), (kh, kw), (Ho, Wo), src = _shapes(input_shape, kernel_shape, geo)
-    i, j = check_index((i, j), (H, W), "input pixel")
-    lhs = f"\\frac{{\\partial L}}{{\\partial {_sym('x', i, j, (H, W))}}}"
-    cols, rows = np.nonzero(src.T == i * W + j)  # column by column
-    if not len(rows):
-        return f"{lhs} = 0"
-    entries = " + ".join(f"\\mathrm{{dcols}}_{{{r + 1},{c + 1}}}" for r, c in zip(rows, cols))
-    # dcols = vec(F)^T vec(dL/dY): entry (r, c) is the filter entry of row r times dy of column c
-    products = " + ".join(f"{_sym('dy', *divmod(int(c), Wo), (Ho, Wo))} {_sym('f', *divmod(int(r), kw), (kh, kw))}"
-                          for r, c in zip(rows, cols))
-    return f"{lhs} = {entries} = {products}"
-
-
 def conv2d_im2col(x, w, b=None, *, stride=1, padding=0, dilation=1):
     r"""Forward convolution as one matrix product per example: Y_mat = F_mat cols (+ b).
 
@@ -304,7 +217,8 @@ def conv2d_im2col(x, w, b=None, *, stride=1, padding=0, dilation=1):
 
 
 def conv2d_im2col_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
-    r"""Gradients by matrix products: dL/dF_mat = dY_mat cols^T (summed over n), dX = col2im(F_mat^T dY_mat), db = sum of dY.
+    r"""Gradients by matrix products: dL/dF_mat = dY_mat cols^T (summed over n), dX = col2im(F_mat^T dY_mat),
+    db = sum of dY.
 
     Parameters
     ----------
@@ -330,79 +244,6 @@ def conv2d_im2col_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     if two_d:
         return dx[0, 0], dw[0, 0], float(db[0])
     return dx, dw, db
-
-
-def _bmatrix_of(rows):
-    """A bmatrix of entries already written as LaTeX, given row by row."""
-    return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(r) for r in rows) + r"\end{bmatrix}"
-
-
-def _bmatrix(a):
-    """A bmatrix of the numbers ``a`` (1-D: one row)."""
-    return _bmatrix_of([[fmt_number(v) for v in row] for row in np.atleast_2d(a)])
-
-
-def im2col_equation(x, w):
-    r"""LaTeX of the single-channel forward as one product: (row of F) times cols = Y flattened.
-
-    x : array of shape (H, W); w : array of shape (kh, kw). Returns a str like
-    ``\mathrm{vec}(F)^\top\, \mathrm{cols}(X) = [...] [...] = [...] = \mathrm{vec}(Y)^\top``:
-    (1, kh*kw) @ (kh*kw, Ho*Wo) = (1, Ho*Wo), vec reading a matrix row by row into a column.
-    """
-    x = as_float_array(x, "x")
-    w = as_float_array(w, "w")
-    if x.ndim != 2 or w.ndim != 2:
-        raise ValueError(f"x and w must be 2-D, (H, W) and (kh, kw), got x.shape={x.shape}, w.shape={w.shape}")
-    cols = im2col(x, *w.shape)
-    y = w.reshape(1, -1) @ cols
-    return (r"\mathrm{vec}(F)^\top\, \mathrm{cols}(X) = " + _bmatrix(w.reshape(1, -1)) + _bmatrix(cols)
-            + " = " + _bmatrix(y) + r" = \mathrm{vec}(Y)^\top")
-
-
-def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
-    """Figure: the input (left) with the window of one column outlined, and the columns matrix (right).
-
-    x : array of shape (H, W); ``column`` is 0-based in code, the caption counts from 1.
-    Every cell shows its value; the chosen column and the pixels it copies are highlighted.
-    Returns a matplotlib Figure made with ``pyplot``, as the figures of :mod:`cnnlearn.viz` are, so
-    that Jupyter's inline backend shows it (a bare ``Figure`` shows up as its text only).
-    """
-    import matplotlib.pyplot as plt
-
-    x = as_float_array(x, "x")
-    if x.ndim != 2:
-        raise ValueError(f"x must have shape (H, W), got shape {x.shape}")
-    cols = im2col(x, kh, kw, stride, padding, dilation)
-    L = cols.shape[1]
-    column = as_int(column, "column", minimum=0)
-    if column >= L:
-        raise ValueError(f"column must be in 0..{L - 1} (there are Ho*Wo = {L} columns), got {column}")
-    H, W = x.shape
-    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
-    (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
-    oi, oj = divmod(column, Wo)
-    used = np.zeros((H, W), bool)
-    for ki in range(kh):
-        for kj in range(kw):
-            r, c = oi * sh + ki * dh - ph, oj * sw + kj * dw - pw
-            if 0 <= r < H and 0 <= c < W:
-                used[r, c] = True
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(3 + 0.6 * L, 3.2), gridspec_kw={"width_ratios": [W, L]})
-    ax0.imshow(used, cmap="Oranges", vmin=0, vmax=2)
-    ax1.imshow(np.tile(np.arange(L) == column, (cols.shape[0], 1)), cmap="Oranges", vmin=0, vmax=2, aspect="auto")
-    for (i, j), v in np.ndenumerate(x):
-        ax0.text(j, i, f"{v:g}", ha="center", va="center")
-    for (i, j), v in np.ndenumerate(cols):
-        ax1.text(j, i, f"{v:g}", ha="center", va="center")
-    ax0.set_title(f"X: window of y{oi + 1}{oj + 1}")
-    ax1.set_title(f"cols: column {column + 1} is that window")
-    ax0.set_xticks(range(W), [str(j + 1) for j in range(W)])
-    ax0.set_yticks(range(H), [str(i + 1) for i in range(H)])
-    ax1.set_xticks(range(L), [f"y{i + 1}{j + 1}" for i, j in np.ndindex(Ho, Wo)])
-    ax1.set_yticks(range(cols.shape[0]), [f"f{ki + 1}{kj + 1}" for ki, kj in np.ndindex(kh, kw)]
-                   if cols.shape[0] == kh * kw else range(1, cols.shape[0] + 1))
-    fig.tight_layout()
-    return fig
 
 
 def column_memory(x, kh, kw, stride=1, padding=0, dilation=1):
@@ -453,44 +294,3 @@ def network_column_memory(net, x):
             rows.append({"layer": k, **column_memory(a, kh, kw, layer.stride, layer.padding, layer.dilation)})
         a = layer.forward(a)
     return rows
-
-
-def compare_speed(x, w, *, padding=0, repeat=5):
-    """Median seconds of the forward convolution three ways, on one layer, and the speed-ups over the loops.
-
-    Parameters
-    ----------
-    x : array of shape (N, C, H, W)
-    w : array of shape (C_out, C, kh, kw)
-    padding : int or (int, int)
-    repeat : int
-        Rounds; each round times every contender once, so that noise from other work falls on all alike.
-
-    Returns
-    -------
-    dict
-        ``loops``: :func:`cnnlearn.conv2d_naive`, one output pixel at a time; ``im2col``:
-        :func:`conv2d_im2col`, the columns of the whole batch and one matrix product per example;
-        ``conv2d``: :func:`cnnlearn.conv2d`, the same product a few examples at a time with reused
-        buffers (seconds, medians over the rounds). ``speedup``: ``{"im2col": loops / im2col,
-        "conv2d": loops / conv2d}``. The three results are checked equal first (a guard against
-        timing a wrong answer).
-    """
-    import statistics
-    import time
-
-    repeat = as_int(repeat, "repeat", minimum=1)
-    fns = {"loops": conv2d_naive, "im2col": conv2d_im2col, "conv2d": conv2d}
-    ref = conv2d_naive(x, w, padding=padding)
-    for name in ("im2col", "conv2d"):
-        if not np.allclose(fns[name](x, w, padding=padding), ref):
-            raise AssertionError(f"{name} differs from the loops (conv2d_naive) on this layer")
-    times = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn(x, w, padding=padding)
-            times[name].append(time.perf_counter() - t0)
-    out = {name: statistics.median(v) for name, v in times.items()}
-    out["speedup"] = {name: out["loops"] / out[name] for name in ("im2col", "conv2d")}
-    return out

@@ -14,17 +14,16 @@ Nothing here changes the caller's arrays; the network's stored gradients (``net.
 overwritten by the backward pass, as by any training step.
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from .losses import cross_entropy_backward, softmax
 from .validate import as_float_array, check_ndim
 
-__all__ = ["input_gradient", "saliency", "fgsm", "accuracy_under_attack", "predict",
-           "plot_saliency", "plot_fgsm", "plot_accuracy_vs_eps"]
+__all__ = ["input_gradient", "saliency", "fgsm", "accuracy_under_attack", "predict", "as_images"]
 
 
-def _images(x):
+def as_images(x):
+    """``x`` checked as a float batch of images of shape (N, C, H, W)."""
     x = as_float_array(x, "x")
     check_ndim(x, "x", (4,), "(N, C, H, W), a batch of images")
     return x
@@ -46,7 +45,7 @@ def _labels(labels, N, name="labels", K=None):
 
 def predict(net, x):
     """Class probabilities p of shape (N, K) for the images ``x`` of shape (N, C, H, W)."""
-    return softmax(net.forward(_images(x)), axis=1)
+    return softmax(net.forward(as_images(x)), axis=1)
 
 
 def input_gradient(net, x, classes=None, *, labels=None):
@@ -78,7 +77,7 @@ def input_gradient(net, x, classes=None, *, labels=None):
     if (classes is None) == (labels is None):
         raise TypeError("input_gradient needs exactly one of classes= (a class score) and labels= (the loss), "
                         f"got classes={classes!r}, labels={labels!r}")
-    x = _images(x)
+    x = as_images(x)
     N = x.shape[0]
     z = net.forward(x)
     K = z.shape[1]
@@ -96,7 +95,7 @@ def saliency(net, x, classes=None):
 
     ``x`` has shape (N, C, H, W); ``classes`` (int or (N,)) defaults to each image's predicted class.
     """
-    x = _images(x)
+    x = as_images(x)
     if classes is None:
         classes = net.forward(x).argmax(axis=1)
     return np.abs(input_gradient(net, x, classes)).max(axis=1)
@@ -135,56 +134,7 @@ def accuracy_under_attack(net, x, labels, epsilons):
     ``x`` (N, C, H, W) are the clean images and ``labels`` (N,) their true classes; the gradient
     dL/dX is computed once, on the clean images.
     """
-    x = _images(x)
+    x = as_images(x)
     labels = _labels(labels, x.shape[0])
     dx = input_gradient(net, x, labels=labels)
     return [float(np.mean(net.forward(fgsm(x, dx, eps)).argmax(axis=1) == labels)) for eps in epsilons]
-
-
-def plot_saliency(images, maps, titles=None):
-    """Each digit (top row) above its saliency map (bottom row); ``images`` and ``maps`` of shape (K, H, W)."""
-    images, maps = np.asarray(images), np.asarray(maps)
-    if images.ndim != 3 or maps.shape != images.shape:
-        raise ValueError(f"images and maps must both have shape (K, H, W), got {images.shape} and {maps.shape}")
-    K = len(images)
-    fig, axes = plt.subplots(2, K, figsize=(1.3 * K, 2.9), squeeze=False)
-    for k in range(K):
-        axes[0, k].imshow(images[k], cmap="gray_r", vmin=0, vmax=1)
-        axes[1, k].imshow(maps[k], cmap="hot")
-        if titles is not None:
-            axes[0, k].set_title(titles[k], fontsize=9)
-        for ax in axes[:, k]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-    axes[0, 0].set_ylabel("digit")
-    axes[1, 0].set_ylabel("|dz_k/dX|")
-    fig.tight_layout()
-    return fig
-
-
-def plot_fgsm(net, x, label, epsilons):
-    """One digit ``x`` of shape (1, C, H, W) attacked with each eps: the image, prediction and its probability."""
-    x = _images(x)
-    dx = input_gradient(net, x, labels=label)
-    fig, axes = plt.subplots(1, len(epsilons), figsize=(1.5 * len(epsilons), 2.0), squeeze=False)
-    for ax, eps in zip(axes[0], epsilons):
-        x_adv = fgsm(x, dx, eps)
-        p = predict(net, x_adv)[0]
-        ax.imshow(x_adv[0].max(axis=0), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"eps {eps:g}\n{p.argmax()} ({p.max():.0%})", fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.tight_layout()
-    return fig
-
-
-def plot_accuracy_vs_eps(epsilons, accuracies):
-    """Test accuracy against eps, a line with dots."""
-    fig, ax = plt.subplots(figsize=(4.5, 3))
-    ax.plot(epsilons, accuracies, "o-")
-    ax.set_xlabel("eps (the largest change of any pixel)")
-    ax.set_ylabel("test accuracy")
-    ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig

@@ -16,14 +16,16 @@ from .conv import conv2d, conv2d_backward
 from .equations import filter_gradient_equation, forward_equation, input_gradient_equation
 from .example import worked_example
 from .fullconv import FullConvPlan
+from .im2col import im2col
 from .losses import cross_entropy, cross_entropy_backward, softmax
 from .notation import BLUE, GREY, ORANGE, SKY, cell_text
-from .receptive import check_index, contributions, output_size, window
-from .validate import as_matrix, as_shape
+from .receptive import check_index, contributions, geometry, output_size, window
+from .saliency import as_images, fgsm, input_gradient, predict
+from .validate import as_float_array, as_int, as_matrix, as_shape
 
 __all__ = ["plot_forward", "plot_softmax", "plot_filter_gradient", "plot_contributions", "plot_feed_counts",
-           "plot_step_sweep", "plot_images",
-           "plot_full_conv"]
+           "plot_step_sweep", "plot_images", "plot_full_conv", "plot_im2col", "plot_saliency", "plot_fgsm",
+           "plot_accuracy_vs_eps"]
 
 _FONT = 11
 
@@ -334,3 +336,100 @@ def plot_full_conv(dy=None, w=None, step=None, *, stride=1, padding=0, dilation=
     title = (f"step {k + 1} of {n}" if step is not None else "all steps done: dL/dX equals conv2d_backward's dx"
              if np.allclose(so_far, dx_final) else "")
     return _grids_figure(grids, eq, title=title)
+
+
+# --------------------------------------------------------------------------- im2col (notebook 10)
+
+def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
+    """Figure: the input (left) with the window of one column outlined, and the columns matrix (right).
+
+    x : array of shape (H, W); ``column`` is 0-based in code, the caption counts from 1.
+    Every cell shows its value; the chosen column and the pixels it copies are highlighted.
+    Returns a matplotlib Figure made with ``pyplot``, as the figures of :mod:`cnnlearn.viz` are, so
+    that Jupyter's inline backend shows it (a bare ``Figure`` shows up as its text only).
+    """
+    x = as_float_array(x, "x")
+    if x.ndim != 2:
+        raise ValueError(f"x must have shape (H, W), got shape {x.shape}")
+    cols = im2col(x, kh, kw, stride, padding, dilation)
+    L = cols.shape[1]
+    column = as_int(column, "column", minimum=0)
+    if column >= L:
+        raise ValueError(f"column must be in 0..{L - 1} (there are Ho*Wo = {L} columns), got {column}")
+    H, W = x.shape
+    Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
+    (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
+    oi, oj = divmod(column, Wo)
+    used = np.zeros((H, W), bool)
+    for ki in range(kh):
+        for kj in range(kw):
+            r, c = oi * sh + ki * dh - ph, oj * sw + kj * dw - pw
+            if 0 <= r < H and 0 <= c < W:
+                used[r, c] = True
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(3 + 0.6 * L, 3.2), gridspec_kw={"width_ratios": [W, L]})
+    ax0.imshow(used, cmap="Oranges", vmin=0, vmax=2)
+    ax1.imshow(np.tile(np.arange(L) == column, (cols.shape[0], 1)), cmap="Oranges", vmin=0, vmax=2, aspect="auto")
+    for (i, j), v in np.ndenumerate(x):
+        ax0.text(j, i, f"{v:g}", ha="center", va="center")
+    for (i, j), v in np.ndenumerate(cols):
+        ax1.text(j, i, f"{v:g}", ha="center", va="center")
+    ax0.set_title(f"X: window of y{oi + 1}{oj + 1}")
+    ax1.set_title(f"cols: column {column + 1} is that window")
+    ax0.set_xticks(range(W), [str(j + 1) for j in range(W)])
+    ax0.set_yticks(range(H), [str(i + 1) for i in range(H)])
+    ax1.set_xticks(range(L), [f"y{i + 1}{j + 1}" for i, j in np.ndindex(Ho, Wo)])
+    ax1.set_yticks(range(cols.shape[0]), [f"f{ki + 1}{kj + 1}" for ki, kj in np.ndindex(kh, kw)]
+                   if cols.shape[0] == kh * kw else range(1, cols.shape[0] + 1))
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- input gradients (notebook 09)
+
+def plot_saliency(images, maps, titles=None):
+    """Each digit (top row) above its saliency map (bottom row); ``images`` and ``maps`` of shape (K, H, W)."""
+    images, maps = np.asarray(images), np.asarray(maps)
+    if images.ndim != 3 or maps.shape != images.shape:
+        raise ValueError(f"images and maps must both have shape (K, H, W), got {images.shape} and {maps.shape}")
+    K = len(images)
+    fig, axes = plt.subplots(2, K, figsize=(1.3 * K, 2.9), squeeze=False)
+    for k in range(K):
+        axes[0, k].imshow(images[k], cmap="gray_r", vmin=0, vmax=1)
+        axes[1, k].imshow(maps[k], cmap="hot")
+        if titles is not None:
+            axes[0, k].set_title(titles[k], fontsize=9)
+        for ax in axes[:, k]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    axes[0, 0].set_ylabel("digit")
+    axes[1, 0].set_ylabel("|dz_k/dX|")
+    fig.tight_layout()
+    return fig
+
+
+def plot_fgsm(net, x, label, epsilons):
+    """One digit ``x`` of shape (1, C, H, W) attacked with each eps: the image, prediction and its probability."""
+    x = as_images(x)
+    dx = input_gradient(net, x, labels=label)
+    fig, axes = plt.subplots(1, len(epsilons), figsize=(1.5 * len(epsilons), 2.0), squeeze=False)
+    for ax, eps in zip(axes[0], epsilons):
+        x_adv = fgsm(x, dx, eps)
+        p = predict(net, x_adv)[0]
+        ax.imshow(x_adv[0].max(axis=0), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(f"eps {eps:g}\n{p.argmax()} ({p.max():.0%})", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def plot_accuracy_vs_eps(epsilons, accuracies):
+    """Test accuracy against eps, a line with dots."""
+    fig, ax = plt.subplots(figsize=(4.5, 3))
+    ax.plot(epsilons, accuracies, "o-")
+    ax.set_xlabel("eps (the largest change of any pixel)")
+    ax.set_ylabel("test accuracy")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

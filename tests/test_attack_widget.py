@@ -264,7 +264,7 @@ def test_a_digit_misread_without_attack_is_called_wrong_not_fooled(net, data):
 
 
 def test_several_channels_show_the_largest_ink_and_the_largest_change():
-    """For C > 1 the pictures show the largest ink over the channels, as saliency.plot_fgsm does, and for
+    """For C > 1 the pictures show the largest ink over the channels, as viz.plot_fgsm does, and for
     X_adv - X the channel entry of largest size (with its sign)."""
     rng = np.random.default_rng(3)
     net = Sequential(Conv2D(3, 4, 3, padding=1, rng=rng), ReLU(), Flatten(), Linear(4 * 5 * 6, 7, rng=rng))

@@ -29,9 +29,11 @@ def test_render_refuses_widgets_without_state():
 def test_links_between_notebooks_point_at_their_pages():
     body = ('<a href="01_forward_pass.ipynb">01</a> <a href="00_start_here.ipynb#1.-The-map">map</a> '
             '<a href="https://example.org/x.ipynb">elsewhere</a> <a href="/abs/y.ipynb">root</a>')
-    assert export.page_links(body) == ('<a href="01_forward_pass.html">01</a> <a href="00_start_here.html#1.-The-map">map'
-                                       '</a> <a href="https://example.org/x.ipynb">elsewhere</a> <a href="/abs/y.ipynb">root</a>')
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("**Next:** [02](02_softmax_cross_entropy.ipynb)")])
+    assert export.page_links(body) == (
+        '<a href="01_forward_pass.html">01</a> <a href="00_start_here.html#1.-The-map">map'
+        '</a> <a href="https://example.org/x.ipynb">elsewhere</a> <a href="/abs/y.ipynb">root</a>')
+    next_link = nbformat.v4.new_markdown_cell("**Next:** [02](02_softmax_cross_entropy.ipynb)")
+    nb = nbformat.v4.new_notebook(cells=[next_link])
     page = export.render(nb, "links")
     assert 'href="02_softmax_cross_entropy.html"' in page and "02_softmax_cross_entropy.ipynb" not in page
 

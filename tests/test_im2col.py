@@ -6,23 +6,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cnnlearn
+from cnnlearn.equations import col2im_equation, column_equation, im2col_equation
 from cnnlearn.im2col import (
     col2im,
-    col2im_equation,
     col2im_naive,
-    column_equation,
     column_memory,
     conv2d_im2col,
     conv2d_im2col_backward,
     im2col,
-    im2col_equation,
     im2col_naive,
     im2col_sources,
     network_column_memory,
     pixel_counts,
-    plot_im2col,
 )
 from cnnlearn.receptive import window
+from cnnlearn.speed import compare_speed
+from cnnlearn.viz import plot_im2col
 
 
 @st.composite
@@ -138,7 +137,8 @@ def test_2d_and_batch_forms_match():
     x = rng.normal(size=(4, 5))
     np.testing.assert_array_equal(im2col(x, 2, 3, padding=1), im2col(x[None, None], 2, 3, padding=1)[0])
     d = rng.normal(size=im2col(x, 2, 3, padding=1).shape)
-    np.testing.assert_array_equal(col2im(d, (4, 5), 2, 3, padding=1), col2im(d[None], (1, 1, 4, 5), 2, 3, padding=1)[0, 0])
+    np.testing.assert_array_equal(col2im(d, (4, 5), 2, 3, padding=1),
+                                  col2im(d[None], (1, 1, 4, 5), 2, 3, padding=1)[0, 0])
 
 
 @pytest.mark.parametrize("call, words", [
@@ -163,7 +163,6 @@ def test_bad_input_names_the_argument(call, words):
 
 
 def test_compare_speed_puts_loops_im2col_and_conv2d_side_by_side():
-    from cnnlearn.im2col import compare_speed
     rng = np.random.default_rng(1)
     t = compare_speed(rng.normal(size=(2, 1, 4, 4)), rng.normal(size=(3, 1, 2, 2)), padding=1, repeat=1)
     assert set(t) == {"loops", "im2col", "conv2d", "speedup"}
@@ -172,7 +171,7 @@ def test_compare_speed_puts_loops_im2col_and_conv2d_side_by_side():
 
 
 def test_compare_speed_refuses_to_time_a_wrong_answer(monkeypatch):
-    from cnnlearn import im2col as module
+    from cnnlearn import speed as module
     monkeypatch.setattr(module, "conv2d", lambda x, w, **geo: cnnlearn.conv2d_naive(x, w, **geo) + 1)
     rng = np.random.default_rng(2)
     with pytest.raises(AssertionError, match="conv2d differs from the loops"):

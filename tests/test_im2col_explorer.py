@@ -13,7 +13,8 @@ import pytest
 
 import cnnlearn
 from cnnlearn import widgets
-from cnnlearn.im2col import col2im_equation, column_equation, im2col, pixel_counts
+from cnnlearn.equations import col2im_equation, column_equation
+from cnnlearn.im2col import im2col, pixel_counts
 from cnnlearn.notation import cell_text
 from cnnlearn.receptive import window
 from cnnlearn.widgets._grid import math_block

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from cnnlearn import filter_gradient_equation, forward_equation, input_gradient_equation, output_size
+from cnnlearn.equations import col2im_equation, column_equation
 from cnnlearn.example import worked_example
-from cnnlearn.im2col import col2im_equation, column_equation
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
@@ -31,7 +31,8 @@ CLASHES = {
         r"\(p\s*-\s*y\)\s*/\s*[nN]\b",
     ],
     "F used as the number of filters": [
-        r"\bF filters\b", r"\$F\$ filters\b", r"\bF\s*=\s*\d", r"\$F\s*=\s*\d", r"\(F,\s*C,\s*kh,\s*kw\)", r"\(N,\s*F,\s*H_?o,\s*W_?o\)",
+        r"\bF filters\b", r"\$F\$ filters\b", r"\bF\s*=\s*\d", r"\$F\s*=\s*\d", r"\(F,\s*C,\s*kh,\s*kw\)",
+        r"\(N,\s*F,\s*H_?o,\s*W_?o\)",
         r"\bF output channels\b", r"\bnumber of filters,? F\b",
     ],
     "n used as the batch size": [
@@ -141,7 +142,8 @@ def test_the_patterns_catch_the_old_spellings(text, clash):
     "dL/dz = (p - T)/N", "p_k - T_k", "y_11 = x_11 f_11", "C_out filters", "w has shape (C_out, C, kh, kw)",
     "the mean over the N examples, 1/N", "H_o = floor((H + 2P - k) / s) + 1", "F = [[-1.5, 2.5], [-2, 0.5]]",
     "p - y_{22}", "the probability p_k of class k", "\\nabla", "example n of the batch",
-    r"\mathrm{dcols} = F_{\mathrm{mat}}^\top\, dY_{\mathrm{mat}}", r"Y_{\mathrm{mat}} = F_{\mathrm{mat}}\, \mathrm{cols}",
+    r"\mathrm{dcols} = F_{\mathrm{mat}}^\top\, dY_{\mathrm{mat}}",
+    r"Y_{\mathrm{mat}} = F_{\mathrm{mat}}\, \mathrm{cols}",
     r"\mathrm{dcols} = \mathrm{vec}(F)\, \mathrm{vec}(\mathrm{dL/dY})^\top", "with F^T in place of rot180(F)",
 ])
 def test_the_patterns_leave_the_new_notation_alone(text):

@@ -101,9 +101,11 @@ def test_the_scan_finds_a_rotated_filter_on_show(code, shows):
 
 
 def test_a_bare_figure_is_caught():
-    shown = {"output_type": "display_data", "data": {"image/png": "iVBOR", "text/plain": "<Figure size 590x366 with 3 Axes>"}}
+    shown = {"output_type": "display_data",
+             "data": {"image/png": "iVBOR", "text/plain": "<Figure size 590x366 with 3 Axes>"}}
     bare = {"output_type": "execute_result", "data": {"text/plain": "<Figure size 540x320 with 2 Axes>"}}
-    printed = {"output_type": "stream", "name": "stdout", "text": "Figure(640x480)\n<Figure size 640x480 with 1 Axes>\n"}
+    printed = {"output_type": "stream", "name": "stdout",
+               "text": "Figure(640x480)\n<Figure size 640x480 with 1 Axes>\n"}
     cells = [{"cell_type": "code", "outputs": [shown]}, {"cell_type": "code", "outputs": [bare, printed]}]
     assert bare_figures(cells) == [(1, "<Figure size 540x320 with 2 Axes>"),
                                    (1, "Figure(640x480)\n<Figure size 640x480 with 1 Axes>")]

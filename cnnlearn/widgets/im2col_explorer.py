@@ -3,7 +3,8 @@ r"""Im2colExplorer: which pixels land in which column of im2col, and why col2im 
 import numpy as np
 
 from ..conv import conv2d
-from ..im2col import col2im_equation, column_equation, im2col, im2col_sources
+from ..equations import col2im_equation, column_equation
+from ..im2col import im2col, im2col_sources
 from ..notation import cell_text, sub
 from ..receptive import check_index, geometry, output_size
 from ._grid import GridView, GridWidget, cell_name, copied, entry, equation_box, grid_spec, key, pair_text, worked_or
@@ -44,10 +45,10 @@ class Im2colExplorer(GridWidget):
 
     - a cell of ``x``: every entry of ``cols`` that is a copy of it and the output pixels whose
       windows hold it, each copy and its output pixel numbered alike (:meth:`marks`); the equation is
-      what col2im adds back onto the pixel, one term per copy (:func:`cnnlearn.im2col.col2im_equation`).
+      what col2im adds back onto the pixel, one term per copy (:func:`cnnlearn.equations.col2im_equation`).
     - an entry of ``cols`` or a pixel of ``y``: the whole column, the window's cells in ``x`` (each
       entry and the pixel it copies share a number, 1 to kh*kw) and the output pixel; the equation is
-      y_ij = vec(F)^T times the column (:func:`cnnlearn.im2col.column_equation`).
+      y_ij = vec(F)^T times the column (:func:`cnnlearn.equations.column_equation`).
 
     Everything is computed from :func:`cnnlearn.im2col.im2col_sources`, im2col of the pixel numbers.
     """
