@@ -79,3 +79,17 @@ def test_the_python_m_forms_are_the_same_tools(tool):
     new = subprocess.run([sys.executable, "-m", "cnnlearn.classroom.cli", tool, "--help"], capture_output=True,
                          text=True).stdout
     assert proc.stdout.split("\n", 1)[1:] and new.split("options:")[1] == proc.stdout.split("options:")[1]
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_every_flag_reaches_its_tool(tool, monkeypatch):
+    """Each tool's own arguments never overwrite the tool the command runs (``--no-execute`` once did)."""
+    ran = []
+    module = cli._tool(tool, cli.parser())
+    monkeypatch.setattr(module, "run", lambda args, parser: ran.append(vars(args)) or 0)
+    flags = [a for a in cli.tool_parser(tool, "t")._actions
+             if a.option_strings and a.nargs == 0 and a.dest != "help"]
+    positional = [a for a in cli.tool_parser(tool, "t")._actions if not a.option_strings]
+    argv = [tool, *["x"] * len(positional), *(a.option_strings[0] for a in flags)]
+    assert cli.main(argv) == 0 and len(ran) == 1
+    assert cli.main(argv, prog="t") == 0 and len(ran) == 2

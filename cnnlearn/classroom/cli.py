@@ -21,6 +21,9 @@ TOOLS = {"student": "student", "grading": "grading", "export": "export", "execut
 
 CLASSROOM_EXTRA = "nbformat, nbclient and nbconvert"
 
+# where the parsed arguments keep the tool to run and its parser: names no tool's own argument can take
+RUN, PARSER = "_cnnlearn_run", "_cnnlearn_parser"
+
 
 def _tool(name, parser):
     """The module of tool ``name``; a clear exit through ``parser`` where the classroom extra is missing."""
@@ -39,7 +42,7 @@ def parser():
         module = _tool(name, top)
         sub = subcommands.add_parser(name, help=module.DESCRIPTION, description=module.DESCRIPTION)
         module.add_arguments(sub)
-        sub.set_defaults(run=module.run, subparser=sub)
+        sub.set_defaults(**{RUN: module.run, PARSER: sub})
     return top
 
 
@@ -49,7 +52,7 @@ def tool_parser(name, prog):
     module = _tool(name, top)
     top.description = module.DESCRIPTION
     module.add_arguments(top)
-    top.set_defaults(run=module.run, subparser=top)
+    top.set_defaults(**{RUN: module.run, PARSER: top})
     return top
 
 
@@ -59,7 +62,7 @@ def main(argv=None, prog=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     top = parser() if prog is None else tool_parser(argv.pop(0), prog)
     args = top.parse_args(argv)
-    return args.run(args, args.subparser)
+    return getattr(args, RUN)(args, getattr(args, PARSER))
 
 
 if __name__ == "__main__":

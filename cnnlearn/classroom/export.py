@@ -228,14 +228,14 @@ def add_arguments(parser):
     """The command line's arguments (``cnnlearn export`` and ``python -m cnnlearn.export``)."""
     parser.add_argument("outdir", help="folder for the pages (created if missing)")
     parser.add_argument("--notebooks", default="notebooks", help="folder of notebooks (default: notebooks)")
-    parser.add_argument("--no-execute", dest="run", action="store_false",
+    parser.add_argument("--no-execute", dest="execute", action="store_false",
                         help="use the outputs and widget state saved in the notebooks instead of running them")
 
 
 def run(args, parser):
     """Carry out the parsed command line; returns the exit code."""
     try:
-        export(args.outdir, args.notebooks, run=args.run)
+        export(args.outdir, args.notebooks, run=args.execute)
     except (OSError, ValueError, RuntimeError) as exc:
         parser.exit(2, f"error: {exc}\n")
     return 0
