@@ -58,12 +58,17 @@ def pair_text(a, b):
     return str(a) if a == b else f"({a}, {b})"
 
 
-def esm(name):
-    """The ES module of a widget: ``dom.js`` (the DOM helpers all widgets share) and then the widget's own file.
+def esm(*names):
+    """The ES module of a widget: ``dom.js`` (the DOM helpers all widgets share) and then the widget's own files.
 
     anywidget loads each module on its own, from a blob: URL, so a module cannot import a sibling file.
     """
-    return "\n".join((HERE / f).read_text(encoding="utf-8") for f in ("dom.js", name))
+    return "\n".join((HERE / f).read_text(encoding="utf-8") for f in ("dom.js", *names))
+
+
+def css(*names):
+    """The style sheet of a widget: its CSS files, one after the other."""
+    return "\n".join((HERE / f).read_text(encoding="utf-8") for f in names)
 
 
 def key(grid, r, c):
@@ -163,8 +168,8 @@ def entry(hl, marks=None, eq="", info="", texts=None, labels=None):
 class GridView(anywidget.AnyWidget):
     """Titled grids drawn in the browser from Python-computed state (see the module docstring)."""
 
-    _esm = esm("grid.js")
-    _css = HERE / "grid.css"
+    _esm = esm("quiz.js", "grid.js")
+    _css = css("grid.css", "quiz.css")
 
     grids = t.List().tag(sync=True)
     layout_rows = t.List().tag(sync=True)  # rows of grid names (None: a blank the width of the filter)
@@ -179,12 +184,17 @@ class GridView(anywidget.AnyWidget):
     legend = t.Dict().tag(sync=True)  # {"selected": str, "highlighted": str, "note": str}
     caption = t.Unicode("").tag(sync=True)
     equation = t.Unicode("").tag(sync=True)  # the shown cell's equation; jsdlinked to an HTMLMath
+    # prediction mode (quiz.js): {"question", "answer": [[grid, r, c], ...], "grids": [...], "explanation",
+    # "reveal": [grid, r, c] or []}; the student's clicks come back in quiz_guess, and quiz_checked once checked
+    quiz = t.Dict().tag(sync=True)
+    quiz_guess = t.List().tag(sync=True)
+    quiz_checked = t.Bool(False).tag(sync=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.observe(self._step_moved, names="step")
         self.observe(self._selected_moved, names="selected")
-        self.observe(self._show_equation, names=["selected", "lookup"])
+        self.observe(self._show_equation, names=["selected", "lookup", "quiz", "quiz_checked"])
         self._show_equation(None)
 
     def _step_moved(self, change):
@@ -200,7 +210,8 @@ class GridView(anywidget.AnyWidget):
 
     def _show_equation(self, change):
         sel = self.pinned()
-        self.equation = self.lookup.get(key(*sel), {}).get("eq", "") if sel else ""
+        waiting = bool(self.quiz) and not self.quiz_checked  # a question waits for its answer: no equation yet
+        self.equation = self.lookup.get(key(*sel), {}).get("eq", "") if sel and not waiting else ""
 
     def pinned(self):
         """The pinned cell as ``(grid, r, c)``, or None."""
@@ -277,6 +288,61 @@ class GridWidget(ipw.VBox):
     def selected(self):
         """The pinned cell as ``(grid, row, col)`` (0-based), or None (nothing pinned, or after Escape)."""
         return self.view.pinned()
+
+    # ------------------------------------------------------------ predict, then see (quiz.js)
+    def ask(self, question, answer, *, explanation, reveal=None, kind="question", about=()):
+        """Ask the student to predict before the widget shows: ``question`` (a sentence), ``answer`` the cells
+        (``(grid, row, col)``, 0-based) the student should click, ``explanation`` what the widget says once the
+        answer is checked, and ``reveal`` the cell to pin then (its highlights and equation show the answer).
+
+        Until the student presses Check (or Enter), the widget shows no highlight, equation or info line; clicks
+        in the answer's grids toggle guesses. Then it marks each cell right, missed or extra and explains.
+        ``kind`` and ``about`` (cells the question names) describe the question to a program reading the page,
+        such as the browser tests. Returns the widget, so that a cell can end with ``explorer.ask(...)``.
+        """
+        cells = [self._quiz_cell(c) for c in answer]
+        if not cells:
+            raise ValueError("answer must name at least one cell (grid, row, col)")
+        if not isinstance(question, str) or not question.strip():
+            raise TypeError(f"question must be a sentence (str), got {question!r}")
+        reveal = [] if reveal is None else self._quiz_cell(reveal)
+        grids = sorted({g for g, _, _ in cells})
+        self.view.quiz_guess, self.view.quiz_checked = [], False
+        self.view.quiz = {"question": question, "answer": cells, "grids": grids, "explanation": str(explanation),
+                          "reveal": reveal, "kind": str(kind), "about": [self._quiz_cell(c) for c in about]}
+        return self
+
+    def ask_about(self, cell, grid, question, kind="question"):
+        """Ask which cells of ``grid`` the widget lights up for ``cell`` (``(grid, row, col)``, 0-based): the answer
+        and the explanation are the widget's own lookup entry for that cell, computed in Python, and checking
+        pins the cell, so the widget then shows exactly what the student was asked to predict."""
+        cell = self._quiz_cell(cell)
+        e = self.view.lookup.get(key(*cell))
+        if e is None:
+            raise ValueError(f"cell must be one the widget answers for (it lights up nothing), got {tuple(cell)}")
+        grid = self._grid_name(grid, tuple(g["name"] for g in self.view.grids))
+        answer = [(grid, r, c) for r, c in e["hl"].get(grid, [])]
+        return self.ask(question, answer, explanation=e["info"], reveal=cell, kind=kind, about=[cell])
+
+    def _quiz_cell(self, cell):
+        grid, r, c = cell
+        grid = self._grid_name(grid, tuple(g["name"] for g in self.view.grids))
+        spec = self.view.grid(grid)
+        r, c = check_index((r, c), (spec["rows"], spec["cols"]), f"cell of grid {grid!r}")
+        return [grid, r, c]
+
+    def quiz_result(self):
+        """What the student answered: ``{"question", "asked", "checked", "guess", "right", "missed", "extra"}``,
+        cells as sets of ``(grid, row, col)``; ``asked`` is False when no question is set."""
+        q = self.view.quiz
+        answer = {tuple(c) for c in q.get("answer", [])}
+        guess = {(g, int(r), int(c)) for g, r, c in self.view.quiz_guess}
+        return {"question": q.get("question", ""), "asked": bool(q), "checked": bool(self.view.quiz_checked),
+                "guess": guess, "right": guess & answer, "missed": answer - guess, "extra": guess - answer}
+
+    def clear_quiz(self):
+        """Leave prediction mode: the widget answers hover and clicks at once again."""
+        self.view.quiz, self.view.quiz_guess, self.view.quiz_checked = {}, [], False
 
     def _pinned(self, table, default=None):
         """``table``'s entry for the pinned cell (``default`` where it has none; None if nothing is pinned)."""

@@ -71,6 +71,12 @@ class FilterGradientExplorer(GridWidget):
         """``(symbolic, numeric)`` LaTeX of dL/df for the pinned entry (None if nothing is pinned)."""
         return self._pinned(self._equations)
 
+    def predict_meets(self, ki, kj):
+        """Ask which input pixels filter entry ``(ki, kj)`` (0-based) meets, before showing it."""
+        s = sub(ki, kj, self._df.shape)
+        return self.ask_about(("df", ki, kj), "x", f"dL/df{s} adds one product per output pixel: which input pixels "
+                              f"does f{s} meet? Click each of them in X, then press Check (or Enter).", kind="meets")
+
     def select(self, grid, ki, kj):
         """Pin filter entry ``(ki, kj)`` of grid ``"df"`` (or ``"f"``), as a click does."""
         self._grid_name(grid, ("df",))

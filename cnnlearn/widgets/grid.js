@@ -1,7 +1,8 @@
 // The browser side of cnnlearn.widgets.GridView: draws titled grids and looks up, in state that
 // Python computed, what each cell lights up. Nothing here computes geometry.
 
-// el() and save() are in dom.js, which cnnlearn.widgets._grid.esm puts before this file.
+// el() and save() are in dom.js, quizPanel() (the prediction mode) in quiz.js; cnnlearn.widgets._grid.esm puts both
+// before this file.
 
 const HL = "cnnlearn-hl", SEL = "cnnlearn-sel", PAD = "cnnlearn-pad";
 const keyOf = (g, r, c) => `${g}:${r}:${c}`;
@@ -51,7 +52,8 @@ function render({ model, el: root }) {
   const board = el("div", "cnnlearn-board");
   const info = el("div", "cnnlearn-info");
   info.setAttribute("aria-live", "polite");
-  root.append(toolbar, legend, scale, board, info);
+  const quiz = quizPanel({ model, cells: () => cells, repaint: () => paint(), unhover: () => { hover = null; } });
+  root.append(toolbar, legend, scale, quiz.panel, board, info);
 
   let cells = new Map();      // key -> cell element
   let specs = new Map();      // grid name -> spec
@@ -189,6 +191,10 @@ function render({ model, el: root }) {
   }
 
   function paint() {
+    quiz.decorate(touched, paintCells());
+  }
+
+  function paintCells() {
     const colour = model.get("colour");
     root.classList.toggle("cnnlearn-colour", colour);
     colourButton.setAttribute("aria-pressed", String(colour));
@@ -203,7 +209,8 @@ function render({ model, el: root }) {
     }
     touched = [];
     const lookup = model.get("lookup");
-    const pinned = pinnedKey();
+    const hidden = quiz.hides();  // a question waits for its answer: show nothing that gives it away
+    const pinned = hidden ? null : pinnedKey();
     const pinnedEntry = pinned ? lookup[pinned] : null;
     // texts a stepper reveals up to the pinned step
     for (const g of overridden) {
@@ -234,8 +241,9 @@ function render({ model, el: root }) {
         cell.style.color = colour ? fg : "";
       }
     }
-    const active = hover && lookup[hover] ? hover : pinned;
+    const active = !hidden && hover && lookup[hover] ? hover : pinned;
     const e = active ? lookup[active] : null;
+    const shown = e ? active : null;  // returned: the cell whose highlights show now
     if (pinned && cells.has(pinned)) {
       const cell = cells.get(pinned);
       cell.classList.add(SEL, HL);
@@ -244,7 +252,7 @@ function render({ model, el: root }) {
     }
     // the equation travels to an ipywidgets HTMLMath through a jslink: the page's own MathJax typesets it
     showEquation(e ? e.eq : "");
-    if (!e) { info.textContent = ""; return; }
+    if (!e) { info.textContent = ""; return shown; }
     if (active !== pinned && cells.has(active)) {
       cells.get(active).classList.add(HL);
       touched.push(cells.get(active));
@@ -270,6 +278,7 @@ function render({ model, el: root }) {
       }
     }
     info.textContent = e.info;
+    return shown;
   }
 
   function pin(cell) {
@@ -309,7 +318,7 @@ function render({ model, el: root }) {
   board.addEventListener("mouseleave", () => { if (hover !== null) { hover = null; paint(); } });
   board.addEventListener("click", (ev) => {
     const cell = cellOf(ev.target);
-    if (cell) { focusCell(cell); pin(cell); }
+    if (cell) { focusCell(cell); if (!quiz.click(cell)) pin(cell); }
   });
   board.addEventListener("focusin", (ev) => {
     const cell = cellOf(ev.target);
@@ -342,7 +351,7 @@ function render({ model, el: root }) {
       case "ArrowRight": c = Math.min(spec.cols - 1, c + 1); break;
       case "Home": c = 0; break;
       case "End": c = spec.cols - 1; break;
-      case "Enter": case " ": pin(cell); break;
+      case "Enter": case " ": if (!quiz.key(ev.key, cell)) pin(cell); break;
       case "Escape": clear(); break;
       default: return;
     }

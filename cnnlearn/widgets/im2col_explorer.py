@@ -226,6 +226,12 @@ class Im2colExplorer(GridWidget):
         '' for a padding cell). The pinned cell (:attr:`selected`) of ``x`` is in the padded grid."""
         return self._pinned(self._equations, "")
 
+    def predict_column(self, c):
+        """Ask which pixels of X are copied into column ``c`` (0-based) of cols, before showing it."""
+        return self.ask_about(("cols", 0, c), "x", f"Which pixels of X are copied into column {c + 1} of cols? Click "
+                              "each of them in X (dashed cells are the zero padding), then press Check (or Enter).",
+                              kind="column")
+
     def copies(self, i, j):
         """The entries ``(row, col)`` of cols (0-based) that are copies of input pixel ``x[i, j]``, by column."""
         i, j = check_index((i, j), self._x.shape, "input pixel")

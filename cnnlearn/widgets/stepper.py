@@ -73,3 +73,8 @@ class ForwardStepper(SteppedGridWidget):
             caption="Forward pass stepper")
         self.slider, self.play = step_controls(self.view, self.n_steps, "output pixels")
         self._setup([ipw.HBox([self.play, self.slider]), self.view, equation_box(self.view)])
+
+    def predict_window(self, oi, oj):
+        """Ask which input pixels output pixel ``(oi, oj)`` (0-based) reads, before showing it."""
+        return self.ask_about(("y", oi, oj), "x", f"Which input pixels does y{sub(oi, oj, self.out_shape)} read? "
+                              "Click each of them in X, then press Check (or Enter).", kind="window")
