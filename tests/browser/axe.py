@@ -124,3 +124,17 @@ def offline_violations(page, page_name, axe_script, widgets=True, exclude=()):
                                    run_axe(page, axe_script, [f'[data-cnnlearn-axe="view-{i}"]'], exclude)))
     failures.append(report(f"offline {page_name}, whole page", run_axe(page, axe_script, ["html"], exclude)))
     return [f for f in failures if f]
+
+
+def answer_questions(page, axe_script, where, scope=jupyter.PANEL):
+    """Answer every question waiting on the page (students.answer_questions), then axe on each widget so
+    answered: its marks (right, missed, extra), status and explanation. Returns the widgets answered."""
+    asked = students.answer_questions(page, scope)
+    failures = []
+    for i, w in enumerate(asked):
+        w.root.evaluate("(r, i) => r.setAttribute('data-cnnlearn-axe', 'answered-' + i)", i)
+        target = f'[data-cnnlearn-axe="answered-{i}"]'
+        failures.append(report(f"{where}, {w} answered", run_axe(page, axe_script, [target])))
+    failures = [f for f in failures if f]
+    assert not failures, "axe found violations:\n" + "\n".join(failures)
+    return asked

@@ -30,8 +30,11 @@ _INSTALL = """([root, cell]) => {
     window.__cnnlearnHover = probe;
 }"""
 
-_HL_KEY = "r => [...r.querySelectorAll('.cnnlearn-hl')].map(e => e.className).join(';')"
-_AT_REST = "([r, key]) => [...r.querySelectorAll('.cnnlearn-hl')].map(e => e.className).join(';') === key"
+# what the widget highlights, element by element (each element's classes sorted: the order they were added in
+# does not count)
+_HL = "[...r.querySelectorAll('.cnnlearn-hl')].map(e => [...e.classList].sort().join(' ')).join(';')"
+_HL_KEY = f"r => {_HL}"
+_AT_REST = f"([r, key]) => {_HL} === key"
 
 
 def hover_to_highlight_ms(page, root, cell, n=20, timeout=PATIENCE_MS):

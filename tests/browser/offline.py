@@ -68,7 +68,8 @@ def press_play(page, play):
 
 def highlight_key(root):
     """The classes of the highlighted elements under the locator ``root``, as one string."""
-    return root.evaluate("r => [...r.querySelectorAll('.cnnlearn-hl')].map(e => e.className).sort().join(';')")
+    return root.evaluate("r => [...r.querySelectorAll('.cnnlearn-hl')]"
+                         ".map(e => [...e.classList].sort().join(' ')).sort().join(';')")
 
 
 class Grid:

@@ -15,6 +15,7 @@ import numpy as np
 
 import cnnlearn
 from cnnlearn.im2col import im2col
+from cnnlearn.notation import sub
 from cnnlearn.receptive import window
 
 from . import pixels
@@ -555,6 +556,125 @@ def eventually(check, timeout=PATIENCE_S, every=0.1, what=None):
     return out
 
 
+# ------------------------------------------------------------------------------ predict, then see
+
+def quiz_state(w):
+    """The widget's question as the page shows it: ``None``, or ``{kind, about, grids, state, status}``."""
+    return w.root.evaluate("""r => { const p = r.querySelector('.cnnlearn-quiz');
+        if (!p || p.hidden) return null;
+        return {kind: p.dataset.kind, about: p.dataset.about, grids: p.dataset.grids, state: p.dataset.state,
+                status: p.querySelector('.cnnlearn-quiz-status').textContent}; }""")
+
+
+def quiz_cells(w, cls):
+    """``{(grid, r, c)}`` of the widget's cells carrying class ``cls`` (a guess, or a mark after Check)."""
+    found = set()
+    for classes in w.root.locator(f".cnnlearn-cell.{cls}").evaluate_all("els => els.map(e => e.className)"):
+        m = re.search(r"\bcnnlearn-(\w+)-(\d+)-(\d+)\b", classes.replace("cnnlearn-cell", ""))
+        found.add((m[1], int(m[2]), int(m[3])))
+    return found
+
+
+def quiz_answers(w, q):
+    """Every answer the question could have, one per geometry that fits the grids on the page, computed by the
+    package (cnnlearn.contributions, cnnlearn.receptive.window, im2col of the cell numbers), never by the widget."""
+    about = [(g, int(r), int(c)) for g, r, c in (a.split(":") for a in q["about"].split())]
+    kind = q["kind"]
+    if kind in ("feeds", "pairing"):
+        shape, kernel, cands = explorer_geometry(w)
+        (_, i, j) = about[0]
+        out = []
+        for geo in cands:
+            pairs = cnnlearn.contributions(shape, kernel, **geo)[i, j]
+            if kind == "feeds":
+                out.append({("y", *o) for o, _ in pairs})
+            else:
+                out.append({("f", *k) for o, k in pairs if o == about[1][1:]})
+        return out
+    if kind in ("window", "meets"):
+        x_grid, f_grid, y_grid = ("x", "f", "y") if kind == "window" else ("x", "df", "dy")
+        shape, kernel, out_shape, cands = _geometries(w, x_grid, f_grid, y_grid)
+        if kind == "window":
+            return [{("x", *ij) for ij, _ in window(about[0][1:], shape, kernel, **geo)} for geo in cands]
+        return [{("x", *ij) for o in np.ndindex(*out_shape) for ij, k in window(o, shape, kernel, **geo)
+                 if k == about[0][1:]} for geo in cands]
+    if kind == "column":
+        shape, cands = im2col_geometries(w)
+        K = w.shape("cols")[0]
+        return [{("x", *im2col_cells(shape, kernel, geo)[r, about[0][2]]) for r in range(K)}
+                for kernel, geo in cands]
+    raise AssertionError(f"{w}: a question of an unknown kind {kind!r}")
+
+
+def _press_on(w, grid, r, c, key):
+    """Move the keyboard focus to cell (r, c) of ``grid`` with Home and the arrow keys, as a student would, and
+    press ``key`` there."""
+    start = w.root.locator(f'[role="grid"][data-grid="{grid}"] [role="gridcell"][tabindex="0"]')
+    start.focus()
+    w.page.keyboard.press("Home")
+    for _ in range(w.shape(grid)[0]):
+        w.page.keyboard.press("ArrowUp")
+    for _ in range(r):
+        w.page.keyboard.press("ArrowDown")
+    for _ in range(c):
+        w.page.keyboard.press("ArrowRight")
+    w.page.keyboard.press(key)
+
+
+def check_quiz(w):
+    """Answer the widget's question like a student. First wrongly, by mouse: one cell of the answer and one cell
+    outside it, then Check: the page must mark them right and extra and every other cell of the answer missed,
+    and nothing may light up before Check. Then Try again and the right answer by keyboard (Space on each cell,
+    Enter to check): the page must say so, and then show the answer (the pinned cell's highlights)."""
+    q = quiz_state(w)
+    assert q and q["state"] == "asking", f"{w}: no question waits for an answer"
+    answers = quiz_answers(w, q)
+    grid = q["grids"].split()[0]
+    H, W = w.shape(grid)
+    everywhere = {(grid, r, c) for r in range(H) for c in range(W)}
+    answer = answers[0]
+    outside = sorted(everywhere - set().union(*answers))
+    assert outside, f"{w}: every cell of {grid} is in some answer; no wrong cell to click"
+    guess = {sorted(answer)[0], outside[0]}
+    for g, r, c in sorted(guess):
+        w.cell(g, r, c).click()
+    eventually(lambda: quiz_cells(w, "cnnlearn-guess") == guess, what=f"{w}: the clicks did not mark {guess}")
+    assert w.root.locator(".cnnlearn-hl").count() == 0, f"{w}: something lights up before the answer is checked"
+    w.root.get_by_role("button", name="Check").click()
+
+    def marked():
+        got = {m: quiz_cells(w, f"cnnlearn-quiz-{m}") for m in ("right", "missed", "extra")}
+        keep = [a for a in answers if got == {"right": guess & a, "missed": a - guess, "extra": guess - a}]
+        assert keep, f"{w}: after Check the page marks {got}; the answer is one of {answers}"
+        return keep
+    answers = eventually(marked)
+    assert quiz_state(w)["status"].startswith("Not quite"), quiz_state(w)
+
+    w.root.get_by_role("button", name="Try again").click()
+    eventually(lambda: quiz_state(w)["state"] == "asking" and not quiz_cells(w, "cnnlearn-guess"))
+    answer = answers[0]
+    for g, r, c in sorted(answer):
+        _press_on(w, g, r, c, " ")
+    eventually(lambda: quiz_cells(w, "cnnlearn-guess") == answer, what=f"{w}: Space did not choose {answer}")
+    w.page.keyboard.press("Enter")
+    eventually(lambda: quiz_state(w)["state"] == "checked" and quiz_state(w)["status"].startswith("Right"),
+               what=f"{w}: the right answer was not confirmed: {quiz_state(w)}")
+    assert quiz_cells(w, "cnnlearn-quiz-right") == answer
+    eventually(lambda: {(grid, *rc) for rc in w.highlighted(grid)} >= answer,
+               what=f"{w}: after the answer the widget does not show it lit up")
+    return answer
+
+
+
+def answer_questions(page, scope=PANEL):
+    """Answer every question waiting on the page (in ``scope``) as :func:`check_quiz` does, wrong by mouse and
+    then right by keyboard; returns the widgets answered, each showing its answer afterwards."""
+    asked = [w for w in all_widgets(page, scope) if (quiz_state(w) or {}).get("state") == "asking"]
+    for w in asked:
+        check_quiz(w)
+    return asked
+
+
 CHECKS = {
     "cnnlearn-explorer": check_explorer,
     "cnnlearn-stepper": check_stepper,
@@ -597,9 +717,12 @@ def drive_notebook_09(page, server, record_latency, where):
 
 
 def drive(w, equations=True, net=None):
-    """Drive one widget like a student, with the check its kind calls for; with ``equations``, a
-    widget with an equation must show it typeset afterwards. ``net``: the network the notebook's widgets
-    show (notebook 09's, see :data:`NEEDS_NETWORK`)."""
+    """Drive one widget like a student, with the check its kind calls for (first its question, if it asks one);
+    with ``equations``, a widget with an equation must show it typeset afterwards. ``net``: the network the
+    notebook's widgets show (notebook 09's, see :data:`NEEDS_NETWORK`)."""
+    q = quiz_state(w)
+    if q and q["state"] == "asking":
+        check_quiz(w)
     if w.root_class in NEEDS_NETWORK:
         assert net is not None, f"{w} shows what a network says: drive it with net="
         out = CHECKS[w.root_class](w, net)
@@ -615,8 +738,7 @@ def drive(w, equations=True, net=None):
 
 def pairs_text(pairs, out_shape, k_shape):
     """The pairing line the explorer's info shows for an input pixel, from cnnlearn.contributions."""
-    sub = cnnlearn.equations._sub
-    return "; ".join(f"{n}: dy{sub(*o, max(out_shape) > 9)} meets f{sub(*k, max(k_shape) > 9)}"
+    return "; ".join(f"{n}: dy{sub(*o, out_shape)} meets f{sub(*k, k_shape)}"
                      for n, (o, k) in enumerate(pairs, 1))
 
 

@@ -74,6 +74,7 @@ def test_tiny_grid_in_jupyterlab3(lab3, page, record_hover_latency):
                          ids=["01_stepper", "04_explorer"])
 def test_series_grid_in_jupyterlab3(lab3, page, name, root, grid_name, record_hover_latency):
     _open_and_run(page, lab3, f"notebooks/{name}")
+    students.answer_questions(page)
     grid = offline.Grid(page, f"{jupyter.PANEL} .{root}", grid_name)
     record_hover_latency(f"{root}, grid {grid_name}, JupyterLab 3.6 + ipywidgets 7.7 ({name})",
                          latency.hover_to_highlight_ms(page, grid.root, grid.cell(1, 1)))

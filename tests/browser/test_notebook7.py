@@ -26,6 +26,7 @@ def test_notebook_in_notebook7(nb7, page, name, axe_script, clean_kernels, recor
     jupyter.wait_math_typeset(page)
     assert jupyter.problems(page) == []
     axe.check_notebook_widgets(page, name, axe_script, "Notebook 7")
+    axe.answer_questions(page, axe_script, f"Notebook 7, {name}")
     if name in FRONT_END_GRIDS:
         check_front_end_grid(page, name, "Notebook 7", record_hover_latency)
     if name == NOTEBOOK_04:

@@ -158,6 +158,7 @@ def test_series_page_offline(series_site, series_notebooks, browser, axe_script,
 
         failures = axe.offline_violations(page, f"{stem}.html", axe_script)
         assert not failures, "axe found violations:\n" + "\n".join(failures)
+        axe.answer_questions(page, axe_script, f"offline {stem}.html", scope="body")  # predict first, by mouse and keys
 
         for root, grid_name, shape in SERIES_GRIDS.get(stem, []):
             drive_series_grid(page, stem, root, grid_name, shape, record_hover_latency)

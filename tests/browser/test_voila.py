@@ -37,6 +37,7 @@ def test_notebook_04_as_a_voila_app(voila_lab, page, clean_kernels, record_laten
     assert jupyter.voila_problems(page) == []
     found = students.all_widgets(page, scope="body")
     assert any(w.root_class == "cnnlearn-explorer" for w in found), f"no ContributionExplorer in {NOTEBOOK_04}"
+    students.answer_questions(page, scope="body")  # predict first, then the widgets answer hover and clicks
     grid = offline.Grid(page, "body .cnnlearn-explorer", "x")  # browser-side: hover, click, keys
     record_hover_latency(f"cnnlearn-explorer, grid x, Voila ({NOTEBOOK_04})",
                          latency.hover_to_highlight_ms(page, grid.root, grid.cell(0, 0)))
