@@ -180,3 +180,9 @@ def test_saliency_matches_torch_autograd(net, x):
     pred = z.argmax(dim=1)
     z[torch.arange(3), pred].sum().backward()
     assert np.allclose(S.saliency(net, x), xt.grad.abs().amax(dim=1).numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_occlusion_in_several_forward_passes_is_the_same(net, x, monkeypatch):
+    monkeypatch.setattr(S, "OCCLUSION_BATCH", 5)                  # 1 position of 3 images per forward pass
+    assert np.allclose(S.occlusion(net, x, [0, 1, 2], size=2), loop_occlusion(net, x, [0, 1, 2], 2),
+                       rtol=1e-12, atol=1e-12)
