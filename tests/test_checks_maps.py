@@ -9,7 +9,7 @@ from references import loop_occlusion, loop_saliency
 import cnnlearn
 from cnnlearn import checks
 from cnnlearn.checks import check_occlusion_map, check_saliency_map, maps
-from helpers import assert_really_wrong, unresolved
+from helpers import assert_really_wrong, assert_slip_named, unresolved
 
 # --- the saliency map ----------------------------------------------------------------------------------------
 
@@ -106,14 +106,7 @@ def test_saliency_cases_tell_the_slips_apart():
 
 @pytest.mark.parametrize("slip", sorted(SALIENCY_WRONG))
 def test_each_saliency_slip_is_wrong_and_named(slip):
-    fn, fragments = SALIENCY_WRONG[slip]
-    assert_really_wrong(fn, saliency_runs())
-    fb = check_saliency_map(fn)
-    assert not fb.ok
-    for f in fragments:
-        assert f in fb.message, f"{f!r} not in {fb.message!r}"
-    others = [frag for other, (_, frs) in SALIENCY_WRONG.items() if other != slip for frag in frs]
-    assert not any(f in fb.message for f in others), fb.message
+    assert_slip_named(check_saliency_map, SALIENCY_WRONG, slip, saliency_runs())
 
 
 def test_saliency_channel_axis_kept_gets_a_shape_hint():
@@ -211,14 +204,7 @@ def test_occlusion_tries_several_sizes():
 
 @pytest.mark.parametrize("slip", sorted(OCCLUSION_WRONG))
 def test_each_occlusion_slip_is_wrong_and_named(slip):
-    fn, fragments = OCCLUSION_WRONG[slip]
-    assert_really_wrong(fn, occlusion_runs())
-    fb = check_occlusion_map(fn)
-    assert not fb.ok
-    for f in fragments:
-        assert f in fb.message, f"{f!r} not in {fb.message!r}"
-    others = [frag for other, (_, frs) in OCCLUSION_WRONG.items() if other != slip for frag in frs]
-    assert not any(f in fb.message for f in others), fb.message
+    assert_slip_named(check_occlusion_map, OCCLUSION_WRONG, slip, occlusion_runs())
 
 
 def test_occlusion_other_error_names_the_position_and_its_two_scores():
