@@ -104,7 +104,7 @@ def _saliency_screen(case, got):
 def _saliency_hint(case, got):
     n, i, j = first_off(got, case.right, RTOL, ATOL)
     return (f"for {case.label}, map[{n}, {i}, {j}] (indices as in your code, from 0) is {got[n, i, j]:.6g}, but "
-            f"should be |dz_k/dx| = {case.right[n, i, j]:.6g} with k = {case.classes[n]}, the class of image {n}. "
+            f"should be |dz_k/dx| = {case.right[n, i, j]:.6g} with k = classes[{n}] = {case.classes[n]}. "
             "Run net.forward(x), start the backward pass from one-hot rows (dz[np.arange(N), classes] = 1, "
             "N = len(x)), take np.abs of what net.backward returns, then the largest over the channels")
 
@@ -190,7 +190,7 @@ def _occlusion_hint(case, got):
     before, after = case.net.forward(case.x[n:n + 1])[0, k], case.net.forward(grey)[0, k]
     return (f"for {case.label} (size = {s}), drop[{n}, {i}, {j}] (indices as in your code, from 0) is "
             f"{got[n, i, j]:.6g}, but should be z_k(X) - z_k(X with x[{n}, :, {i}:{i + s}, {j}:{j + s}] = 0.5) = "
-            f"{before:.6g} - {_signed(after)} = {case.right[n, i, j]:.6g}, with k = {k}, the class of image {n}")
+            f"{before:.6g} - {_signed(after)} = {case.right[n, i, j]:.6g}, with k = classes[{n}] = {k}")
 
 
 def check_occlusion_map(occlusion_map):
