@@ -16,7 +16,7 @@ from .conv import (
     input_gradient_by_full_conv,
     rot180,
 )
-from .equations import filter_gradient_equation, forward_equation, input_gradient_equation
+from .equations import filter_gradient_equation, forward_equation, input_gradient_equation, update_equation
 from .example import worked_example
 from .gradcheck import numerical_gradient, rel_error
 from .losses import cross_entropy, cross_entropy_backward, softmax
@@ -41,6 +41,7 @@ __all__ = [
     "forward_equation",
     "input_gradient_equation",
     "filter_gradient_equation",
+    "update_equation",
     "worked_example",
     "datasets",
     "digits_net",

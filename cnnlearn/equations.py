@@ -198,6 +198,39 @@ def filter_gradient_equation(ki, kj, input_shape, kernel_shape, *, stride=1, pad
     return _assemble(r"\frac{\partial L}{\partial " + symbol("f", ki, kj, (kh, kw)) + "}", terms, arrays)
 
 
+
+def update_equation(ki, kj, w, dw, lr):
+    r"""One step of gradient descent for filter entry ``(ki, kj)``: the entry moves against its gradient.
+
+    Parameters
+    ----------
+    ki, kj : int
+        0-based filter entry.
+    w, dw : arrays of shape (kh, kw)
+        The filter F and its gradient dL/dF.
+    lr : float > 0
+        The learning rate, the size of the step (``lr`` in code, as in notebook 07).
+
+    Returns
+    -------
+    str
+        LaTeX, e.g. for the worked example with lr = 0.1
+        ``f'_{11} = f_{11} - \mathrm{lr}\, \frac{\partial L}{\partial f_{11}} = -1.5 - 0.1 \cdot (-0.9051) = -1.409``:
+        the symbols, the numbers, the new value. The numbers get the digits of :func:`shown_products`, so
+        that the shown subtraction, done by hand, gives the shown value.
+    """
+    w, dw = as_float_array(w, "w"), as_float_array(dw, "dw")
+    if w.ndim != 2 or dw.shape != w.shape:
+        raise ValueError(f"w must have shape (kh, kw) and dw the same shape, got {w.shape} and {dw.shape}")
+    if isinstance(lr, (bool, np.bool_)) or not np.isscalar(lr) or not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a number > 0 (the learning rate), got {lr!r}")
+    ki, kj = check_index((ki, kj), w.shape, "filter entry")
+    f, f_new = symbol("f", ki, kj, w.shape), symbol("f'", ki, kj, w.shape)
+    ((old, _), (minus_lr, grad)), total = shown_products([(w[ki, kj], 1.0), (-float(lr), dw[ki, kj])])
+    return (f"{f_new} = {f} - \\mathrm{{lr}}\\, \\frac{{\\partial L}}{{\\partial {f}}} = "
+            f"{old} - {minus_lr.removeprefix('-')} \\cdot {_factor(grad)} = {total}")
+
+
 # --------------------------------------------------------------------------- im2col (notebook 10)
 
 def _im2col_shapes(input_shape, kernel_shape, geo):

@@ -6,20 +6,26 @@ with respect to the *input image*. Training throws it away; here it is the resul
 * :func:`input_gradient` runs ``net.forward`` and ``net.backward`` and returns d(score)/dX for a
   class score z_k, or dL/dX for the cross-entropy loss at the true labels;
 * :func:`saliency` is |d z_k / dX|: how strongly each pixel moves the class score;
+* :func:`occlusion` is the other way to ask which pixels matter: grey out a patch and watch z_k drop;
 * :func:`fgsm` is the fast gradient sign method, X_adv = clip(X + eps * sign(dL/dX), 0, 1);
-* :func:`accuracy_under_attack` is the test accuracy of FGSM images for a list of epsilons.
+* :func:`iterative_fgsm` takes several small FGSM steps, each time from a fresh gradient, never further than
+  eps from the clean image;
+* :func:`accuracy_under_attack` is the test accuracy of attacked images for a list of epsilons.
 
 Every array is NCHW: a batch of N images of shape (N, C, H, W); the digits are (N, 1, 8, 8).
 Nothing here changes the caller's arrays; the network's stored gradients (``net.grads``) are
 overwritten by the backward pass, as by any training step.
 """
 
+import numbers
+
 import numpy as np
 
 from .losses import cross_entropy_backward, softmax
-from .validate import as_float_array, check_ndim
+from .validate import as_float_array, as_int, check_ndim
 
-__all__ = ["input_gradient", "saliency", "fgsm", "accuracy_under_attack", "predict", "as_images"]
+__all__ = ["input_gradient", "saliency", "occlusion", "fgsm", "iterative_fgsm", "accuracy_under_attack", "predict",
+           "as_images"]
 
 
 def as_images(x):
@@ -101,6 +107,78 @@ def saliency(net, x, classes=None):
     return np.abs(input_gradient(net, x, classes)).max(axis=1)
 
 
+def _number(v, name, need=">= 0", minimum=0.0):
+    if (isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or not np.isfinite(v)
+            or (minimum is not None and v < minimum)):
+        raise ValueError(f"{name} must be a number {need}, got {v!r}")
+    return float(v)
+
+
+#: At most this many greyed images go through the network in one forward pass of :func:`occlusion`.
+OCCLUSION_BATCH = 1024
+
+
+def occlusion(net, x, classes, *, size=1, fill=0.5):
+    r"""Occlusion maps: how much the class score z_k drops when a square patch of the image is greyed out.
+
+    Parameters
+    ----------
+    net : Sequential
+        A network whose ``forward`` maps (N, C, H, W) to logits (N, K).
+    x : array of shape (N, C, H, W)
+        The images, pixels in [0, 1].
+    classes : int or array of shape (N,)
+        The class k whose score z_k is watched (one for all images, or one per image).
+    size : int, keyword only
+        The side of the square patch, 1 <= size <= min(H, W); 1 greys out one pixel at a time.
+    fill : float, keyword only
+        The value every pixel of the patch takes, in every channel: 0.5 is grey, half the ink.
+
+    Returns
+    -------
+    array of shape (N, H - size + 1, W - size + 1)
+        Entry (n, i, j) is z_k(X_n) - z_k(X_n with the patch whose top-left pixel is (i, j) set to ``fill``):
+        positive where hiding the patch lowers the score, negative where it raises it.
+
+    Notes
+    -----
+    The patch slides like a size x size filter with stride 1 and no padding, so it has
+    (H - size + 1)(W - size + 1) positions, and each position costs one forward pass of the N images (the
+    positions run together, up to :data:`OCCLUSION_BATCH` greyed images at a time); no backward pass. Unlike
+    the saliency map's, the change is not small: a pixel moves from x_ij to ``fill``, and to first order the
+    drop is the gradient times that change,
+
+    .. math:: z_k(X) - z_k(X_\mathrm{grey}) \approx \sum_{(i, j) \in \mathrm{patch}}
+              \frac{\partial z_k}{\partial x_{ij}} (x_{ij} - \mathrm{fill}),
+
+    so a pixel that is already grey changes nothing, however large its gradient.
+    """
+    x = as_images(x)
+    N, C, H, W = x.shape
+    size = as_int(size, "size", minimum=1)
+    if size > min(H, W):
+        raise ValueError(f"size must be at most min(H, W) = {min(H, W)} for images of shape {(H, W)}, got {size}")
+    fill = _number(fill, "fill", need="(the value of a greyed pixel)", minimum=None)
+    z = net.forward(x)
+    k = _labels(classes, N, "classes", z.shape[1])
+    score = z[np.arange(N), k]                                  # (N,)
+    positions = list(np.ndindex(H - size + 1, W - size + 1))
+    drop = np.empty((N, len(positions)))
+    chunk = max(1, OCCLUSION_BATCH // N)                        # positions per forward pass
+    for start in range(0, len(positions), chunk):
+        part = positions[start:start + chunk]
+        x_grey = np.repeat(x[None], len(part), axis=0)          # (P, N, C, H, W): a fresh copy per position
+        for p, (i, j) in enumerate(part):
+            x_grey[p, :, :, i:i + size, j:j + size] = fill      # every channel of the patch
+        z_grey = net.forward(x_grey.reshape(-1, C, H, W)).reshape(len(part), N, -1)
+        drop[:, start:start + len(part)] = score[:, None] - z_grey[:, np.arange(N), k].T
+    return drop.reshape(N, H - size + 1, W - size + 1)
+
+
+def _eps(eps, name="eps"):
+    return _number(eps, name, need=">= 0 (a step in pixel units)")
+
+
 def fgsm(x, dx, eps):
     r"""Fast gradient sign method: X_adv = clip(X + eps * sign(dL/dX), 0, 1).
 
@@ -123,18 +201,72 @@ def fgsm(x, dx, eps):
     dx = as_float_array(dx, "dx")
     if dx.shape != x.shape:
         raise ValueError(f"dx must have the shape of x, {x.shape}, got {dx.shape}")
-    if isinstance(eps, (bool, np.bool_)) or not np.isscalar(eps) or not np.isfinite(eps) or eps < 0:
-        raise ValueError(f"eps must be a number >= 0 (a step in pixel units), got {eps!r}")
+    eps = _eps(eps)
     return np.clip(x + eps * np.sign(dx), 0.0, 1.0)
 
 
-def accuracy_under_attack(net, x, labels, epsilons):
-    """Accuracy on FGSM images, one float per eps in ``epsilons``.
+def iterative_fgsm(net, x, labels, eps, *, steps=5, alpha=None):
+    r"""The iterative attack: ``steps`` small FGSM steps, each from the gradient at the image reached so far.
 
-    ``x`` (N, C, H, W) are the clean images and ``labels`` (N,) their true classes; the gradient
-    dL/dX is computed once, on the clean images.
+    Parameters
+    ----------
+    net : Sequential
+        A network whose ``forward`` maps (N, C, H, W) to logits (N, K).
+    x : array of shape (N, C, H, W)
+        The clean images, pixels in [0, 1].
+    labels : int or array of shape (N,)
+        The true classes t_n: every step climbs the cross-entropy loss at these labels.
+    eps : float >= 0
+        How far any pixel may end up from the clean image, in pixel units (as for :func:`fgsm`).
+    steps : int >= 1, keyword only
+        The number of steps.
+    alpha : float >= 0, keyword only
+        The size of one step; by default 2.5 * eps / steps, so that the steps together can reach the edge
+        of the eps-ball and still move along it (the rule of Madry et al., 2018).
+
+    Returns
+    -------
+    array of shape (N, C, H, W)
+        X_adv, with |X_adv - X| <= eps in every pixel and every pixel in [0, 1].
+
+    Notes
+    -----
+    .. math:: X^{(0)} = X, \qquad
+              X^{(r+1)} = \mathrm{clip}_{[0, 1]}\big(\mathrm{clip}_{[X - \epsilon,\, X + \epsilon]}
+              (X^{(r)} + \alpha\, \mathrm{sign}(\partial L / \partial X^{(r)}))\big)
+
+    FGSM trusts the gradient at the clean image for one step of size eps; here the gradient is taken
+    again after each small step, so the attack follows the loss where it has got to (Kurakin, Goodfellow
+    and Bengio's basic iterative method, 2017). The inner clip keeps every pixel within eps of the clean
+    one, so the attack is held to the same budget as FGSM; the outer clip keeps an image. With
+    ``steps=1`` and ``alpha >= eps`` it is FGSM exactly. It costs ``steps`` forward and backward passes.
     """
     x = as_images(x)
     labels = _labels(labels, x.shape[0])
-    dx = input_gradient(net, x, labels=labels)
-    return [float(np.mean(net.forward(fgsm(x, dx, eps)).argmax(axis=1) == labels)) for eps in epsilons]
+    eps = _eps(eps)
+    steps = as_int(steps, "steps", minimum=1)
+    alpha = 2.5 * eps / steps if alpha is None else _eps(alpha, "alpha")
+    low, high = x - eps, x + eps
+    x_adv = x.copy()
+    for _ in range(steps):
+        dx = input_gradient(net, x_adv, labels=labels)
+        x_adv = np.clip(np.clip(x_adv + alpha * np.sign(dx), low, high), 0.0, 1.0)
+    return x_adv
+
+
+def accuracy_under_attack(net, x, labels, epsilons, *, steps=1):
+    """Accuracy on attacked images, one float per eps in ``epsilons``.
+
+    ``x`` (N, C, H, W) are the clean images and ``labels`` (N,) their true classes. With ``steps=1`` the
+    attack is :func:`fgsm`, whose gradient dL/dX is computed once, on the clean images; with more steps it is
+    :func:`iterative_fgsm` with its default step size, run afresh for every eps.
+    """
+    x = as_images(x)
+    labels = _labels(labels, x.shape[0])
+    steps = as_int(steps, "steps", minimum=1)
+    if steps == 1:
+        dx = input_gradient(net, x, labels=labels)
+        attacked = (fgsm(x, dx, eps) for eps in epsilons)
+    else:
+        attacked = (iterative_fgsm(net, x, labels, eps, steps=steps) for eps in epsilons)
+    return [float(np.mean(net.forward(x_adv).argmax(axis=1) == labels)) for x_adv in attacked]

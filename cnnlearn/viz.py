@@ -10,6 +10,7 @@ it meets, dashed outlines for added zeros.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Rectangle
 
 from .conv import conv2d, conv2d_backward
@@ -18,16 +19,18 @@ from .example import worked_example
 from .fullconv import FullConvPlan
 from .im2col import im2col
 from .losses import cross_entropy, cross_entropy_backward, softmax
-from .notation import BLUE, GREY, ORANGE, SKY, cell_text
+from .notation import BLUE, GREY, NEGATIVE, ORANGE, POSITIVE, SKY, cell_text
 from .receptive import check_index, contributions, geometry, output_size, window
 from .saliency import as_images, fgsm, input_gradient, predict
 from .validate import as_float_array, as_int, as_matrix, as_shape
 
 __all__ = ["plot_forward", "plot_softmax", "plot_filter_gradient", "plot_contributions", "plot_feed_counts",
-           "plot_step_sweep", "plot_images", "plot_full_conv", "plot_im2col", "plot_saliency", "plot_fgsm",
-           "plot_accuracy_vs_eps"]
+           "plot_step_sweep", "plot_images", "plot_full_conv", "plot_im2col", "plot_filter_learning", "plot_maps",
+           "plot_saliency", "plot_fgsm", "plot_accuracy_vs_eps"]
 
 _FONT = 11
+#: The series' diverging scale (blue below 0, white at 0, vermilion above), as the widgets colour their cells.
+DIVERGING = LinearSegmentedColormap.from_list("cnnlearn_diverging", [NEGATIVE, "#ffffff", POSITIVE])
 
 
 def _caption_lines(latex):
@@ -384,27 +387,83 @@ def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
     return fig
 
 
+# --------------------------------------------------------------------------- learning a filter (notebook 03)
+
+def plot_filter_learning(losses, w, w_true):
+    """Gradient descent learning a filter: the loss at every step (log scale), the learned filter ``w`` and the
+    filter ``w_true`` it should find, both of shape (kh, kw), as grids of numbers."""
+    losses = np.asarray(losses, dtype=float)
+    w, w_true = as_matrix(w, "w", "(kh, kw)"), as_matrix(w_true, "w_true", "(kh, kw)")
+    if losses.ndim != 1 or not len(losses) or w.shape != w_true.shape:
+        raise ValueError(f"losses must be a list of numbers and w, w_true of one shape, got {losses.shape}, "
+                         f"{w.shape} and {w_true.shape}")
+    kh, kw = w.shape
+    fig, axes = plt.subplots(1, 3, figsize=(4.6 + 1.6 * kw, 2.9), gridspec_kw=dict(width_ratios=[3.2, kw, kw]))
+    ax = axes[0]
+    ax.semilogy(np.arange(len(losses)), losses, color=BLUE)
+    ax.set_xlabel("step", fontsize=_FONT - 1)
+    ax.set_ylabel("loss L", fontsize=_FONT - 1)
+    ax.set_title("the loss falls", fontsize=_FONT, loc="left")
+    ax.grid(alpha=0.3)
+    _draw_grid(axes[1], kh, w, f"learned F ({len(losses)} steps)")
+    _draw_grid(axes[2], kh, w_true, "F_edge (the answer)")
+    fig.tight_layout()
+    return fig
+
+
 # --------------------------------------------------------------------------- input gradients (notebook 09)
+
+def plot_maps(images, maps, titles=None, *, image_label="digit"):
+    """Each image (top row) above its maps, one row per map.
+
+    Parameters
+    ----------
+    images : array of shape (K, H, W)
+        Pixels in [0, 1], drawn as ink on paper.
+    maps : dict of row label -> array of shape (K, h, w)
+        The maps, one row each, in order (any h, w: an occlusion map with a larger patch is smaller).
+        A map with a negative entry is drawn on the series' diverging scale (:data:`DIVERGING`: vermilion above
+        0, blue below, white at 0, symmetric for each image); a map without one with ``"hot"`` (black at 0,
+        white at the map's largest value).
+    titles : sequence of K strings, optional
+    image_label : str
+        The label of the top row.
+    """
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(f"images must have shape (K, H, W), got shape {images.shape}")
+    K = len(images)
+    rows = {label: np.asarray(m) for label, m in maps.items()}
+    for label, m in rows.items():
+        if m.ndim != 3 or len(m) != K:
+            raise ValueError(f"maps[{label!r}] must have shape ({K}, h, w), one map per image, got {m.shape}")
+    fig, axes = plt.subplots(1 + len(rows), K, figsize=(1.3 * K, 1.45 * (1 + len(rows))), squeeze=False)
+    for k in range(K):
+        axes[0, k].imshow(images[k], cmap="gray_r", vmin=0, vmax=1)
+        if titles is not None:
+            axes[0, k].set_title(titles[k], fontsize=9)
+        for r, m in enumerate(rows.values(), start=1):
+            if (m < 0).any():
+                top = float(np.abs(m[k]).max()) or 1.0
+                axes[r, k].imshow(m[k], cmap=DIVERGING, vmin=-top, vmax=top)
+            else:
+                axes[r, k].imshow(m[k], cmap="hot")
+        for ax in axes[:, k]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    axes[0, 0].set_ylabel(image_label)
+    for r, label in enumerate(rows, start=1):
+        axes[r, 0].set_ylabel(label)
+    fig.tight_layout()
+    return fig
+
 
 def plot_saliency(images, maps, titles=None):
     """Each digit (top row) above its saliency map (bottom row); ``images`` and ``maps`` of shape (K, H, W)."""
     images, maps = np.asarray(images), np.asarray(maps)
     if images.ndim != 3 or maps.shape != images.shape:
         raise ValueError(f"images and maps must both have shape (K, H, W), got {images.shape} and {maps.shape}")
-    K = len(images)
-    fig, axes = plt.subplots(2, K, figsize=(1.3 * K, 2.9), squeeze=False)
-    for k in range(K):
-        axes[0, k].imshow(images[k], cmap="gray_r", vmin=0, vmax=1)
-        axes[1, k].imshow(maps[k], cmap="hot")
-        if titles is not None:
-            axes[0, k].set_title(titles[k], fontsize=9)
-        for ax in axes[:, k]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-    axes[0, 0].set_ylabel("digit")
-    axes[1, 0].set_ylabel("|dz_k/dX|")
-    fig.tight_layout()
-    return fig
+    return plot_maps(images, {"|dz_k/dX|": maps}, titles)
 
 
 def plot_fgsm(net, x, label, epsilons):
@@ -423,13 +482,20 @@ def plot_fgsm(net, x, label, epsilons):
     return fig
 
 
-def plot_accuracy_vs_eps(epsilons, accuracies):
-    """Test accuracy against eps, a line with dots."""
+def plot_accuracy_vs_eps(epsilons, accuracies, label=None, *, more=()):
+    """Test accuracy against eps, a line with dots; ``more``: further lines as (label, epsilons, accuracies),
+    each in its own colour and marker, with a legend when the lines have labels."""
+    lines = [(label, epsilons, accuracies), *more]
     fig, ax = plt.subplots(figsize=(4.5, 3))
-    ax.plot(epsilons, accuracies, "o-")
+    for (name, eps, acc), colour, marker in zip(lines, (BLUE, POSITIVE, ORANGE, SKY), "os^D"):
+        if len(eps) != len(acc):
+            raise ValueError(f"every line needs one accuracy per eps, got {len(eps)} and {len(acc)}")
+        ax.plot(eps, acc, marker=marker, linestyle="-", color=colour, label=name)
     ax.set_xlabel("eps (the largest change of any pixel)")
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
+    if any(name for name, _, _ in lines):
+        ax.legend(fontsize=_FONT - 2)
     fig.tight_layout()
     return fig

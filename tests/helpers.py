@@ -99,6 +99,20 @@ def assert_really_wrong(fn, runs, rtol=1e-6):
     raise AssertionError("this 'wrong' answer is right on every case of the check")
 
 
+def assert_slip_named(check, wrong, slip, runs):
+    """``wrong`` maps each slip to (its wrong answer, fragments of its hint). The answer of ``slip`` must be
+    really wrong on ``runs`` (:func:`assert_really_wrong`), and its hint must hold every one of its fragments and
+    none of the other slips'."""
+    fn, fragments = wrong[slip]
+    assert_really_wrong(fn, runs)
+    fb = check(fn)
+    assert not fb.ok
+    for f in fragments:
+        assert f in fb.message, f"{f!r} not in {fb.message!r}"
+    others = [frag for other, (_, frs) in wrong.items() if other != slip for frag in frs]
+    assert not any(f in fb.message for f in others), fb.message
+
+
 # --- the cnnlearn names a text writes (hints, notebooks, docs) ---------------------------------------------
 
 DOTTED = re.compile(r"(?<![\w.])cnnlearn(?:\.[A-Za-z_]\w*)+(?![\w<{])")  # not a placeholder like check_<name>

@@ -17,6 +17,51 @@ def loop_fgsm(x, dx, eps):
     return out
 
 
+def loop_iterative_fgsm(net, x, labels, eps, steps, alpha):
+    """The iterative attack written from its definition: every step a fresh dL/dX through the layers, then each
+    pixel moved by alpha and held within eps of the clean pixel and within [0, 1]."""
+    x_adv = x.copy()
+    for _ in range(steps):
+        dx = network_input_gradient(net, x_adv, labels)
+        for idx in np.ndindex(x.shape):
+            g = dx[idx]
+            moved = x_adv[idx] + (alpha if g > 0 else (-alpha if g < 0 else 0.0))
+            moved = min(x[idx] + eps, max(x[idx] - eps, moved))
+            x_adv[idx] = min(1.0, max(0.0, moved))
+    return x_adv
+
+
+def loop_saliency(net, x, classes):
+    """|dz_k/dX| as the largest over the channels: a one-hot row per image, through the layers one by one."""
+    z = net.forward(x)
+    grad = np.zeros_like(z)
+    for n, k in enumerate(classes):
+        grad[n, k] = 1.0
+    for layer in reversed(net.layers):
+        grad = layer.backward(grad)
+    N, C, H, W = x.shape
+    out = np.zeros((N, H, W))
+    for n, i, j in np.ndindex(N, H, W):
+        out[n, i, j] = max(abs(grad[n, c, i, j]) for c in range(C))
+    return out
+
+
+def loop_occlusion(net, x, classes, size, fill=0.5):
+    """The drop of z_k with each size x size patch set to ``fill``, one image and one position at a time."""
+    N, C, H, W = x.shape
+    out = np.zeros((N, H - size + 1, W - size + 1))
+    for n in range(N):
+        k = classes[n]
+        before = net.forward(x[n:n + 1])[0, k]
+        for i in range(H - size + 1):
+            for j in range(W - size + 1):
+                grey = x[n:n + 1].copy()
+                for c, a, b in np.ndindex(C, size, size):
+                    grey[0, c, i + a, j + b] = fill
+                out[n, i, j] = before - net.forward(grey)[0, k]
+    return out
+
+
 
 
 # --- forward, softmax, cross-entropy, gradient checking (01, 02, 05) -------------------------------------

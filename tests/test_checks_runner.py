@@ -22,6 +22,8 @@ from references import (
     loop_backward,
     loop_col2im,
     loop_fgsm,
+    loop_occlusion,
+    loop_saliency,
     network_input_gradient,
     rel,
     relu_loop,
@@ -55,6 +57,8 @@ RIGHT = {
     "max_pool_backward": (("dy", "x", "kernel_size", "stride"), loop_backward),
     "input_gradient_of_network": (("net", "x", "labels"), network_input_gradient),
     "col2im": (("dcols", "input_shape", "kh", "kw", "padding"), loop_col2im),
+    "saliency_map": (("net", "x", "classes"), loop_saliency),
+    "occlusion_map": (("net", "x", "classes", "size"), loop_occlusion),
     "fgsm": (("x", "dx", "eps"), loop_fgsm),
 }
 

@@ -18,7 +18,7 @@ from cnnlearn import (
     forward_equation,
     input_gradient_equation,
 )
-from cnnlearn.equations import fmt_number
+from cnnlearn.equations import fmt_number, update_equation
 from cnnlearn.example import FILTER, X, worked_example
 from conv_cases import geometries
 
@@ -268,3 +268,39 @@ def test_equations_leave_their_arrays_unchanged():
     filter_gradient_equation(0, 1, (3, 3), (2, 2), dy=dy, x=x)
     for a, c in zip((x, w, dy), copies):
         assert np.array_equal(a, c)
+
+
+# ----------------------------------------------------------------------------- one step of gradient descent (03)
+
+def test_update_equation_for_the_worked_example():
+    ex = worked_example()
+    dw = conv2d_backward(ex.dy, ex.x, ex.w)[1]
+    assert update_equation(0, 0, ex.w, dw, 0.1) == (
+        r"f'_{11} = f_{11} - \mathrm{lr}\, \frac{\partial L}{\partial f_{11}} = -1.5 - 0.1 \cdot (-0.9051) = -1.409")
+    assert update_equation(1, 1, ex.w, dw, 0.1).endswith(r" = 0.5 - 0.1 \cdot (-1.996) = 0.6996")
+
+
+@given(st.floats(-5, 5), st.floats(-5, 5), st.sampled_from([0.001, 0.01, 0.1, 0.25, 1.0]))
+def test_update_equation_by_hand_gives_the_shown_value(f, g, lr):
+    """The shown numbers, subtracted by hand and rounded like the shown value, give the shown value, and that
+    is the true new entry rounded."""
+    eq = update_equation(0, 0, [[f]], [[g]], lr)
+    numbers = eq.split(" = ")[2:]
+    old, rest = numbers[0].split(" - ", 1)
+    lr_shown, grad = rest.split(r" \cdot ")
+    shown = numbers[1]
+    with localcontext() as ctx:
+        ctx.prec = 60
+        by_hand = Decimal(old) - Decimal(lr_shown) * Decimal(grad.strip("()"))
+    assert float(Decimal(shown)) == pytest.approx(f - lr * g, rel=1e-3, abs=1e-12)
+    assert fmt_number(float(by_hand)) == shown
+
+
+@pytest.mark.parametrize("args, words", [
+    ((0, 0, [[1.0]], [[1.0]], 0), "lr must be a number > 0"),
+    ((0, 0, [[1.0]], [[1.0, 2.0]], 0.1), "the same shape"),
+    ((1, 0, [[1.0]], [[1.0]], 0.1), "filter entry (1, 0) is outside"),
+])
+def test_update_equation_refuses_bad_arguments(args, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        update_equation(*args)

@@ -138,6 +138,22 @@ WRONG = {
         for layer in reversed(net.layers):
             grad = layer.backward(grad)
         return grad""",
+    "nb09-saliency_map": """\
+        z = net.forward(x)
+        dz = np.zeros_like(z)
+        dz[np.arange(len(x)), classes] = 1.0
+        return net.backward(dz).max(axis=1)  # forgot the absolute value""",
+    "nb09-occlusion_map": """\
+        N, C, H, W = x.shape
+        rows = np.arange(N)
+        score = net.forward(x)[rows, classes]
+        drop = np.zeros((N, H - size + 1, W - size + 1))
+        x_grey = x.copy()  # copied once, outside the loops: the grey patches pile up
+        for i in range(H - size + 1):
+            for j in range(W - size + 1):
+                x_grey[:, :, i:i + size, j:j + size] = 0.5
+                drop[:, i, j] = score - net.forward(x_grey)[rows, classes]
+        return drop""",
     "nb09-fgsm": "return np.clip(x - eps * np.sign(dx), 0.0, 1.0)  # minus: that lowers the loss",
     "nb10-col2im_loop": """\
         H, W = input_shape

@@ -1,10 +1,13 @@
-"""cnnlearn.saliency: input gradients through the net's backward pass, FGSM, accuracy under attack."""
+"""cnnlearn.saliency: input gradients through the net's backward pass, occlusion, FGSM and the iterative attack,
+accuracy under attack."""
 
 import numpy as np
 import pytest
+from references import loop_fgsm, loop_iterative_fgsm, loop_occlusion
 
 from cnnlearn import saliency as S
 from cnnlearn.digits_net import build_network
+from cnnlearn.layers import Flatten, Linear, Sequential
 from cnnlearn.losses import cross_entropy
 from conftest import require_torch
 
@@ -80,6 +83,66 @@ def test_accuracy_under_attack_matches_a_loop(net, x):
     assert got == pytest.approx(want)
 
 
+@pytest.mark.parametrize("size, fill", [(1, 0.5), (2, 0.5), (3, 0.0), (8, 0.25)])
+def test_occlusion_matches_a_loop(net, x, size, fill):
+    classes = np.array([4, 0, 9])
+    got = S.occlusion(net, x, classes, size=size, fill=fill)
+    assert got.shape == (3, 9 - size, 9 - size)
+    assert np.allclose(got, loop_occlusion(net, x, classes, size, fill), rtol=1e-12, atol=1e-12)
+
+
+def test_occlusion_of_a_linear_network_is_the_gradient_times_the_change(x):
+    """For a network without a kink the first-order formula of the docstring is exact."""
+    lin = Sequential(Flatten(), Linear(64, 10, rng=1))
+    g = S.input_gradient(lin, x, 7)
+    for size in (1, 3):
+        got = S.occlusion(lin, x, 7, size=size)
+        want = np.zeros_like(got)
+        for n, i, j in np.ndindex(*got.shape):
+            want[n, i, j] = np.sum(g[n, :, i:i + size, j:j + size] * (x[n, :, i:i + size, j:j + size] - 0.5))
+        assert np.allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_occlusion_leaves_x_alone(net, x):
+    x0 = x.copy()
+    S.occlusion(net, x, 1, size=2)
+    assert np.array_equal(x, x0)
+
+
+@pytest.mark.parametrize("eps, steps, alpha", [(0.1, 3, 0.04), (0.05, 5, None), (0.2, 2, 0.15), (0.0, 2, None)])
+def test_iterative_fgsm_matches_a_loop(net, x, eps, steps, alpha):
+    labels = np.array([3, 1, 8])
+    got = S.iterative_fgsm(net, x, labels, eps, steps=steps, alpha=alpha)
+    want = loop_iterative_fgsm(net, x, labels, eps, steps, 2.5 * eps / steps if alpha is None else alpha)
+    assert np.allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_iterative_fgsm_keeps_to_the_eps_ball_and_the_image(net, x):
+    x0 = x.copy()
+    labels = net.forward(x).argmax(axis=1)
+    adv = S.iterative_fgsm(net, x, labels, 0.1, steps=10, alpha=0.05)
+    assert np.array_equal(x, x0)
+    assert adv.min() >= 0 and adv.max() <= 1 and np.abs(adv - x).max() <= 0.1 + 1e-12
+    assert cross_entropy(net.forward(adv), labels) > cross_entropy(net.forward(x), labels)
+
+
+def test_one_step_of_the_iterative_attack_is_fgsm(net, x):
+    labels = np.array([2, 2, 5])
+    dx = S.input_gradient(net, x, labels=labels)
+    for alpha in (0.1, 0.3, None):
+        assert np.allclose(S.iterative_fgsm(net, x, labels, 0.1, steps=1, alpha=alpha), loop_fgsm(x, dx, 0.1),
+                           rtol=0, atol=1e-12)
+
+
+def test_accuracy_under_the_iterative_attack_matches_a_loop(net, x):
+    labels = np.array([1, 2, 3])
+    eps = [0.0, 0.1, 0.3]
+    got = S.accuracy_under_attack(net, x, labels, eps, steps=3)
+    want = [np.mean(net.forward(loop_iterative_fgsm(net, x, labels, e, 3, 2.5 * e / 3)).argmax(axis=1) == labels)
+            for e in eps]
+    assert got == pytest.approx(want)
+
+
 @pytest.mark.parametrize("call, words", [
     (lambda net, x: S.input_gradient(net, x), "exactly one of classes="),
     (lambda net, x: S.input_gradient(net, x, 3, labels=1), "exactly one of classes="),
@@ -88,6 +151,14 @@ def test_accuracy_under_attack_matches_a_loop(net, x):
     (lambda net, x: S.input_gradient(net, x, [1, 2]), "3 integer classes"),
     (lambda net, x: S.fgsm(x, x[:1], 0.1), "dx must have the shape of x"),
     (lambda net, x: S.fgsm(x, x, -0.1), "eps must be a number >= 0"),
+    (lambda net, x: S.occlusion(net, x, 1, size=0), "size must be >= 1"),
+    (lambda net, x: S.occlusion(net, x, 1, size=9), "size must be at most min(H, W) = 8"),
+    (lambda net, x: S.occlusion(net, x, 1, fill=float("nan")), "fill must be a number"),
+    (lambda net, x: S.occlusion(net, x, [1, 2]), "3 integer classes"),
+    (lambda net, x: S.iterative_fgsm(net, x, 1, 0.1, steps=0), "steps must be >= 1"),
+    (lambda net, x: S.iterative_fgsm(net, x, 1, 0.1, alpha=-1), "alpha must be a number >= 0"),
+    (lambda net, x: S.iterative_fgsm(net, x, 1, True), "eps must be a number >= 0"),
+    (lambda net, x: S.accuracy_under_attack(net, x, [1, 2, 3], [0.1], steps=1.5), "steps must be an integer"),
 ])
 def test_bad_input(net, x, call, words):
     with pytest.raises((ValueError, TypeError)) as info:
@@ -109,3 +180,9 @@ def test_saliency_matches_torch_autograd(net, x):
     pred = z.argmax(dim=1)
     z[torch.arange(3), pred].sum().backward()
     assert np.allclose(S.saliency(net, x), xt.grad.abs().amax(dim=1).numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_occlusion_in_several_forward_passes_is_the_same(net, x, monkeypatch):
+    monkeypatch.setattr(S, "OCCLUSION_BATCH", 5)                  # 1 position of 3 images per forward pass
+    assert np.allclose(S.occlusion(net, x, [0, 1, 2], size=2), loop_occlusion(net, x, [0, 1, 2], 2),
+                       rtol=1e-12, atol=1e-12)

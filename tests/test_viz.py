@@ -29,6 +29,10 @@ CALLS = {
     "full_conv": lambda: viz.plot_full_conv(),
     "full_conv_step": lambda: viz.plot_full_conv(step=4),
     "full_conv_stride": lambda: viz.plot_full_conv(np.ones((3, 3)), EX.w, stride=2, padding=1, input_shape=(5, 5)),
+    "filter_learning": lambda: viz.plot_filter_learning([3.0, 1.0, 0.1], EX.w, EX.w),
+    "maps": lambda: viz.plot_maps(np.zeros((2, 4, 4)), {"a": np.ones((2, 4, 4)), "b": -np.ones((2, 3, 3))}),
+    "saliency": lambda: viz.plot_saliency(np.zeros((2, 4, 4)), np.ones((2, 4, 4)), ["a", "b"]),
+    "accuracy": lambda: viz.plot_accuracy_vs_eps([0, 0.1], [1.0, 0.5], "one", more=[("two", [0.1], [0.2])]),
 }
 
 
@@ -180,3 +184,41 @@ def test_softmax_figure_names_scores_and_the_true_class_in_the_notation():
     assert ax.get_title(loc="left").startswith(
         "softmax of the scores\ntrue class scored by z4 = y22: L = -log p4 = ")
     assert any(t.get_text().endswith("(true class)") and t.get_text().startswith("p4 = ") for t in ax.texts)
+
+
+def test_maps_draw_a_signed_map_on_the_diverging_scale_centred_at_zero():
+    signed = np.array([[[1.0, -3.0], [0.5, 0.0]]])
+    fig = viz.plot_maps(np.zeros((1, 2, 2)), {"plain": np.abs(signed), "signed": signed}, ["t"], image_label="X")
+    axes = fig.axes
+    assert len(axes) == 3 and axes[0].get_ylabel() == "X" and axes[0].get_title() == "t"
+    assert [ax.get_ylabel() for ax in axes[1:]] == ["plain", "signed"]
+    assert axes[1].images[0].get_cmap().name == "hot"
+    img = axes[2].images[0]
+    assert img.get_cmap() is viz.DIVERGING and img.get_clim() == (-3.0, 3.0)
+    with pytest.raises(ValueError, match="one map per image"):
+        viz.plot_maps(np.zeros((2, 2, 2)), {"short": np.zeros((1, 2, 2))})
+
+
+def test_saliency_is_a_row_of_maps():
+    fig = viz.plot_saliency(np.zeros((3, 4, 4)), np.ones((3, 4, 4)))
+    assert len(fig.axes) == 6 and fig.axes[0].get_ylabel() == "digit" and fig.axes[3].get_ylabel() == "|dz_k/dX|"
+
+
+def test_filter_learning_shows_the_loss_and_both_filters():
+    fig = viz.plot_filter_learning([4.0, 2.0, 1.0], [[0.98, -1.02]], [[1.0, -1.0]])
+    ax_loss, ax_w, ax_true = fig.axes
+    assert ax_loss.get_yscale() == "log" and list(ax_loss.get_lines()[0].get_ydata()) == [4.0, 2.0, 1.0]
+    assert [t.get_text() for t in ax_w.texts] == ["0.98", "-1.02"] and ax_w.get_title(loc="left").endswith("(3 steps)")
+    assert [t.get_text() for t in ax_true.texts] == ["1", "-1"]
+    with pytest.raises(ValueError, match="of one shape"):
+        viz.plot_filter_learning([1.0], [[1.0]], [[1.0, 2.0]])
+
+
+def test_accuracy_figure_draws_every_line_with_a_legend():
+    fig = viz.plot_accuracy_vs_eps([0, 0.1, 0.2], [1.0, 0.5, 0.1], "FGSM", more=[("iterative", [0.1, 0.2], [0.3, 0.0])])
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == ["FGSM", "iterative"]
+    assert list(lines[1].get_xdata()) == [0.1, 0.2] and fig.axes[0].get_legend() is not None
+    assert viz.plot_accuracy_vs_eps([0, 0.1], [1.0, 0.5]).axes[0].get_legend() is None
+    with pytest.raises(ValueError, match="one accuracy per eps"):
+        viz.plot_accuracy_vs_eps([0, 0.1], [1.0])

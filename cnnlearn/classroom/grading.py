@@ -67,6 +67,8 @@ POINTS = {
     "nb07-relu_backward": 1,
     "nb07-max_pool_backward": 3,
     "nb08-input_gradient_of_network": 2,
+    "nb09-saliency_map": 2,
+    "nb09-occlusion_map": 3,
     "nb09-fgsm": 2,
     "nb10-col2im_loop": 3,
 }
