@@ -28,7 +28,13 @@ from .gradients import (  # notebooks 03, 04, 06
     check_input_gradient_strided,
 )
 from .im2col import check_col2im  # notebook 10
-from .training import check_linear_backward, check_max_pool_backward, check_relu_backward  # notebook 07
+from .layer import check_conv_backward  # notebooks 06 and 07
+from .training import (  # notebook 07
+    check_capstone,
+    check_linear_backward,
+    check_max_pool_backward,
+    check_relu_backward,
+)
 
 __all__ = [
     "Feedback",
@@ -36,6 +42,6 @@ __all__ = [
     "check_logit_gradient", "check_central_difference", "check_relative_error",
     "check_filter_gradient", "check_filter_gradient_batch", "check_feed_counts", "check_input_gradient",
     "check_dx22_line", "check_filter_gradient_strided", "check_input_gradient_strided", "check_bias_gradient",
-    "check_linear_backward", "check_max_pool_backward", "check_relu_backward",
+    "check_conv_backward", "check_linear_backward", "check_max_pool_backward", "check_relu_backward", "check_capstone",
     "check_input_gradient_of_network", "check_fgsm", "check_col2im",
 ]
