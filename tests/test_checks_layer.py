@@ -136,13 +136,11 @@ def test_channels_swapped_in_the_gather_form():
 def test_what_the_hints_recommend_passes():
     """The code the hints name (the crop, the padding, the slices, the swapped rotation, db) makes a right answer."""
     def recommended(dy, x, w, stride, padding):
-        N, C, H, W = x.shape
-        C_out, _, kh, kw = w.shape
-        _, _, Ho, Wo = dy.shape
-        P = padding
-        x_padded = np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))
-        dx_padded = np.zeros(x_padded.shape)
-        dw = np.zeros(w.shape)
+        H, W = x.shape[2:]
+        kh, kw = w.shape[2:]
+        Ho, Wo = dy.shape[2:]
+        x_padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))   # as the padding hint says
+        dx_padded, dw = np.zeros(x_padded.shape), np.zeros(w.shape)
         for i in range(Ho):
             for j in range(Wo):
                 dx_padded[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw] += np.einsum(
@@ -151,6 +149,7 @@ def test_what_the_hints_recommend_passes():
             for l in range(kw):
                 patch = x_padded[:, :, k:k + stride * (Ho - 1) + 1:stride, l:l + stride * (Wo - 1) + 1:stride]
                 dw[:, :, k, l] = np.einsum("nfij,ncij->fc", dy, patch)
+        P = padding
         return dx_padded[:, :, P:P + H, P:P + W], dw, dy.sum(axis=(0, 2, 3))
     assert checks.check_conv_backward(recommended).ok
     assert checks.check_conv_backward(gather).ok   # np.swapaxes(cnnlearn.rot180(w), 0, 1), cnnlearn.conv.dilate
