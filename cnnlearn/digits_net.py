@@ -191,8 +191,8 @@ def time_step(backward=None, *, data=None, batch=RECIPE["batch"], seed=0, steps=
     Returns
     -------
     dict
-        ``"step"``: the median time of one step (forward, loss, backward, SGD update), in seconds, and, for
-        each key of ``backward``, the seconds of that step spent inside its function.
+        ``"step"``: the median time of one step (the shift of the images, forward, loss, backward, SGD update),
+        in seconds, and, for each key of ``backward``, the seconds of that step spent inside its function.
     """
     own = _backward_functions(backward)
     spent = {kind: 0.0 for kind, fn in own.items() if fn is not None}
@@ -210,12 +210,13 @@ def time_step(backward=None, *, data=None, batch=RECIPE["batch"], seed=0, steps=
     net = build_network(seed, backward={kind: timed(kind, fn) for kind, fn in own.items() if fn is not None})
     opt = SGD(net, lr=RECIPE["lr"], momentum=RECIPE["momentum"])
     x_train, y_train = (datasets.load_digits() if data is None else data)[:2]
+    rng = np.random.default_rng(seed)
     runs, total = [], 0.0
     while not runs or (len(runs) < steps and total < budget):
         k = len(runs) * batch % len(y_train)
-        xb, yb = x_train[k:k + batch], y_train[k:k + batch]
         before = dict(spent)
         t0 = time.perf_counter()
+        xb, yb = datasets.random_shift(x_train[k:k + batch], rng), y_train[k:k + batch]   # as train does
         train_step(net, opt, xb, yb)
         seconds = time.perf_counter() - t0
         total += seconds
