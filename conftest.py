@@ -63,9 +63,9 @@ def pytest_collection_modifyitems(config, items):
 
 # --- the series' run time: every notebook under nbval runs in a fresh kernel of its own --------------
 #
-# The issue's budget is at most 60 s for the whole series. nbval runs each notebook's cells in order in a new
-# kernel (its start is in the first cell's setup), so the sum of every phase of every notebook cell is that
-# run time. Printed, never asserted: the machine is shared and the figure is noisy.
+# The budget is at most 75 s for the whole series (60 s before notebook 07's capstone). nbval runs each notebook's
+# cells in order in a new kernel (its start is in the first cell's setup), so the sum of every phase of every
+# notebook cell is that run time. Printed, never asserted: the machine is shared and the figure is noisy.
 _NOTEBOOK_SECONDS = {}
 
 
@@ -90,7 +90,7 @@ def pytest_terminal_summary(terminalreporter, config):
     each = ", ".join(f"{p.split('/')[-1][:2]} {s:.1f}" for p, s in sorted(_NOTEBOOK_SECONDS.items()))
     terminalreporter.write_line(
         f"the series in fresh kernels under nbval: {total:.1f} s for {len(_NOTEBOOK_SECONDS)} notebooks "
-        f"(budget 60 s; seconds each: {each})")
+        f"(budget 75 s; seconds each: {each})")
 
 
 def _tier_line(terminalreporter, config):

@@ -18,8 +18,13 @@ shifts as augmentation, the learning rate cut tenfold for the last epochs); ever
 fixed, so the same call gives the same network. :func:`save` writes the weights to an
 ``.npz`` file and :func:`load_or_train` reads them back, or trains afresh (a few seconds)
 when the file is not there, so notebook 09 never downloads anything.
+
+Notebook 07's capstone builds the same network with the student's own backward functions
+(``build_network(backward={...})``, see :mod:`cnnlearn.layers`), times one training step with them
+(:func:`time_step`) and extrapolates to the recipe's :func:`steps_per_run` steps before it trains.
 """
 
+import math
 import os
 import tempfile
 import time
@@ -33,7 +38,7 @@ from .losses import cross_entropy, cross_entropy_backward
 from .optim import SGD
 
 __all__ = ["build_network", "train", "train_step", "accuracy", "save", "load", "load_or_train",
-           "DEFAULT_FILE", "RECIPE"]
+           "steps_per_run", "time_step", "DEFAULT_FILE", "RECIPE", "BACKWARD_KINDS"]
 
 #: The file notebook 07 writes and notebook 09 reads, next to the notebooks.
 DEFAULT_FILE = "digits_net.npz"
@@ -42,20 +47,49 @@ DEFAULT_FILE = "digits_net.npz"
 RECIPE = {"epochs": 20, "batch": 32, "lr": 0.05, "momentum": 0.9, "slow_from": 15, "seed": 42}
 
 
-def build_network(seed=0):
+#: The layers a backward function of one's own can replace, by the key :func:`build_network` reads, with the
+#: signature of the exercise it comes from (notebook 06's conv_backward, notebook 07's other three).
+BACKWARD_KINDS = {
+    "conv": "conv_backward(dy, x, w, stride, padding) -> (dx, dw, db)",
+    "relu": "relu_backward(dy, x) -> dx",
+    "pool": "max_pool_backward(dy, x, kernel_size, stride) -> dx",
+    "linear": "linear_backward(dy, x, w) -> (dx, dw, db)",
+}
+
+
+def _backward_functions(backward):
+    """``backward`` checked: a dict from keys of :data:`BACKWARD_KINDS` to functions (None: the package's)."""
+    if backward is None:
+        return {}
+    if not isinstance(backward, dict):
+        raise TypeError(f"backward must be a dict such as {{'conv': conv_backward, 'relu': relu_backward}}, "
+                        f"got {type(backward).__name__}")
+    unknown = sorted(set(backward) - set(BACKWARD_KINDS))
+    if unknown:
+        raise ValueError(f"backward has the unknown key(s) {unknown}; the keys are {list(BACKWARD_KINDS)}")
+    return backward
+
+
+def build_network(seed=0, *, backward=None):
     """The untrained two-convolution network: He-initialised convolutions, a Glorot linear layer, zero biases.
 
-    ``seed`` (int) seeds the generator that draws every initial weight.
+    ``seed`` (int) seeds the generator that draws every initial weight. ``backward`` (dict or None) plugs
+    backward functions of one's own into the layers in place of the package's: ``"conv"`` into both
+    convolutions, ``"relu"`` into both ReLUs, ``"pool"`` into the max pooling, ``"linear"`` into the linear
+    layer, each with the signature in :data:`BACKWARD_KINDS` (shapes in :mod:`cnnlearn.layers`); a key left
+    out keeps the package's. The initial weights do not depend on ``backward``.
     """
+    own = _backward_functions(backward)
+    conv, relu, pool, linear = (own.get(kind) for kind in ("conv", "relu", "pool", "linear"))
     rng = np.random.default_rng(seed)
     return Sequential(
-        Conv2D(1, 16, 3, padding=1, rng=rng),    # (N, 1, 8, 8)   -> (N, 16, 8, 8)
-        ReLU(),                                  # (N, 16, 8, 8)  -> (N, 16, 8, 8)
-        MaxPool2D(2),                            # (N, 16, 8, 8)  -> (N, 16, 4, 4)
-        Conv2D(16, 32, 3, padding=1, rng=rng),   # (N, 16, 4, 4)  -> (N, 32, 4, 4)
-        ReLU(),                                  # (N, 32, 4, 4)  -> (N, 32, 4, 4)
-        Flatten(),                               # (N, 32, 4, 4)  -> (N, 512)
-        Linear(32 * 4 * 4, 10, rng=rng),         # (N, 512)       -> (N, 10)
+        Conv2D(1, 16, 3, padding=1, rng=rng, backward=conv),    # (N, 1, 8, 8)   -> (N, 16, 8, 8)
+        ReLU(backward=relu),                                    # (N, 16, 8, 8)  -> (N, 16, 8, 8)
+        MaxPool2D(2, backward=pool),                            # (N, 16, 8, 8)  -> (N, 16, 4, 4)
+        Conv2D(16, 32, 3, padding=1, rng=rng, backward=conv),   # (N, 16, 4, 4)  -> (N, 32, 4, 4)
+        ReLU(backward=relu),                                    # (N, 32, 4, 4)  -> (N, 32, 4, 4)
+        Flatten(),                                              # (N, 32, 4, 4)  -> (N, 512)
+        Linear(32 * 4 * 4, 10, rng=rng, backward=linear),       # (N, 512)       -> (N, 10)
     )
 
 
@@ -130,6 +164,66 @@ def train(net, data=None, *, epochs=RECIPE["epochs"], batch=RECIPE["batch"], lr=
         if on_epoch is not None:
             on_epoch(epoch, history)
     return history
+
+
+def steps_per_run(n_train=None, *, epochs=RECIPE["epochs"], batch=RECIPE["batch"]):
+    """How many training steps :func:`train` takes: ``epochs`` passes over ``n_train`` images (the digits'
+    training split when None) in mini-batches of ``batch``, the last one smaller."""
+    if n_train is None:
+        n_train = len(datasets.load_digits()[1])
+    return epochs * math.ceil(n_train / batch)
+
+
+def time_step(backward=None, *, data=None, batch=RECIPE["batch"], seed=0, steps=3, budget=2.0):
+    r"""Seconds one training step of :func:`train` takes with the backward functions ``backward``.
+
+    Parameters
+    ----------
+    backward : dict or None
+        As in :func:`build_network`.
+    data : Digits or None
+        ``datasets.load_digits()`` when None; the steps run on its first training images.
+    batch, seed : int
+        Mini-batch size and the seed of the throwaway network that is trained.
+    steps, budget : int, float
+        Up to ``steps`` steps are timed, fewer when they take more than ``budget`` seconds (at least one).
+
+    Returns
+    -------
+    dict
+        ``"step"``: the median time of one step (the shift of the images, forward, loss, backward, SGD update),
+        in seconds, and, for each key of ``backward``, the seconds of that step spent inside its function.
+    """
+    own = _backward_functions(backward)
+    spent = {kind: 0.0 for kind, fn in own.items() if fn is not None}
+
+    def timed(kind, fn):
+        def call(*args):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args)
+            finally:
+                spent[kind] += time.perf_counter() - t0
+        call.__name__ = getattr(fn, "__name__", kind)
+        return call
+
+    net = build_network(seed, backward={kind: timed(kind, fn) for kind, fn in own.items() if fn is not None})
+    opt = SGD(net, lr=RECIPE["lr"], momentum=RECIPE["momentum"])
+    x_train, y_train = (datasets.load_digits() if data is None else data)[:2]
+    rng = np.random.default_rng(seed)
+    runs, total = [], 0.0
+    while not runs or (len(runs) < steps and total < budget):
+        k = len(runs) * batch % len(y_train)
+        before = dict(spent)
+        t0 = time.perf_counter()
+        xb, yb = datasets.random_shift(x_train[k:k + batch], rng), y_train[k:k + batch]   # as train does
+        train_step(net, opt, xb, yb)
+        seconds = time.perf_counter() - t0
+        total += seconds
+        runs.append((seconds, {kind: spent[kind] - before[kind] for kind in spent}))
+    runs.sort(key=lambda run: run[0])
+    seconds, inside = runs[len(runs) // 2]
+    return {"step": seconds, **inside}
 
 
 def save(net, path=DEFAULT_FILE):

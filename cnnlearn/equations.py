@@ -20,7 +20,7 @@ import numpy as np
 from .im2col import im2col, im2col_sources
 from .notation import fmt_number, symbol
 from .receptive import check_index, contributions, output_size, shapes, window
-from .validate import as_float_array, as_shape
+from .validate import as_float_array, as_int, as_shape
 
 
 def _round_sig(d, digits):
@@ -198,7 +198,6 @@ def filter_gradient_equation(ki, kj, input_shape, kernel_shape, *, stride=1, pad
     return _assemble(r"\frac{\partial L}{\partial " + symbol("f", ki, kj, (kh, kw)) + "}", terms, arrays)
 
 
-
 def update_equation(ki, kj, w, dw, lr):
     r"""One step of gradient descent for filter entry ``(ki, kj)``: the entry moves against its gradient.
 
@@ -229,6 +228,110 @@ def update_equation(ki, kj, w, dw, lr):
     ((old, _), (minus_lr, grad)), total = shown_products([(w[ki, kj], 1.0), (-float(lr), dw[ki, kj])])
     return (f"{f_new} = {f} - \\mathrm{{lr}}\\, \\frac{{\\partial L}}{{\\partial {f}}} = "
             f"{old} - {minus_lr.removeprefix('-')} \\cdot {_factor(grad)} = {total}")
+
+
+# --------------------------------------------------------------------------- the Linear layer (notebook 07)
+
+def _linear_shapes(x_shape, w_shape):
+    N, J = as_shape(x_shape, "x_shape", (2,))
+    K, J_w = as_shape(w_shape, "w_shape", (2,))
+    if J != J_w:
+        raise ValueError(f"x_shape (N, in_features) = {(N, J)} and w_shape (out_features, in_features) = "
+                         f"{(K, J_w)} must have the same in_features")
+    return N, J, K
+
+
+def _linear_index(which, index, N, J, K):
+    """``index`` checked as the 0-based index of a weight (i, j), an input (n, j) or a bias i; always a tuple."""
+    if which == "b":
+        i = as_int(index, "bias index", minimum=0)
+        if i >= K:
+            raise ValueError(f"bias index {i} is outside the {K} outputs (0-based 0..{K - 1})")
+        return (i,)
+    if which not in ("w", "x"):
+        raise ValueError(f"which must be 'w' (a weight), 'x' (an input) or 'b' (a bias), got {which!r}")
+    return check_index(index, (K, J) if which == "w" else (N, J), "weight" if which == "w" else "input")
+
+
+def linear_feeds(which, index, x_shape, w_shape):
+    r"""The outputs of a Linear layer that one of its numbers feeds, each with the number it is multiplied by there.
+
+    The layer computes :math:`y_{ni} = \sum_j x_{nj} w_{ij} + b_i`: output i of example n.
+
+    Parameters
+    ----------
+    which : {"w", "x", "b"}
+        A weight, an input or a bias.
+    index : (int, int) or int
+        0-based: (i, j) for a weight, (n, j) for an input, i for a bias.
+    x_shape, w_shape : (N, in_features), (out_features, in_features)
+
+    Returns
+    -------
+    list of ((int, int), (int, int) or None)
+        ``((n, i), partner)`` per output :math:`y_{ni}` fed, ``partner`` the 0-based index of the number it meets
+        there: in x for a weight (:math:`x_{nj}`), in w for an input (:math:`w_{ij}`), None for a bias (its
+        factor is 1). A weight feeds output i of every example; an input every output of its own example.
+    """
+    N, J, K = _linear_shapes(x_shape, w_shape)
+    idx = _linear_index(which, index, N, J, K)
+    if which == "w":
+        i, j = idx
+        return [((n, i), (n, j)) for n in range(N)]
+    if which == "x":
+        n, j = idx
+        return [((n, i), (i, j)) for i in range(K)]
+    return [((n, idx[0]), None) for n in range(N)]
+
+
+def linear_gradient_equation(which, index, x_shape, w_shape, *, dy=None, x=None, w=None):
+    r"""dL/d(one number of a Linear layer): one term per output it feeds (:func:`linear_feeds`).
+
+    Parameters
+    ----------
+    which, index, x_shape, w_shape
+        As in :func:`linear_feeds`.
+    dy : array of shape (N, out_features), optional
+        dL/dy; with it, and with x (for a weight) or w (for an input), the numbers and the value follow.
+    x : array of shape (N, in_features), optional
+    w : array of shape (out_features, in_features), optional
+
+    Returns
+    -------
+    str
+        LaTeX, e.g. for a batch of 2 ``\frac{\partial L}{\partial w_{21}} = dy_{12} x_{11} + dy_{22} x_{21}``,
+        ``\frac{\partial L}{\partial x_{13}} = dy_{11} w_{13} + dy_{12} w_{23}`` and
+        ``\frac{\partial L}{\partial b_{2}} = dy_{12} + dy_{22}``.
+    """
+    N, J, K = _linear_shapes(x_shape, w_shape)
+    idx = _linear_index(which, index, N, J, K)
+    feeds = linear_feeds(which, index, x_shape, w_shape)
+    y_shape, x_shape, w_shape = (N, K), (N, J), (K, J)
+    if which == "b":
+        lhs = rf"\frac{{\partial L}}{{\partial b_{{{idx[0] + 1}}}}}"
+        arrays = _values({"dy": _grid(dy, "dy", y_shape)})
+        sym = " + ".join(symbol("dy", *o, y_shape) for o, _ in feeds)
+        if not arrays:
+            return f"{lhs} = {sym}"
+        shown, total = shown_products([(arrays["dy"][o], 1.0) for o, _ in feeds])
+        return f"{lhs} = {sym} = " + " + ".join(_factor(u) for u, _ in shown) + f" = {total}"
+    partner, shape = ("x", x_shape) if which == "w" else ("w", w_shape)
+    lhs = rf"\frac{{\partial L}}{{\partial {symbol(which, *idx, w_shape if which == 'w' else x_shape)}}}"
+    arrays = _values({"dy": _grid(dy, "dy", y_shape), partner: _grid(x if which == "w" else w, partner, shape)})
+    terms = [(("dy", o, y_shape), (partner, q, shape)) for o, q in feeds]
+    return _assemble(lhs, terms, arrays)
+
+
+def linear_forward_equation(n, i, x_shape, w_shape):
+    r"""The sum that makes output ``y[n, i]`` of a Linear layer, :math:`y_{ni} = \sum_j x_{nj} w_{ij} + b_i`.
+
+    ``n, i`` 0-based; ``x_shape`` (N, in_features), ``w_shape`` (out_features, in_features). Returns LaTeX, e.g.
+    ``y_{12} = x_{11} w_{21} + x_{12} w_{22} + x_{13} w_{23} + b_{2}``.
+    """
+    N, J, K = _linear_shapes(x_shape, w_shape)
+    n, i = check_index((n, i), (N, K), "output")
+    terms = " + ".join(f"{symbol('x', n, j, (N, J))} {symbol('w', i, j, (K, J))}" for j in range(J))
+    return f"{symbol('y', n, i, (N, K))} = {terms} + b_{{{i + 1}}}"
 
 
 # --------------------------------------------------------------------------- im2col (notebook 10)

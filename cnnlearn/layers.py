@@ -17,6 +17,23 @@ The convolution layer calls :func:`cnnlearn.conv2d` and
 :func:`cnnlearn.conv2d_backward`; max pooling has a vectorised pair
 (:func:`max_pool2d`, :func:`max_pool2d_backward`) and a loop twin
 (:func:`max_pool2d_naive`, :func:`max_pool2d_backward_naive`) that tests hold equal.
+
+**A backward function of one's own.** :class:`Conv2D`, :class:`ReLU`, :class:`MaxPool2D` and
+:class:`Linear` take ``backward=fn``: the layer then computes its gradients with ``fn`` instead of the
+package's formulas (notebook 07's capstone plugs in the student's functions of notebooks 06 and 07).
+``fn`` has the signature of the exercise it comes from:
+
+* Conv2D: ``fn(dy, x, w, stride, padding) -> (dx, dw, db)``, dy (N, C_out, Ho, Wo), x (N, C, H, W),
+  w (C_out, C, kh, kw), stride and padding ints (so the layer's must be the same along both axes, with
+  no dilation);
+* ReLU: ``fn(dy, x) -> dx``, dy and x of the layer input's shape;
+* MaxPool2D: ``fn(dy, x, kernel_size, stride) -> dx``, dy (N, C, Ho, Wo), x (N, C, H, W), square windows;
+* Linear: ``fn(dy, x, w) -> (dx, dw, db)``, dy (N, out_features), x (N, in_features),
+  w (out_features, in_features).
+
+The arrays ``fn`` receives are read-only views (writing into one raises ValueError), so backward stays
+pure whatever ``fn`` does; what it returns is checked against the shapes above, with a message that
+names ``fn``.
 """
 
 import numbers
@@ -56,11 +73,69 @@ def _init(kind, shape, fan_in, fan_out, rng):
     raise ValueError(f"init must be 'he' or 'glorot', got {kind!r}")
 
 
+def _frozen(a):
+    """A read-only view of ``a``: a backward function of one's own reads it and cannot change it."""
+    view = a.view()
+    view.flags.writeable = False
+    return view
+
+
+def _own_backward(fn, layer):
+    """``fn`` as a layer's own backward function, or None for the package's."""
+    if fn is not None and not callable(fn):
+        raise TypeError(f"{layer}: backward must be a function or None, got {fn!r} ({type(fn).__name__})")
+    return fn
+
+
+def _name_of(fn):
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _returned(value, fn, layer, expected):
+    """What the layer's own backward function ``fn`` returned, as float arrays of the ``expected`` shapes
+    (``{name: shape}``, in the order ``fn`` returns them)."""
+    names, label = list(expected), _name_of(fn)
+    if len(names) > 1:
+        if not isinstance(value, (tuple, list)) or len(value) != len(names):
+            got = f"{type(value).__name__} of length {len(value)}" if isinstance(value, (tuple, list)) else \
+                type(value).__name__
+            raise ValueError(f"{layer}: its backward function {label} must return {len(names)} arrays, "
+                             f"{', '.join(names)}, got a {got}")
+    else:
+        value = (value,)
+    out = []
+    for name, v in zip(names, value):
+        if v is None:
+            raise ValueError(f"{layer}: its backward function {label} returned None for {name}")
+        arr = as_float_array(v, f"{label}'s {name}")
+        if arr.shape != tuple(expected[name]):
+            raise ValueError(f"{layer}: its backward function {label} returned {name} of shape {arr.shape}, "
+                             f"but {name} must have shape {tuple(expected[name])}")
+        out.append(arr)
+    return out
+
+
+def _square(pair, name, layer):
+    """The one int of a pair that is the same along both axes (what a backward function of one's own takes)."""
+    if pair[0] != pair[1]:
+        raise ValueError(f"{layer}: a backward function of your own takes one {name} for both axes, but this "
+                         f"layer's {name} is {pair}")
+    return pair[0]
+
+
 def _check_input(x, name, ndim, meaning, layer):
     x = as_float_array(x, name)
     if x.ndim != ndim:
         raise ValueError(f"{layer}: {name} must have shape {meaning}, got a {x.ndim}-D array of shape {x.shape}")
     return x
+
+
+def _backward_repr(layer, first=False):
+    """``, backward=conv_backward`` in a layer's repr when it has a backward function of its own."""
+    fn = getattr(layer, "backward_fn", None)
+    if fn is None:
+        return ""
+    return ("" if first else ", ") + f"backward={_name_of(fn)}"
 
 
 class Layer:
@@ -111,6 +186,10 @@ class Conv2D(Layer):
         Source of the initial weights (an int is a seed; None draws fresh entropy).
     init : {"he", "glorot"}
         He (Kaiming) normal by default, the right scale in front of a ReLU.
+    backward : callable or None
+        ``backward(dy, x, w, stride, padding) -> (dx, dw, db)`` used in place of
+        :func:`cnnlearn.conv2d_backward` (see the module's docstring); it needs the same stride and padding
+        along both axes and dilation 1.
 
     Notes
     -----
@@ -125,12 +204,19 @@ class Conv2D(Layer):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, rng=None,
-                 *, init="he"):
+                 *, init="he", backward=None):
         super().__init__()
         self.in_channels = as_int(in_channels, "in_channels", minimum=1)
         self.out_channels = as_int(out_channels, "out_channels", minimum=1)
         self.kernel_size = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride, self.padding, self.dilation = geometry(stride, padding, dilation)
+        self.backward_fn = _own_backward(backward, "Conv2D")
+        if self.backward_fn is not None:
+            _square(self.stride, "stride", "Conv2D")
+            _square(self.padding, "padding", "Conv2D")
+            if self.dilation != (1, 1):
+                raise ValueError(f"Conv2D: a backward function of your own has no dilation argument, but this "
+                                 f"layer's dilation is {self.dilation}")
         C, C_out, (kh, kw) = self.in_channels, self.out_channels, self.kernel_size
         rng = _as_rng(rng)
         self.params = {"w": _init(init, (C_out, C, kh, kw), C * kh * kw, C_out * kh * kw, rng),
@@ -154,7 +240,13 @@ class Conv2D(Layer):
         """dy of shape (N, C_out, Ho, Wo) -> dx of shape (N, C, H, W); fills ``grads``."""
         x, y_shape = self._cached()
         dy = self._check_dy(dy, y_shape)
-        dx, dw, db = conv2d_backward(dy, x, self.params["w"], **self._geom())
+        w = self.params["w"]
+        if self.backward_fn is None:
+            dx, dw, db = conv2d_backward(dy, x, w, **self._geom())
+        else:
+            dx, dw, db = _returned(self.backward_fn(_frozen(dy), _frozen(x), _frozen(w), self.stride[0],
+                                                    self.padding[0]),
+                                   self.backward_fn, "Conv2D", {"dx": x.shape, "dw": w.shape, "db": (len(w),)})
         self.grads = {"w": dw, "b": db}
         return dx
 
@@ -164,7 +256,7 @@ class Conv2D(Layer):
                          ("dilation", self.dilation, 1)) if v != (d, d))
         k = self.kernel_size
         return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={k[0] if k[0] == k[1] else k}"
-                f"{extra})")
+                f"{extra}{_backward_repr(self)})")
 
 
 # --------------------------------------------------------------------------- ReLU
@@ -177,22 +269,29 @@ class ReLU(Layer):
     .. math:: \frac{\partial L}{\partial x} = \frac{\partial L}{\partial y}\,[x > 0]
 
     At exactly x = 0 the gradient is taken as 0, as PyTorch does.
-    Works on arrays of any shape.
+    Works on arrays of any shape. ``backward=fn`` computes dx as ``fn(dy, x)`` instead (see the module's
+    docstring).
     """
+
+    def __init__(self, backward=None):
+        super().__init__()
+        self.backward_fn = _own_backward(backward, "ReLU")
 
     def forward(self, x):
         x = as_float_array(x, "x")
-        mask = x > 0
-        self._cache = mask
-        return np.where(mask, x, 0.0).astype(x.dtype, copy=False)
+        self._cache = x
+        return np.where(x > 0, x, 0.0).astype(x.dtype, copy=False)
 
     def backward(self, dy):
-        mask = self._cached()
-        dy = self._check_dy(dy, mask.shape)
-        return np.where(mask, dy, 0.0).astype(dy.dtype, copy=False)
+        x = self._cached()
+        dy = self._check_dy(dy, x.shape)
+        if self.backward_fn is not None:
+            (dx,) = _returned(self.backward_fn(_frozen(dy), _frozen(x)), self.backward_fn, "ReLU", {"dx": x.shape})
+            return dx
+        return np.where(x > 0, dy, 0.0).astype(dy.dtype, copy=False)
 
     def __repr__(self):
-        return "ReLU()"
+        return f"ReLU({_backward_repr(self, first=True)})"
 
 
 # --------------------------------------------------------------------------- max pooling
@@ -317,6 +416,9 @@ class MaxPool2D(Layer):
     stride : int or (int, int), optional
         Defaults to ``kernel_size``. A stride smaller than the kernel makes the
         windows overlap; the backward pass handles that (see :func:`max_pool2d_backward`).
+    backward : callable or None
+        ``backward(dy, x, kernel_size, stride) -> dx`` used in place of :func:`max_pool2d_backward`
+        (see the module's docstring); it needs square windows and the same stride along both axes.
 
     Notes
     -----
@@ -325,10 +427,14 @@ class MaxPool2D(Layer):
     in row-major order, as in PyTorch.
     """
 
-    def __init__(self, kernel_size, stride=None):
+    def __init__(self, kernel_size, stride=None, *, backward=None):
         super().__init__()
         self.kernel_size = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride = self.kernel_size if stride is None else as_pair(stride, "stride", minimum=1)
+        self.backward_fn = _own_backward(backward, "MaxPool2D")
+        if self.backward_fn is not None:
+            _square(self.kernel_size, "kernel_size", "MaxPool2D")
+            _square(self.stride, "stride", "MaxPool2D")
 
     def forward(self, x):
         x = _check_input(x, "x", 4, "(N, C, H, W)", "MaxPool2D")
@@ -339,13 +445,17 @@ class MaxPool2D(Layer):
     def backward(self, dy):
         x, y_shape = self._cached()
         dy = self._check_dy(dy, y_shape)
+        if self.backward_fn is not None:
+            (dx,) = _returned(self.backward_fn(_frozen(dy), _frozen(x), self.kernel_size[0], self.stride[0]),
+                              self.backward_fn, "MaxPool2D", {"dx": x.shape})
+            return dx
         return max_pool2d_backward(dy, x, self.kernel_size, self.stride)
 
     def __repr__(self):
         k, s = self.kernel_size, self.stride
         k = k[0] if k[0] == k[1] else k
         s = s[0] if s[0] == s[1] else s
-        return f"MaxPool2D(kernel_size={k}, stride={s})"
+        return f"MaxPool2D(kernel_size={k}, stride={s}{_backward_repr(self)})"
 
 
 # --------------------------------------------------------------------------- flatten, linear
@@ -380,6 +490,9 @@ class Linear(Layer):
         Source of the initial weights.
     init : {"glorot", "he"}
         Glorot (Xavier) uniform by default, suited to a layer that feeds a softmax.
+    backward : callable or None
+        ``backward(dy, x, w) -> (dx, dw, db)`` used in place of the formulas below (see the module's
+        docstring).
 
     Notes
     -----
@@ -390,10 +503,11 @@ class Linear(Layer):
         dx = dy\, w, \qquad dw = dy^T x, \qquad db = \sum_n dy_n
     """
 
-    def __init__(self, in_features, out_features, rng=None, *, init="glorot"):
+    def __init__(self, in_features, out_features, rng=None, *, init="glorot", backward=None):
         super().__init__()
         self.in_features = as_int(in_features, "in_features", minimum=1)
         self.out_features = as_int(out_features, "out_features", minimum=1)
+        self.backward_fn = _own_backward(backward, "Linear")
         fi, fo = self.in_features, self.out_features
         self.params = {"w": _init(init, (fo, fi), fi, fo, _as_rng(rng)), "b": np.zeros(fo)}
         self.grads = {"w": np.zeros((fo, fi)), "b": np.zeros(fo)}
@@ -410,11 +524,17 @@ class Linear(Layer):
     def backward(self, dy):
         x, y_shape = self._cached()
         dy = self._check_dy(dy, y_shape)
-        self.grads = {"w": dy.T @ x, "b": dy.sum(axis=0)}
-        return dy @ self.params["w"]
+        w = self.params["w"]
+        if self.backward_fn is None:
+            dx, dw, db = dy @ w, dy.T @ x, dy.sum(axis=0)
+        else:
+            dx, dw, db = _returned(self.backward_fn(_frozen(dy), _frozen(x), _frozen(w)), self.backward_fn,
+                                   "Linear", {"dx": x.shape, "dw": w.shape, "db": (len(w),)})
+        self.grads = {"w": dw, "b": db}
+        return dx
 
     def __repr__(self):
-        return f"Linear({self.in_features}, {self.out_features})"
+        return f"Linear({self.in_features}, {self.out_features}{_backward_repr(self)})"
 
 
 # --------------------------------------------------------------------------- a stack of layers

@@ -82,19 +82,31 @@ def check_student_run(student, solved, name):
 # --- wrong answers in the checks' tests ---------------------------------------------------------------
 
 def outcome(fn, *args):
-    """The answer as an array, or None when it raises or is not numbers."""
+    """The answer as an array (a tuple of arrays for a function that returns several), or None when it raises or
+    is not numbers."""
     try:
-        return np.asarray(fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args]), dtype=float)
+        got = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+        if isinstance(got, (tuple, list)):
+            return tuple(np.asarray(g, dtype=float) for g in got)
+        return np.asarray(got, dtype=float)
     except Exception:
         return None
 
 
+def _differs(got, right, rtol):
+    if isinstance(right, tuple):
+        return (not isinstance(got, tuple) or len(got) != len(right)
+                or any(_differs(g, r, rtol) for g, r in zip(got, right)))
+    return (isinstance(got, tuple) or got.shape != np.shape(right)
+            or not np.allclose(got, right, rtol=rtol, atol=rtol * 1e-3))
+
+
 def assert_really_wrong(fn, runs, rtol=1e-6):
-    """``runs``: (args, right) per case. The wrong answer must differ from the right one on at least one case
-    (beyond the check's tolerance, relative error 1e-6 unless told)."""
+    """``runs``: (args, right) per case, ``right`` an array or a tuple of arrays. The wrong answer must differ from
+    the right one on at least one case (beyond the check's tolerance, relative error 1e-6 unless told)."""
     for args, right in runs:
         got = outcome(fn, *args)
-        if got is None or got.shape != np.shape(right) or not np.allclose(got, right, rtol=rtol, atol=rtol * 1e-3):
+        if got is None or _differs(got, right, rtol):
             return
     raise AssertionError("this 'wrong' answer is right on every case of the check")
 

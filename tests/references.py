@@ -171,6 +171,25 @@ def dx_strided_right(dy, w, shape, s, p, step=None, crop=True):
     return dxp[p:p + H, p:p + W] if crop else dxp[:H + 2 * p, :W + 2 * p]
 
 
+def conv_layer_loops(dy, x, w, stride, padding):
+    """dx, dw, db of the whole convolution layer (06's last exercise), one output pixel of one example and one
+    filter at a time: the loops a student writes first, right but too slow to train with."""
+    N, C, H, W = x.shape
+    C_out, _, kh, kw = w.shape
+    _, _, Ho, Wo = dy.shape
+    s, P = stride, padding
+    x_padded = np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))
+    dx_padded, dw = np.zeros(x_padded.shape), np.zeros(w.shape)
+    for n in range(N):
+        for f in range(C_out):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = (n, slice(None), slice(i * s, i * s + kh), slice(j * s, j * s + kw))
+                    dw[f] += dy[n, f, i, j] * x_padded[window]
+                    dx_padded[window] += dy[n, f, i, j] * w[f]
+    return dx_padded[:, :, P:P + H, P:P + W], dw, dy.sum(axis=(0, 2, 3))
+
+
 def counts_by_loops(shape, kshape, short=0):
     """04's exercise 1 as a student writes it; ``short`` window positions left out along each axis."""
     (H, W), (kh, kw) = shape, kshape

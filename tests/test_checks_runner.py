@@ -9,6 +9,7 @@ import pytest
 from references import (
     ce,
     central,
+    conv_layer_loops,
     conv_loops,
     corr,
     counts_by_loops,
@@ -52,6 +53,7 @@ RIGHT = {
     "bias_gradient": (("dy",), lambda dy: dy.sum(axis=(0, 2, 3))),
     "filter_gradient_strided": (("x", "dy", "kernel_shape", "stride", "padding"), dw_strided_right),
     "input_gradient_strided": (("dy", "w", "input_shape", "stride", "padding"), dx_strided_right),
+    "conv_backward": (("dy", "x", "w", "stride", "padding"), conv_layer_loops),
     "linear_backward": (("dy", "x", "w"), linear_loop),
     "relu_backward": (("dy", "x"), relu_loop),
     "max_pool_backward": (("dy", "x", "kernel_size", "stride"), loop_backward),
@@ -64,7 +66,10 @@ RIGHT = {
 
 
 def test_every_check_is_in_the_table():
-    assert sorted(RIGHT) == sorted(name[len("check_"):] for name in checks.__all__ if name.startswith("check_"))
+    # check_capstone is not a check of one function: it runs four of these checks, then times a training step
+    # (tests/test_capstone.py)
+    assert sorted(RIGHT) == sorted(name[len("check_"):] for name in checks.__all__
+                                   if name.startswith("check_") and name != "check_capstone")
 
 
 def as_float32(result):

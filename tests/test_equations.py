@@ -304,3 +304,52 @@ def test_update_equation_by_hand_gives_the_shown_value(f, g, lr):
 def test_update_equation_refuses_bad_arguments(args, words):
     with pytest.raises(ValueError, match=re.escape(words)):
         update_equation(*args)
+
+
+# ----------------------------------------------------------------------------- the Linear layer (notebook 07)
+
+def test_linear_equations_of_a_small_layer():
+    from cnnlearn.equations import linear_feeds, linear_forward_equation, linear_gradient_equation
+    shapes = ((2, 3), (2, 3))   # x (N, in), w (out, in)
+    assert linear_forward_equation(0, 1, *shapes) == "y_{12} = x_{11} w_{21} + x_{12} w_{22} + x_{13} w_{23} + b_{2}"
+    assert linear_feeds("w", (1, 0), *shapes) == [((0, 1), (0, 0)), ((1, 1), (1, 0))]   # output 2 of every example
+    assert linear_feeds("x", (0, 2), *shapes) == [((0, 0), (0, 2)), ((0, 1), (1, 2))]   # every output of example 1
+    assert linear_feeds("b", 1, *shapes) == [((0, 1), None), ((1, 1), None)]
+    assert linear_gradient_equation("w", (1, 0), *shapes) == \
+        r"\frac{\partial L}{\partial w_{21}} = dy_{12} x_{11} + dy_{22} x_{21}"
+    assert linear_gradient_equation("x", (0, 2), *shapes) == \
+        r"\frac{\partial L}{\partial x_{13}} = dy_{11} w_{13} + dy_{12} w_{23}"
+    assert linear_gradient_equation("b", 1, *shapes) == r"\frac{\partial L}{\partial b_{2}} = dy_{12} + dy_{22}"
+    dy = np.array([[0.2, -0.4], [-0.3, 0.1]])
+    assert linear_gradient_equation("b", 1, *shapes, dy=dy) == \
+        r"\frac{\partial L}{\partial b_{2}} = dy_{12} + dy_{22} = (-0.4) + 0.1 = -0.3"
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.integers(1, 4), st.integers(1, 4))
+def test_linear_equations_evaluate_to_the_matrix_products(seed, N, J, K):
+    """Every weight's, input's and bias's equation adds up by hand to dY^T X, dY W and the column sums of dY."""
+    from cnnlearn.equations import linear_gradient_equation
+    rng = np.random.default_rng(seed)
+    x, w, dy = rng.normal(size=(N, J)), rng.normal(size=(K, J)), rng.normal(size=(N, K))
+    shapes = (x.shape, w.shape)
+    for which, grid, right, partner in (("w", (K, J), dy.T @ x, dict(x=x)), ("x", (N, J), dy @ w, dict(w=w))):
+        for index in np.ndindex(*grid):
+            eq = linear_gradient_equation(which, index, *shapes, dy=dy, **partner)
+            pairs, total = shown_sum(eq)
+            assert hand_sum_rounded(pairs) == total, eq
+            assert float(total) == float(f"{right[index]:.4g}"), eq
+    for k in range(K):
+        assert _value(linear_gradient_equation("b", k, *shapes, dy=dy)) == float(f"{dy[:, k].sum():.4g}")
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda f: f("w", (2, 0), (2, 3), (2, 3)), ValueError, "outside the 2x3 grid"),
+    (lambda f: f("b", 2, (2, 3), (2, 3)), ValueError, "bias index 2 is outside the 2 outputs"),
+    (lambda f: f("y", (0, 0), (2, 3), (2, 3)), ValueError, "which must be 'w'"),
+    (lambda f: f("w", (0, 0), (2, 3), (2, 4)), ValueError, "the same in_features"),
+    (lambda f: f("x", (0, 0), (2, 3), (2, 3), dy=np.zeros((2, 2))), ValueError, "pass all of dy, w"),
+])
+def test_linear_equations_refuse_bad_arguments(call, error, words):
+    from cnnlearn.equations import linear_gradient_equation
+    with pytest.raises(error, match=words):
+        call(linear_gradient_equation)

@@ -118,6 +118,22 @@ WRONG = {
             for j in range(dy.shape[1]):
                 dx_padded[i * stride:i * stride + kh, j * stride:j * stride + kw] += dy[i, j] * w
         return dx_padded  # the padding's rows and columns not cropped""",
+    "nb06-conv_backward": """\
+        N, C, H, W = x.shape
+        C_out, _, kh, kw = w.shape
+        _, _, Ho, Wo = dy.shape
+        P = padding
+        x_padded = np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))
+        dx_padded = np.zeros(x_padded.shape)
+        dw = np.zeros(w.shape)
+        for k in range(kh):
+            for l in range(kw):
+                rows = slice(k, k + stride * (Ho - 1) + 1, stride)
+                cols = slice(l, l + stride * (Wo - 1) + 1, stride)
+                dw[:, :, k, l] = np.tensordot(dy, x_padded[:, :, rows, cols], axes=([0, 2, 3], [0, 2, 3]))
+                back = np.tensordot(dy, w[:, :, k, l], axes=([1], [0]))
+                dx_padded[:, :, rows, cols] += back.transpose(0, 3, 1, 2)
+        return dx_padded, dw, dy.sum(axis=(0, 2, 3))  # the padding's rows and columns not cropped""",
     "nb07-linear_backward": """\
         dx = dy @ w
         dw = x.T @ dy  # transposed: the shape of w.T
@@ -133,6 +149,17 @@ WRONG = {
             for j in range(Wo):  # spread over the window, as average pooling would
                 dx[:, :, i * s:i * s + k, j * s:j * s + k] += dy[:, :, i:i + 1, j:j + 1] / (k * k)
         return dx""",
+    "nb07-conv_backward": """\
+        P = padding
+        x_padded = np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))
+        dx = cnnlearn.conv2d_backward(dy, x, w, stride=stride, padding=padding)[0]
+        dw = np.zeros(w.shape)
+        Ho, Wo = dy.shape[2:]
+        for k in range(w.shape[2]):
+            for l in range(w.shape[3]):
+                met = x_padded[:, :, k:k + stride * (Ho - 1) + 1:stride, l:l + stride * (Wo - 1) + 1:stride]
+                dw[:, :, k, l] = np.einsum("nfij,ncij->fc", dy, met) / len(x)  # averaged over the batch
+        return dx, dw, dy.sum(axis=(0, 2, 3))""",
     "nb08-input_gradient_of_network": """\
         grad = cnnlearn.cross_entropy_backward(net.forward(x), labels) * len(labels)  # the sum, not the mean
         for layer in reversed(net.layers):

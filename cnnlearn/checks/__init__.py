@@ -28,8 +28,14 @@ from .gradients import (  # notebooks 03, 04, 06
     check_input_gradient_strided,
 )
 from .im2col import check_col2im  # notebook 10
+from .layer import check_conv_backward  # notebooks 06 and 07
 from .maps import check_occlusion_map, check_saliency_map  # notebook 09
-from .training import check_linear_backward, check_max_pool_backward, check_relu_backward  # notebook 07
+from .training import (  # notebook 07
+    check_capstone,
+    check_linear_backward,
+    check_max_pool_backward,
+    check_relu_backward,
+)
 
 __all__ = [
     "Feedback",
@@ -37,6 +43,6 @@ __all__ = [
     "check_logit_gradient", "check_central_difference", "check_relative_error",
     "check_filter_gradient", "check_filter_gradient_batch", "check_feed_counts", "check_input_gradient",
     "check_dx22_line", "check_filter_gradient_strided", "check_input_gradient_strided", "check_bias_gradient",
-    "check_linear_backward", "check_max_pool_backward", "check_relu_backward",
+    "check_conv_backward", "check_linear_backward", "check_max_pool_backward", "check_relu_backward", "check_capstone",
     "check_input_gradient_of_network", "check_saliency_map", "check_occlusion_map", "check_fgsm", "check_col2im",
 ]

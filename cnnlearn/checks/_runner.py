@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from ._feedback import AnswerError, ChangedInput, Raised, as_numbers, call_answer, correct, hint
+from ._feedback import AnswerError, ChangedInput, NoAnswer, NotNumbers, Raised, as_numbers, call_answer, correct, hint
 
 CHANGED = "the caller's arrays must stay as they were: build a new array instead"
 
@@ -122,6 +122,22 @@ def read_array(case, raw, name):
     """The default reading of an answer: real numbers of any shape (one number when the right answer is)."""
     arr = as_numbers(raw, name, need=_need(case.right))
     return arr.reshape(()) if np.shape(case.right) == () and arr.size == 1 else arr
+
+
+GRADIENTS = ("dx", "dw", "db")
+
+
+def read_gradients(case, raw, name):
+    """The reading of a layer's backward pass that returns three gradients, ``dx, dw, db``: three arrays of
+    real numbers, or the AnswerError that says what came back instead."""
+    if not isinstance(raw, (tuple, list)) or len(raw) != 3:
+        length = f" of length {len(raw)}" if isinstance(raw, (tuple, list)) else ""
+        raise NotNumbers(f"{name} must return three arrays, dx, dw, db (in that order: return dx, dw, db); "
+                         f"got {type(raw).__name__}{length}")
+    for which, value in zip(GRADIENTS, raw):
+        if value is None:
+            raise NoAnswer(f"{name} returned None for {which}: compute it and return dx, dw, db")
+    return tuple(as_numbers(value, f"{name}'s {which}") for which, value in zip(GRADIENTS, raw))
 
 
 def _outcome(fn, case, name, names, read, changed):

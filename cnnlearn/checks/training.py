@@ -1,4 +1,4 @@
-"""Checks for the exercises of notebook 07: the backward passes of Linear, ReLU and max pooling.
+"""Checks for the exercises of notebook 07: the backward passes of Linear, ReLU and max pooling, and the capstone.
 
 Max pooling:
 
@@ -16,15 +16,21 @@ dx = dy where x > 0 (the mask taken from dy, the kink x == 0 let through, x * dy
 
 All three run through :func:`~._runner.run_check`; an answer computed in float32 is judged at float32's
 precision.
+
+The capstone (:func:`check_capstone`): the network trained with the student's four backward functions, these three
+and notebook 06's ``conv_backward``. It says what to finish first while one of them does not pass its check, and
+whether they are fast enough to train with: one training step is timed and extrapolated to the recipe's steps.
 """
 
 import numpy as np
 
+from ..digits_net import BACKWARD_KINDS, steps_per_run, time_step
 from ..layers import max_pool2d, max_pool2d_backward
-from ._feedback import NoAnswer, NotNumbers, as_numbers
-from ._runner import Case, Slip, first_off, run_check, same
+from ._feedback import correct, hint
+from ._runner import Case, Slip, first_off, quiet, read_gradients, run_check, same
+from .layer import check_conv_backward
 
-__all__ = ["check_max_pool_backward", "check_linear_backward", "check_relu_backward"]
+__all__ = ["check_max_pool_backward", "check_linear_backward", "check_relu_backward", "check_capstone"]
 
 RTOL, ATOL = 1e-10, 1e-12
 
@@ -186,18 +192,6 @@ def _linear_shape_hint(which, got, dy, x, w):
     return f"db has shape {shape}, but it needs the shape of b, {(fout,)}: db = dy.sum(axis=0)"
 
 
-def _read_linear(case, raw, name):
-    """The three gradients as arrays, or the AnswerError that says what came back instead."""
-    if not isinstance(raw, (tuple, list)) or len(raw) != 3:
-        length = f" of length {len(raw)}" if isinstance(raw, (tuple, list)) else ""
-        raise NotNumbers(f"{name} must return three arrays, dx, dw, db (in that order: return dx, dw, db); "
-                         f"got {type(raw).__name__}{length}")
-    for which, value in zip(("dx", "dw", "db"), raw):
-        if value is None:
-            raise NoAnswer(f"{name} returned None for {which}: compute it and return dx, dw, db")
-    return tuple(as_numbers(value, f"{name}'s {which}") for which, value in zip(("dx", "dw", "db"), raw))
-
-
 def check_linear_backward(linear_backward):
     """Check ``linear_backward(dy, x, w) -> (dx, dw, db)`` for y = x w^T + b, against the formulas of
     :class:`cnnlearn.layers.Linear`: dx = dy w, dw = dy^T x, db = the sum of dy over the batch.
@@ -226,7 +220,7 @@ def check_linear_backward(linear_backward):
         which, formula = (("dx", "dX = dY W"), ("dw", "dW = dY^T X"), ("db", "db = sum over n of dy[n]"))[k]
         return (f"on {c.label} (indices from 0, as in your code): {which}[{', '.join(map(str, idx))}] should be "
                 f"{c.right[k][idx]:.6g}, your answer has {got[k][idx]:.6g}. Use {formula}")
-    return run_check(linear_backward, cases, name="linear_backward", names=("dy", "x", "w"), read=_read_linear,
+    return run_check(linear_backward, cases, name="linear_backward", names=("dy", "x", "w"), read=read_gradients,
                      what="linear_backward's result", sizes="`N, fin = x.shape`", rtol=RTOL, atol=ATOL,
                      slips=slips, say="on {label}: {text}", screen=shape_hint, explain=value_hint,
                      changed="a backward pass must leave its inputs alone: build new arrays",
@@ -275,3 +269,89 @@ def check_relu_backward(relu_backward):
                      changed="a backward pass must leave its inputs alone: return a new array, e.g. "
                              "np.where(x > 0, dy, 0.0)",
                      right="dx = dy where x > 0 and 0 elsewhere, the kink x == 0 included, as in PyTorch")
+
+
+# --------------------------------------------------------------------------- the capstone
+
+#: The capstone's four functions, in the order of the exercises: the key of ``digits_net.build_network``'s
+#: ``backward``, the exercise's function, where it is, its check, and what to do when it is the slow one.
+CAPSTONE = (
+    ("linear", "linear_backward", "exercise 1", check_linear_backward,
+     "numpy's matrix product does it in one line per gradient (dy @ w, dy.T @ x, dy.sum(axis=0))"),
+    ("relu", "relu_backward", "exercise 2", check_relu_backward,
+     "np.where(x > 0, dy, 0.0) does the whole array at once"),
+    ("pool", "max_pool_backward", "exercise 3", check_max_pool_backward,
+     "loop only over the Ho x Wo window positions and handle the batch and channel axes at once: reshape each "
+     "window to (N, C, kernel_size * kernel_size) and take its argmax over the last axis"),
+    ("conv", "conv_backward", "exercise 4, your function of notebook 06", check_conv_backward,
+     "loop only over the kh x kw filter entries: for each, the padded input's strided slice it met holds every "
+     "example, channel and output position at once (np.tensordot or np.einsum sums over them)"),
+)
+MAX_SECONDS = 120  # two minutes: longer than that, a student is better off making the slow function fast first
+
+
+def _duration(seconds):
+    """``4.3 ms``, ``12 ms``, ``3.9 s``, ``4.2 min``, ``1.5 h``: a time as a person reads it."""
+    units = (("ms", 1e-3, 1), ("s", 1, 90), ("min", 60, 5400), ("h", 3600, None))
+    unit, size, _ = next(u for u in units if u[2] is None or seconds < u[2])
+    value = seconds / size
+    return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+
+
+class _RaisedInTheNetwork(Exception):
+    def __init__(self, name, args, exc):
+        super().__init__(name)
+        self.name, self.exc = name, exc
+        self.shapes = ", ".join(f"{a.shape}" if isinstance(a, np.ndarray) else repr(a) for a in args)
+
+
+def _reporting(name, fn):
+    """``fn``, raising :class:`_RaisedInTheNetwork` (which names it) when it fails inside the network."""
+    def call(*args):
+        try:
+            return fn(*args)
+        except Exception as exc:
+            raise _RaisedInTheNetwork(name, args, exc) from exc
+    call.__name__ = name
+    return call
+
+
+def check_capstone(backward, *, max_seconds=MAX_SECONDS):
+    """Whether the digits network can train with the student's backward functions ``backward``, a dict with the
+    keys of ``digits_net.BACKWARD_KINDS`` ("conv", "relu", "pool", "linear"), as ``digits_net.build_network``
+    takes it.
+
+    Each function must pass its own check first (the hint of the first that does not is the answer, a stub's
+    "not written yet" included). Then one training step with them is timed (``digits_net.time_step``) and
+    extrapolated to the recipe's ``digits_net.steps_per_run()`` steps: above ``max_seconds`` the answer says how
+    long training would take, which function takes the time and how to make it fast; otherwise it confirms, with
+    the estimate.
+    """
+    if not isinstance(backward, dict) or set(backward) != set(BACKWARD_KINDS):
+        return hint("pass a dict with your four backward functions, {'conv': conv_backward, 'relu': relu_backward, "
+                    "'pool': max_pool_backward, 'linear': linear_backward}, got "
+                    + (f"the keys {sorted(backward)}" if isinstance(backward, dict) else type(backward).__name__))
+    for kind, name, where, check, _ in CAPSTONE:
+        feedback = check(backward[kind])
+        if not feedback:
+            return hint(f"finish {name} first ({where}): {feedback.message}")
+    try:
+        with quiet():
+            times = time_step({kind: _reporting(name, backward[kind]) for kind, name, *_ in CAPSTONE})
+    except _RaisedInTheNetwork as err:
+        return hint(f"your {err.name} passes its check but raised {type(err.exc).__name__} in the network, called "
+                    f"with arguments of shapes {err.shapes}: {err.exc}")
+    except ValueError as exc:  # a layer refused what a function returned; the message names the function
+        return hint(f"your functions pass their checks, but in the network: {exc}")
+    steps = steps_per_run()
+    step, estimate = times["step"], times["step"] * steps
+    kind, name, _, _, advice = max(CAPSTONE, key=lambda entry: times[entry[0]])
+    if estimate > max_seconds:
+        return hint(f"your four functions pass their checks, but they are too slow to train with here: one training "
+                    f"step took {_duration(step)}, so the recipe's {steps} steps would take about "
+                    f"{_duration(estimate)}. {_duration(times[kind])} of each step is spent inside your {name}: "
+                    f"loops over every pixel in Python are slow; {advice}. Then run its check and this cell again "
+                    f"(or pass max_seconds={int(estimate) + 1} to train anyway)")
+    return correct(f"your four backward functions pass their checks, and one training step with them took "
+                   f"{_duration(step)}, so the recipe's {steps} steps take about {_duration(estimate)}: run the next "
+                   "cell to train the network with them")
