@@ -19,7 +19,7 @@ import sys
 TOOLS = {"student": "student", "grading": "grading", "export": "export", "execute": "execute"}
 
 
-CLASSROOM_EXTRA = "nbformat, nbclient and nbconvert"
+CLASSROOM_EXTRA = "nbformat, nbclient and Jupyter Book"
 
 
 def _tool(name, parser):
