@@ -15,10 +15,20 @@ import numpy as np
 
 import cnnlearn
 from cnnlearn.im2col import im2col
+from cnnlearn.notation import sub
 from cnnlearn.receptive import window
 
 from . import pixels
-from .jupyter import PANEL, PATIENCE_MS, PATIENCE_S, PlaywrightTimeout, click_slider_track, set_slider, slider_value, wait_widgets_rendered
+from .jupyter import (
+    PANEL,
+    PATIENCE_MS,
+    PATIENCE_S,
+    PlaywrightTimeout,
+    click_slider_track,
+    set_slider,
+    slider_value,
+    wait_widgets_rendered,
+)
 
 ROOTS = {
     "cnnlearn-explorer": "ContributionExplorer",
@@ -50,11 +60,11 @@ _GRID_JS = """({sel, n, grid}) => {
 }"""
 
 _WAIT_JS = """({sel, n, grid, hl, selected}) => {
-    const cells = (%s)({sel, n, grid});
+    const cells = (GRID_JS)({sel, n, grid});
     if (!cells || cells.length === 0) return false;
     const key = (want) => cells.filter(c => c[want]).map(c => c[0] + ',' + c[1]).sort().join(';');
     return key(2) === hl && (selected === null || key(3) === selected);
-}""" % _GRID_JS
+}""".replace("GRID_JS", _GRID_JS)
 
 
 def _key(cells):
@@ -606,9 +616,7 @@ def drive(w, equations=True, net=None):
 
 def pairs_text(pairs, out_shape, k_shape):
     """The pairing line the explorer's info shows for an input pixel, from cnnlearn.contributions."""
-    sub = cnnlearn.equations._sub
-    return "; ".join(f"{n}: dy{sub(*o, max(out_shape) > 9)} meets f{sub(*k, max(k_shape) > 9)}"
-                     for n, (o, k) in enumerate(pairs, 1))
+    return "; ".join(f"{n}: dy{sub(*o, out_shape)} meets f{sub(*k, k_shape)}" for n, (o, k) in enumerate(pairs, 1))
 
 
 def info_text(w):
@@ -693,7 +701,8 @@ def check_names(w):
     and every button and slider handle of the widget has a name."""
     for grid in ("x", "f", "y", "dx", "dy", "df", "p", "dz"):
         for (r, c), name in w.names(grid).items():
-            assert name and f"row {r + 1} column {c + 1}" in name or grid in ("p", "dz"), f"{w}: {grid}[{r},{c}]: {name!r}"
+            assert name and f"row {r + 1} column {c + 1}" in name or grid in ("p", "dz"), \
+                f"{w}: {grid}[{r},{c}]: {name!r}"
     unnamed = w.root.evaluate("""root => [...root.querySelectorAll('button, [role="slider"], select')]
         .filter(e => !(e.getAttribute('aria-label') || e.innerText.trim() || e.getAttribute('title')
                        || (e.id && document.querySelector('label[for="' + e.id + '"]'))))
