@@ -62,11 +62,9 @@ def test_grid_view_ships_real_files_and_the_one_component():
     v = widgets.GridView()
     assert isinstance(v, anywidget.AnyWidget)
     here = Path(widgets.__file__).parent
-    js, dom, quiz = ((here / f).read_text(encoding="utf-8") for f in ("grid.js", "dom.js", "quiz.js"))
-    assert v._esm == "\n".join([dom, quiz, js])
-    assert "export default" in js and "window.addEventListener(\"keydown\"" in js
-    assert "function el(" in dom and "function save(" in dom  # one helper, one place
-    assert "function el(" not in js + quiz and "function quizPanel(" in quiz and "quizPanel(" in js
+    js, dom = ((here / f).read_text(encoding="utf-8") for f in ("grid.js", "dom.js"))
+    assert v._esm == dom + "\n" + js and "export default" in js and "window.addEventListener(\"keydown\"" in js
+    assert "function el(" in dom and "function save(" in dom and "function el(" not in js  # one helper, one place
     assert "cnnlearn-hl" in v._css and "cnnlearn-sel" in v._css
 
 
@@ -81,6 +79,35 @@ def test_text_colours_reach_wcag_aa_on_every_background():
         assert _grid.contrast(bg, "#111111") >= 4.5, bg
     assert _grid.contrast("#ffffff", "#595959") >= 4.5  # padding cells
     assert _grid.contrast("#ffffff", "#000000") == pytest.approx(21.0)
+
+
+def shown_texts(view):
+    """Every text each grid of a GridView can show: its own, and those a stepper's steps put in it."""
+    texts = {g["name"]: [t for row in g["texts"] for t in row] for g in view.grids}
+    for e in view.lookup.values():
+        for g, rows in e.get("texts", {}).items():
+            texts[g] += [t for row in rows for t in row]
+    return texts
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_text_fits_the_width_the_browser_gives_its_cells(seed):
+    """grid.js makes each cell of a widget as wide as the longest ``chars`` of its grids (in a monospace font):
+    every text any grid shows, on any step, is at most that long."""
+    rng = np.random.default_rng(seed)
+    shape, kernel, geo = random_geometry(rng)
+    x = rng.normal(size=shape) * 10.0 ** rng.integers(-3, 3)
+    w = rng.normal(size=kernel)
+    dy = rng.normal(size=cnnlearn.output_size(shape, kernel, **geo))
+    made = [widgets.ForwardStepper(x, w, **geo), widgets.ContributionExplorer(x, w, **geo),
+            widgets.FullConvAnimation(dy, w, input_shape=shape, **geo), widgets.FilterGradientExplorer(x, w),
+            widgets.Im2colExplorer(x[:4, :4], w[:2, :2]), widgets.SoftmaxPlayground(rng.normal(size=4) * 30)]
+    for widget in made:
+        for name, texts in shown_texts(widget.view).items():
+            spec = widget.view.grid(name)
+            assert spec["chars"] == max(len(t) for row in spec["texts"] for t in row)
+            assert all(len(t) <= spec["chars"] for t in texts), (type(widget).__name__, name, spec["chars"],
+                                                                 [t for t in texts if len(t) > spec["chars"]])
 
 
 def test_no_accordion_or_tab_anywhere_in_the_series():
@@ -351,8 +378,8 @@ def check_explorer_state(ex, shape, kshape, geo):
             pairs = feeds[i, j]
             outs = {o for o, _ in pairs}
             assert hl == {"x": {(i, j)}, "dx": {(i, j)}, "y": outs, "dy": outs, "f": {k for _, k in pairs}}
-            numbers = sorted((marks["dy"][o], marks["f"][k]) for o, k in pairs)
-            assert numbers == [(n, n) for n in range(1, len(pairs) + 1)]
+            assert sorted((marks["dy"][o], marks["f"][k]) for o, k in pairs) == [(n, n)
+                                                                                 for n in range(1, len(pairs) + 1)]
             assert e["eq"] == widgets._grid.math_block(
                 cnnlearn.input_gradient_equation(i, j, shape, kshape, **geo, dy=ex.dy, w=ex.w))
     for o in np.ndindex(*out):
@@ -412,8 +439,8 @@ def test_explorer_value_colours_and_accessible_names():
     scale = np.abs(EX.dy).max()
     for r, c in np.ndindex(2, 2):
         assert g["colours"][r][c] == widgets._grid.diverging(EX.dy[r, c], scale)
-        assert g["labels"][r][c] == (f"dy{r + 1}{c + 1} = {cell_text(EX.dy[r, c])}, dL/dY entry row {r + 1} "
-                                     f"column {c + 1}")
+        assert g["labels"][r][c] == (f"dy{r + 1}{c + 1} = {cell_text(EX.dy[r, c])}, "
+                                     f"dL/dY entry row {r + 1} column {c + 1}")
     assert [s[0] for s in g["scale"]] == ["\u2212max", "\u2212max/2", "0", "+max/2", "+max"]
     assert g["max"] == cell_text(scale)
     assert g["scale"][0][1:] == widgets._grid.diverging(-scale, scale)  # the legend's ends are the grid's ends

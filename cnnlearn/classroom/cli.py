@@ -19,7 +19,7 @@ import sys
 TOOLS = {"student": "student", "grading": "grading", "export": "export", "execute": "execute"}
 
 
-CLASSROOM_EXTRA = "nbformat, nbclient and nbconvert"
+CLASSROOM_EXTRA = "nbformat, nbclient and Jupyter Book"
 
 # where the parsed arguments keep the tool to run and its parser: names no tool's own argument can take
 RUN, PARSER = "_cnnlearn_run", "_cnnlearn_parser"

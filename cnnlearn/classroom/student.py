@@ -31,13 +31,15 @@ from pathlib import Path
 
 import nbformat
 
+from .series import REPOSITORY_URL
+
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*$")
 END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 TEXT_STUB = ("YOUR ANSWER HERE",)
 
 
-PACKAGE_URL = "git+https://github.com/OWNER/REPO"  # OWNER/REPO: placeholder until the repository is public
+PACKAGE_URL = f"git+{REPOSITORY_URL}"  # series.REPOSITORY: a placeholder until the repository is public
 COLAB_TAG = "cnnlearn-colab-setup"
 COLAB_CELL = f"""\
 # Google Colab (or any Python without cnnlearn): install the package first. Where it is installed

@@ -133,9 +133,10 @@ PALETTE = [[c, text_on(c)] for c in OKABE_ITO]
 
 
 def grid_spec(name, values, title, *, texts=None, labels=None, pad=(), interactive=True, scale=None, noun=None,
-              wide=False, row_labels=None):
+              row_labels=None):
     """One grid as the browser draws it (``values`` of shape (H, W); ``texts``/``labels`` override;
-    ``row_labels``: a visible header before each row; ``wide``: cells for longer numbers)."""
+    ``row_labels``: a visible header before each row). ``chars``, the length of its longest text, sizes the
+    widget's cells (see :func:`text_chars`)."""
     a = np.asarray(values, dtype=float)
     H, W = a.shape
     texts = _texts(a) if texts is None else texts
@@ -146,7 +147,13 @@ def grid_spec(name, values, title, *, texts=None, labels=None, pad=(), interacti
     return {"name": name, "title": title, "rows": H, "cols": W, "texts": texts, "labels": labels,
             "pad": [[int(r), int(c)] for r, c in sorted(pad)], "interactive": bool(interactive),
             "colours": value_colours(np.nan_to_num(a), scale), "scale": scale_legend(scale), "max": cell_text(scale),
-            "wide": bool(wide), "row_labels": list(row_labels or [])}
+            "chars": text_chars(texts), "row_labels": list(row_labels or [])}
+
+
+def text_chars(texts):
+    """The length of the longest of ``texts`` (rows of strings): the browser makes every cell of a widget that
+    many characters wide (in the cells' monospace font), so no value runs over its cell's edge."""
+    return max((len(t) for row in texts for t in row), default=1)
 
 
 def entry(hl, marks=None, eq="", info="", texts=None, labels=None):

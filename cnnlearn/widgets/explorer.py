@@ -45,9 +45,9 @@ def explorer_state(x, w, dy, geo):
     y = conv2d(x, w, **geo)
     dx, _, _ = conv2d_backward(dy, x, w, **geo)
     shapes = (x.shape, w.shape)
-    X, K, O = x.shape, w.shape, y.shape
+    X, K, Ys = x.shape, w.shape, y.shape  # the shapes of x, w and y
     feeds = contributions(*shapes, **geo)
-    windows = {o: window(o, *shapes, **geo) for o in np.ndindex(*O)}
+    windows = {o: window(o, *shapes, **geo) for o in np.ndindex(*Ys)}
     uses = {k: [(o, ij) for o, win in windows.items() for ij, kk in win if kk == k] for k in np.ndindex(*K)}
     lookup, equations = {}, {}
     for i, j in np.ndindex(*X):
@@ -58,7 +58,7 @@ def explorer_state(x, w, dy, geo):
         sym = input_gradient_equation(i, j, *shapes, **geo)
         num = input_gradient_equation(i, j, *shapes, **geo, dy=dy, w=w)
         s = sub(i, j, X)
-        paired = "; ".join(f"{n}: dy{sub(*o, O)} meets f{sub(*k, K)}" for n, (o, k) in enumerate(pairs, 1))
+        paired = "; ".join(f"{n}: dy{sub(*o, Ys)} meets f{sub(*k, K)}" for n, (o, k) in enumerate(pairs, 1))
         info = (f"x{s} feeds {plural(len(pairs), 'output pixel')}, so dL/dx{s} has {plural(len(pairs), 'term')}: "
                 "one dL/dy per output it feeds, times the filter entry that multiplied it there"
                 + (f" (same number). {paired}." if pairs else "."))
@@ -69,7 +69,7 @@ def explorer_state(x, w, dy, geo):
         marks = {"x": {ij: n for n, (ij, _) in enumerate(taps, 1)}, "f": {k: n for n, (_, k) in enumerate(taps, 1)}}
         sym = forward_equation(*o, *shapes, **geo)
         num = forward_equation(*o, *shapes, **geo, x=x, w=w)
-        s = sub(*o, O)
+        s = sub(*o, Ys)
         info = (f"y{s} reads {plural(len(taps), 'input pixel')}, each times the filter entry on it (same number); "
                 f"in the backward pass dL/dy{s} flows back to exactly these, each times the same filter entry.")
         e = entry({"x": [ij for ij, _ in taps], "f": [k for _, k in taps], "y": [o], "dy": [o]}, marks, num, info)
@@ -232,8 +232,8 @@ class ContributionExplorer(GridWidget):
     # ------------------------------------------------------------ controls
     def _build_controls(self):
         lim = _GEO_LIMITS
-        mk = partial(ipw.IntSlider, continuous_update=False, style={"description_width": "90px"},
-                     layout=ipw.Layout(width="260px"))
+        mk = partial(ipw.IntSlider, continuous_update=False, style={"description_width": "105px"},
+                     layout=ipw.Layout(width="275px"))
         self._sliders = {
             "H": mk(description="input rows", min=lim["size"][0], max=lim["size"][1]),
             "W": mk(description="input cols", min=lim["size"][0], max=lim["size"][1]),
@@ -272,6 +272,6 @@ class ContributionExplorer(GridWidget):
             self.configure(input_shape=(s["H"], s["W"]), kernel_shape=(s["kh"], s["kw"]),
                            stride=s["stride"], padding=s["padding"], dilation=s["dilation"])
         except ValueError as exc:
-            self._message.value = f'<div class="cnnlearn-info" style="color:#a33">{html.escape(str(exc))}</div>'
+            self._message.value = f'<div class="cnnlearn-info cnnlearn-error">{html.escape(str(exc))}</div>'
             return
         self._message.value = ""

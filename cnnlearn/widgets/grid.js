@@ -5,7 +5,13 @@
 // before this file.
 
 const HL = "cnnlearn-hl", SEL = "cnnlearn-sel", PAD = "cnnlearn-pad";
+// Pair numbers take their colours from classes (grid.css), the palette itself being custom properties of the
+// view: an element with a style attribute costs a restyle whenever the pointer's path changes in JupyterLab 3
+// (its `.remote-caret:hover > div[style]` rule), so cells and marks carry none.
+const PAIRS = 7;
 const keyOf = (g, r, c) => `${g}:${r}:${c}`;
+// A text node is replaced only when its text changes: a replaced node is laid out again.
+const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
 
 // ipywidgets' slider handles carry no accessible name (their description is a label the handle is not
 // tied to): give each handle in this widget its slider's description as its name.
@@ -61,6 +67,7 @@ function render({ model, el: root }) {
   let overridden = new Set(); // grids whose texts the pinned entry replaced
   let hover = null;           // key previewed by the mouse or the keyboard focus
   let painted = null;         // whether the cells carry their value colours now
+  let marked = [];            // marks showing a pair number now
 
   const pinnedKey = () => {
     const steps = model.get("steps");
@@ -102,14 +109,24 @@ function render({ model, el: root }) {
     scale.appendChild(el("div", "cnnlearn-scale-maxima", `max of ${maxima}`));
   }
 
+  function setPalette() {
+    model.get("palette").slice(0, PAIRS).forEach(([bg, fg], k) => {
+      root.style.setProperty(`--cnnlearn-pair-${k + 1}`, bg);
+      root.style.setProperty(`--cnnlearn-pair-${k + 1}-fg`, fg);
+    });
+  }
+
   function build() {
     board.replaceChildren();
     cells = new Map();
     specs = new Map();
     touched = [];
+    marked = [];
     overridden = new Set();
     painted = null;
     for (const spec of model.get("grids")) specs.set(spec.name, spec);
+    // every cell of the widget as wide as its longest value (Python measured each grid's texts)
+    root.style.setProperty("--cnnlearn-chars", String(Math.max(4, ...model.get("grids").map((g) => g.chars || 1))));
     let rows = model.get("layout_rows");
     if (!rows || !rows.length) rows = [model.get("grids").map((g) => g.name)];
     const caption = model.get("caption");
@@ -118,10 +135,10 @@ function render({ model, el: root }) {
       const line = el("div", "cnnlearn-row-of-grids");
       for (const name of names) {
         const spec = specs.get(name);
-        if (!spec) {
+        if (!spec) {  // a blank as wide as the filter's grid
           const blank = el("div", "cnnlearn-blank");
           const f = specs.get("f");
-          blank.style.width = `${(f ? f.cols : 1) * 3.6 + 1}em`;
+          blank.style.setProperty("--cnnlearn-cols", String(f ? f.cols : 1));
           line.appendChild(blank);
           continue;
         }
@@ -136,7 +153,7 @@ function render({ model, el: root }) {
     const wrap = el("div", "cnnlearn-gridwrap");
     const title = el("div", "cnnlearn-title", spec.title);
     title.id = `cnnlearn-${Math.random().toString(36).slice(2)}-${spec.name}`;
-    const grid = el("div", spec.wide ? "cnnlearn-grid cnnlearn-grid-wide" : "cnnlearn-grid");
+    const grid = el("div", "cnnlearn-grid");
     grid.setAttribute("role", "grid");
     grid.setAttribute("aria-labelledby", title.id);
     grid.dataset.grid = spec.name;
@@ -201,13 +218,15 @@ function render({ model, el: root }) {
     for (const cell of touched) {
       cell.classList.remove(HL, SEL);
       cell.setAttribute("aria-selected", "false");
-      const m = cell._mark;
-      m.textContent = "";
-      m.removeAttribute("style");
       const spec = specs.get(cell.dataset.grid);
-      cell._name.textContent = spec.labels[cell.dataset.r][cell.dataset.c];
+      setText(cell._name, spec.labels[cell.dataset.r][cell.dataset.c]);
     }
     touched = [];
+    for (const m of marked) {
+      m.textContent = "";
+      m.className = "cnnlearn-mark";
+    }
+    marked = [];
     const lookup = model.get("lookup");
     const hidden = quiz.hides();  // a question waits for its answer: show nothing that gives it away
     const pinned = hidden ? null : pinnedKey();
@@ -216,7 +235,7 @@ function render({ model, el: root }) {
     for (const g of overridden) {
       const spec = specs.get(g);
       for (let r = 0; r < spec.rows; r++) for (let c = 0; c < spec.cols; c++)
-        cells.get(keyOf(g, r, c))._val.textContent = spec.texts[r][c];
+        setText(cells.get(keyOf(g, r, c))._val, spec.texts[r][c]);
     }
     overridden = new Set();
     const labels = (pinnedEntry && pinnedEntry.labels) || {};
@@ -227,18 +246,19 @@ function render({ model, el: root }) {
         overridden.add(g);
         for (let r = 0; r < spec.rows; r++) for (let c = 0; c < spec.cols; c++) {
           const cell = cells.get(keyOf(g, r, c));
-          cell._val.textContent = texts[r][c];
-          if (labels[g]) { cell._name.textContent = labels[g][r][c]; touched.push(cell); }
+          setText(cell._val, texts[r][c]);
+          if (labels[g]) { setText(cell._name, labels[g][r][c]); touched.push(cell); }
         }
       }
     }
     if (painted !== colour) {  // value colours change only with the toggle or a new configuration
       painted = colour;
       for (const cell of cells.values()) {
+        if (!colour) { cell.removeAttribute("style"); continue; }
         const spec = specs.get(cell.dataset.grid);
         const [bg, fg] = spec.colours[cell.dataset.r][cell.dataset.c];
-        cell.style.background = colour ? bg : "";
-        cell.style.color = colour ? fg : "";
+        cell.style.background = bg;
+        cell.style.color = fg;
       }
     }
     const active = !hidden && hover && lookup[hover] ? hover : pinned;
@@ -252,7 +272,7 @@ function render({ model, el: root }) {
     }
     // the equation travels to an ipywidgets HTMLMath through a jslink: the page's own MathJax typesets it
     showEquation(e ? e.eq : "");
-    if (!e) { info.textContent = ""; return shown; }
+    if (!e) { setText(info, ""); return shown; }
     if (active !== pinned && cells.has(active)) {
       cells.get(active).classList.add(HL);
       touched.push(cells.get(active));
@@ -263,21 +283,20 @@ function render({ model, el: root }) {
         if (cell) { cell.classList.add(HL); touched.push(cell); }
       }
     }
-    const palette = model.get("palette");
+    const pairs = Math.min(PAIRS, model.get("palette").length);
     for (const [g, list] of Object.entries(e.marks)) {
       for (const [r, c, n] of list) {
         const cell = cells.get(keyOf(g, r, c));
         if (!cell) continue;
         const m = cell._mark;
-        const [bg, fg] = palette[(n - 1) % palette.length];
         m.textContent = String(n);
-        m.style.background = bg;
-        m.style.color = fg;
+        m.className = `cnnlearn-mark cnnlearn-pair-${((n - 1) % pairs) + 1}`;
+        marked.push(m);
         cell._name.textContent = `${cell._name.textContent}, pair ${n}`;
         touched.push(cell);
       }
     }
-    info.textContent = e.info;
+    setText(info, e.info);
     return shown;
   }
 
@@ -362,24 +381,30 @@ function render({ model, el: root }) {
   };
   window.addEventListener("keydown", onKey, true);
 
+  // the strip for pair numbers, only in a widget that shows them
+  const markStrip = () => root.classList.toggle("cnnlearn-marked",
+    Object.values(model.get("lookup")).some((e) => Object.keys(e.marks || {}).length > 0));
   const repaint = () => paint();
   const redraw = () => { drawScale(); paint(); };
   model.on("change:grids", () => { build(); drawScale(); });
   model.on("change:layout_rows", build);
-  model.on("change:lookup", repaint);
+  model.on("change:lookup", () => { markStrip(); paint(); });
   model.on("change:selected", repaint);
   model.on("change:step", repaint);
   model.on("change:steps", repaint);
   model.on("change:colour", redraw);
   model.on("change:legend", drawLegend);
+  model.on("change:palette", setPalette);
+  setPalette();
+  markStrip();
   drawLegend();
   build();
   drawScale();
   // the widget's ipywidgets controls render next to this view, maybe later than it
   let pending = false;
   const scope = () => root.closest(".cnnlearn-widget") || root.parentElement || root;
-  const observer = new MutationObserver(() => {
-    if (pending) return;
+  const observer = new MutationObserver((records) => {
+    if (pending || records.every((m) => root.contains(m.target))) return;  // the grids' own text changes
     pending = true;
     requestAnimationFrame(() => { pending = false; nameControls(scope()); });
   });

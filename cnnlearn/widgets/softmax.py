@@ -54,7 +54,8 @@ class SoftmaxPlayground(ipw.VBox):
                         for n, v in zip(self.names, self._z)]
         self.label_picker = ipw.Dropdown(options=[(f"the class scored by {n} (class {k})", k)
                                                   for k, n in enumerate(self.names)],
-                                         value=self._label, description="true class t")
+                                         value=self._label, description="true class t",
+                                         style={"description_width": "initial"}, layout=ipw.Layout(width="28em"))
         self.view = GridView(caption="Softmax playground", legend={
             "selected": "the true class t", "note": "Click a class's row to make it the true class."})
         self._busy = False
@@ -142,10 +143,10 @@ class SoftmaxPlayground(ipw.VBox):
         ptext = [[f"{v:.4f}"] for v in p]
         dtext = [[f"{v:+.4f}"] for v in dz]
         star = [" (the true class)" if k == t else "" for k in range(K)]
-        grids = [grid_spec("p", p[:, None], "p = softmax(z)", texts=ptext, scale=1.0, wide=True,
+        grids = [grid_spec("p", p[:, None], "p = softmax(z)", texts=ptext, scale=1.0,
                            row_labels=[f"{n}{' ★ true class' if k == t else ''}" for k, n in enumerate(self.names)],
                            labels=[[f"p({n}) = {ptext[k][0]}{star[k]}"] for k, n in enumerate(self.names)]),
-                 grid_spec("dz", dz[:, None], "dL/dz = p \u2212 T", texts=dtext, scale=1.0, wide=True,
+                 grid_spec("dz", dz[:, None], "dL/dz = p \u2212 T", texts=dtext, scale=1.0,
                            labels=[[f"dL/d{n} = {dtext[k][0]}{star[k]}"] for k, n in enumerate(self.names)])]
         lookup = {}
         for k, n in enumerate(self.names):

@@ -38,7 +38,7 @@ def served_root(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_site(tmp_path_factory):
-    """The offline edition of the tiny notebook (tests/browser/tiny.py), exported by the command line."""
+    """The web edition of the tiny notebook (tests/browser/tiny.py), built by the command line."""
     src = tmp_path_factory.mktemp("tiny-src")
     nbformat.write(tiny.tiny_notebook(), src / "01_tiny.ipynb")
     out = tmp_path_factory.mktemp("tiny-site")
@@ -57,7 +57,7 @@ def series_notebooks():
 
 @pytest.fixture(scope="session")
 def series_site(series_notebooks, tmp_path_factory):
-    """The offline edition of the whole series, every notebook executed afresh (a minute or two)."""
+    """The web edition of the whole series, every notebook executed afresh (a minute or two), built once."""
     out = tmp_path_factory.mktemp("series-site")
     export.export(out, series_notebooks, log=lambda line: None)
     return out

@@ -1,12 +1,15 @@
-"""Open pages of the offline edition from file:// with every network request refused; read and drive the
-series' grids on any page (offline, JupyterLab 3 and 4, Notebook 7) through their CSS contract.
+"""Open pages of the web edition with every request to another host refused (from file://, or from a static
+server on 127.0.0.1); read and drive the series' grids on any page (web edition, JupyterLab 3 and 4, Notebook 7)
+through their CSS contract.
 
 Each page gets a browser context of its own whose router aborts every request that is not for a
-``file:``, ``data:`` or ``blob:`` URL and records it: a test asserts that list is empty, so a page
-that tries to reach a remote host fails even though the request could not have succeeded.
+``file:``, ``data:`` or ``blob:`` URL (or the static server's own address) and records it: a test asserts that
+list is empty, so a page that tries to reach a remote host fails even though the request could not have
+succeeded.
 """
 
 import re
+from pathlib import Path
 
 from .jupyter import PATIENCE_MS, painted
 
@@ -18,15 +21,17 @@ _RENDERED = """() => [...document.querySelectorAll('script[type="application/vnd
     .every(s => s.parentElement.querySelector(':scope > .widget-subarea > *'))"""
 
 
-def offline_page(browser):
-    """A new page in its own context, with every non-file request aborted. Returns (page, refused URLs)."""
+def offline_page(browser, allowed=(), color_scheme="light"):
+    """A new page in its own context, with every request aborted that is not for a file or starts with one of
+    ``allowed`` (a static server's address). Returns (page, refused URLs)."""
     refused = []
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme=color_scheme)
     context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
+    allowed = OFFLINE_SCHEMES + tuple(allowed)
 
     def route(r):
-        if r.request.url.startswith(OFFLINE_SCHEMES):
+        if r.request.url.startswith(allowed):
             r.continue_()
         else:
             refused.append(r.request.url)
@@ -36,17 +41,18 @@ def offline_page(browser):
     return page, refused
 
 
-def open_page(browser, page_path, timeout=PATIENCE_MS, mathjax=True):
-    """Open ``page_path`` offline, wait for every widget view and (if ``mathjax``) for MathJax's queue.
+def open_page(browser, page_path, timeout=PATIENCE_MS, mathjax=True, server=None):
+    """Open ``page_path`` offline (from file://, or the same path from ``server``, a :class:`StaticServer` of its
+    folder), wait for every widget view and (if ``mathjax``) for MathJax's queue.
 
     Returns (page, refused URLs, failed requests, page errors); the lists keep filling while the page
     is used. Close ``page.context`` when done."""
-    page, refused = offline_page(browser)
+    page, refused = offline_page(browser, allowed=(server.base,) if server else ())
     failed, errors = [], []
     page.on("requestfailed", lambda r: failed.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.goto(page_path.resolve().as_uri(), wait_until="load")
+        page.goto(server.url(page_path) if server else page_path.resolve().as_uri(), wait_until="load")
         page.wait_for_function(_RENDERED, timeout=timeout)
         if not mathjax:
             return page, refused, failed, errors
@@ -57,6 +63,56 @@ def open_page(browser, page_path, timeout=PATIENCE_MS, mathjax=True):
         page.context.close()
         raise
     return page, refused, failed, errors
+
+
+class StaticServer:
+    """A static HTTP server of ``folder`` on 127.0.0.1 (Python's own), in a thread; a context manager."""
+
+    def __init__(self, folder):
+        import functools
+        import http.server
+
+        self.folder = Path(folder).resolve()
+        handler = functools.partial(_QuietHandler, directory=str(self.folder))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def url(self, path):
+        return self.base + Path(path).resolve().relative_to(self.folder).as_posix()
+
+    def __enter__(self):
+        import threading
+
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _quiet_handler():
+    import http.server
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # the test's output stays readable
+            pass
+    return Handler
+
+
+_QuietHandler = _quiet_handler()
+
+
+def set_color_scheme(page, scheme):
+    """Switch the book page to the browser's ``scheme`` ("light" or "dark"), as a reader's system setting does, and
+    wait until the theme follows (pydata-sphinx-theme's ``data-theme`` on <html>), its colour transitions are
+    over and the page is painted."""
+    page.emulate_media(color_scheme=scheme)
+    page.wait_for_function("s => document.documentElement.dataset.theme === s", arg=scheme)
+    # the theme fades some colours from one scheme to the other: measure them once they arrive
+    page.wait_for_function("() => !document.getAnimations().some(a => a instanceof CSSTransition "
+                           "&& a.playState === 'running')")
+    painted(page)
 
 
 def press_play(page, play):

@@ -738,8 +738,7 @@ def drive(w, equations=True, net=None):
 
 def pairs_text(pairs, out_shape, k_shape):
     """The pairing line the explorer's info shows for an input pixel, from cnnlearn.contributions."""
-    return "; ".join(f"{n}: dy{sub(*o, out_shape)} meets f{sub(*k, k_shape)}"
-                     for n, (o, k) in enumerate(pairs, 1))
+    return "; ".join(f"{n}: dy{sub(*o, out_shape)} meets f{sub(*k, k_shape)}" for n, (o, k) in enumerate(pairs, 1))
 
 
 def info_text(w):

@@ -1,13 +1,14 @@
 """Every notebook of the series in JupyterLab 4, each run once: Run All, no traceback, every cell ran, every
-widget shows as a widget; axe-core finds no WCAG 2.2 AA violation in its widgets (axe.py); the browser-side
-grids answer hover, click and keys (with their hover-to-highlight latency measured); and every cnnlearn widget
-answers clicks, sliders and play as a student would see it."""
+widget shows as a widget; axe-core finds no WCAG 2.2 AA violation in its widgets (axe.py); no pair number covers
+a value, no value runs over its cell, and the widgets' text reads at 4.5:1 (looks.py, every grid of every widget,
+every cell hovered); the browser-side grids answer hover, click and keys (with their hover-to-highlight latency
+measured); and every cnnlearn widget answers clicks, sliders and play as a student would see it."""
 
 from pathlib import Path
 
 import pytest
 
-from . import axe, jupyter, latency, offline, pixels, students
+from . import axe, jupyter, latency, looks, offline, pixels, students
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,17 @@ def check_front_end_grid(page, name, front_end, record_hover_latency):
     offline.drive_grid(page, grid)
 
 
+def check_looks(page, name):
+    """Every grid of the notebook's widgets: no pair number over a value, no value over its cell's edge (as shown,
+    and while each live cell is hovered); every text of the series' own widgets at 4.5:1 or more."""
+    grids = looks.badge_and_overflow_problems(page, jupyter.PANEL)
+    contrast = looks.contrast_problems(page, jupyter.PANEL, roots=(".cnnlearn-widget",))
+    print(f"looks JupyterLab 4, {name}: {grids['cells']} cells measured ({grids['hovered']} hovered), "
+          f"{len(grids['problems'])} problems; {contrast['texts']} texts, lowest contrast "
+          f"{contrast['lowest'] and round(contrast['lowest'], 2)}:1")
+    assert grids["problems"] + contrast["problems"] == [], "\n".join(grids["problems"] + contrast["problems"])
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_in_jupyterlab(lab, page, name, axe_script, clean_kernels, record_latency,
                                      record_hover_latency):
@@ -39,6 +51,7 @@ def test_notebook_runs_in_jupyterlab(lab, page, name, axe_script, clean_kernels,
     assert jupyter.problems(page) == []
     if name in axe.NOTEBOOKS_WITH_WIDGETS:  # first, on the widgets as Run All left them
         axe.check_notebook_widgets(page, name, axe_script, "JupyterLab 4")
+        check_looks(page, name)
     axe.answer_questions(page, axe_script, f"JupyterLab 4, {name}")  # predict first: wrong, then right
     if name in FRONT_END_GRIDS:
         check_front_end_grid(page, name, "JupyterLab 4", record_hover_latency)
