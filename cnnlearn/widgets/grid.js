@@ -382,13 +382,16 @@ function render({ model, el: root }) {
   window.addEventListener("keydown", onKey, true);
 
   // the strip for pair numbers, only in a widget that shows them
+  // the strip along the cells' top holds pair numbers and, once a question is asked, the right/missed/extra marks
   const markStrip = () => root.classList.toggle("cnnlearn-marked",
+    ((model.get("quiz") || {}).answer || []).length > 0 ||
     Object.values(model.get("lookup")).some((e) => Object.keys(e.marks || {}).length > 0));
   const repaint = () => paint();
   const redraw = () => { drawScale(); paint(); };
   model.on("change:grids", () => { build(); drawScale(); });
   model.on("change:layout_rows", build);
   model.on("change:lookup", () => { markStrip(); paint(); });
+  model.on("change:quiz", markStrip);
   model.on("change:selected", repaint);
   model.on("change:step", repaint);
   model.on("change:steps", repaint);
