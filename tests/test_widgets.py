@@ -62,9 +62,11 @@ def test_grid_view_ships_real_files_and_the_one_component():
     v = widgets.GridView()
     assert isinstance(v, anywidget.AnyWidget)
     here = Path(widgets.__file__).parent
-    js, dom = ((here / f).read_text(encoding="utf-8") for f in ("grid.js", "dom.js"))
-    assert v._esm == dom + "\n" + js and "export default" in js and "window.addEventListener(\"keydown\"" in js
-    assert "function el(" in dom and "function save(" in dom and "function el(" not in js  # one helper, one place
+    js, dom, quiz = ((here / f).read_text(encoding="utf-8") for f in ("grid.js", "dom.js", "quiz.js"))
+    assert v._esm == "\n".join([dom, quiz, js])
+    assert "export default" in js and "window.addEventListener(\"keydown\"" in js
+    assert "function el(" in dom and "function save(" in dom  # one helper, one place
+    assert "function el(" not in js + quiz and "function quizPanel(" in quiz and "quizPanel(" in js
     assert "cnnlearn-hl" in v._css and "cnnlearn-sel" in v._css
 
 
