@@ -179,10 +179,13 @@ def _ranges(idx):
     return ",".join(out)
 
 
-def encode_fields(fields):
+def encode_fields(fields, shapes):
     """:func:`cnnlearn.trace.fields` as the page gets it: ``{"L:M": [channels, rows, cols]}``, each axis one string
-    of per-index sets separated by ``;``, each set as ranges (``"0-2,5"``)."""
-    return {f"{L}:{M}": [";".join(_ranges(s) for s in axis) for axis in rel] for (L, M), rel in fields.items()}
+    of per-index sets separated by ``;``, each set as ranges (``"0-2,5"``), or ``*`` for the whole axis of column
+    M (``shapes[M]``), so that the page can light a whole column up at once."""
+    def axis_text(axis, n):
+        return ";".join("*" if s == list(range(n)) else _ranges(s) for s in axis)
+    return {f"{L}:{M}": [axis_text(axis, n) for axis, n in zip(rel, shapes[M])] for (L, M), rel in fields.items()}
 
 
 # --------------------------------------------------------------------------- frames

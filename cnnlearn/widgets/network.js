@@ -6,7 +6,7 @@
 // el() and save() are in dom.js, which cnnlearn.widgets._grid.esm puts before this file.
 
 const HL = "cnnlearn-hl", NEAR = "cnnlearn-near", HERE = "cnnlearn-here", TERM = "cnnlearn-term",
-  SEL = "cnnlearn-sel";
+  SEL = "cnnlearn-sel", ALL = "cnnlearn-all";
 
 // Whether a kernel can answer: JupyterLab's, Notebook 7's and Voila's widget managers know their kernel; the
 // manager of a static page (the offline edition) has none.
@@ -15,9 +15,13 @@ function kernelThere(model) {
   return !!(manager && manager.kernel);
 }
 
-// "0-2,5;3" -> [[0, 1, 2, 5], [3]]: one set of indices per index of the axis (Python's encode_fields).
-function decodeAxis(text) {
+// "0-2,5;3;*" -> [[0, 1, 2, 5], [3], every index 0..n-1 (marked .all)]: one set of indices per index of the axis,
+// n the length of the axis it points into (Python's encode_fields).
+function decodeAxis(text, n) {
+  const every = [...Array(n).keys()];
+  every.all = true;
   return text.split(";").map((set) => {
+    if (set === "*") return every;
     const out = [];
     if (set === "") return out;
     for (const part of set.split(",")) {
@@ -85,7 +89,10 @@ function render({ model, el: root }) {
   function build() {
     specs = model.get("columns");
     fields = {};
-    for (const [k, axes] of Object.entries(model.get("fields"))) fields[k] = axes.map(decodeAxis);
+    for (const [k, axes] of Object.entries(model.get("fields"))) {
+      const shape = specs[+k.split(":")[1]].shape;
+      fields[k] = axes.map((text, a) => decodeAxis(text, shape[a]));
+    }
     board.replaceChildren();
     cells = []; names = []; wraps = []; titles = []; subs = []; grids = [];
     touched = [];
@@ -217,7 +224,7 @@ function render({ model, el: root }) {
       for (let u = 0; u < list.length; u++) {
         const [bg, fg] = palette[codes.charCodeAt(u) - 65];
         const e = list[u];
-        e.style.background = bg;
+        e.style.setProperty("--bg", bg);
         e.dataset.v = vals[u];
         e.setAttribute("aria-label", `${nm[u]} = ${vals[u]}`);
         if (vector) { e.textContent = vals[u]; e.style.color = fg; }
@@ -286,21 +293,28 @@ function render({ model, el: root }) {
 
   function mark(e, ...cls) { e.classList.add(...cls); touched.push(e); }
 
-  function untrace() {
-    for (const e of touched) e.classList.remove(HL, NEAR, HERE, TERM);
+  let reached = [];  // the columns a trace reaches: they stay bright, the others fade
+  function clearMarks() {
+    for (const e of touched) e.classList.remove(HL, NEAR, HERE, TERM, ALL);
     touched = [];
+  }
+
+  function untrace() {
+    clearMarks();
     traced = null;
     root.classList.remove("cnnlearn-tracing");
+    for (const w of reached) w.classList.remove("cnnlearn-reached");
+    reached = [];
     caption.replaceChildren();
   }
 
   function trace(L, u) {
-    untrace();
-    if (!shown || !specs[L] || !specs[L].views.includes(model.get("view"))) return;
+    if (!shown || !specs[L] || !specs[L].views.includes(model.get("view"))) { untrace(); return; }
+    clearMarks();
     traced = [L, u];
     const view = model.get("view");
     const [c, i, j] = address(L, u);
-    mark(cells[L][u], HERE);
+    mark(cells[L][u], HERE, HL);
     // forward: every column below, nearest first; backward: every column above
     const range = (view === "forward" ? [...Array(L).keys()].reverse()
       : [...Array(specs.length - L - 1).keys()].map((k) => L + 1 + k))
@@ -309,6 +323,10 @@ function render({ model, el: root }) {
       const rel = fields[`${L}:${M}`];
       const [, H, W] = specs[M].shape, list = cells[M];
       const near = M === range[0];  // the layer just below (forward) or just above (backward)
+      if (rel[0][c].all && rel[1][i].all && rel[2][j].all) {  // the whole column: lit at once
+        if (near) mark(wraps[M], ALL, NEAR); else mark(wraps[M], ALL);
+        continue;
+      }
       for (const a of rel[0][c]) for (const b of rel[1][i]) for (const d of rel[2][j]) {
         const e = list[(a * H + b) * W + d];
         if (near) mark(e, HL, NEAR); else mark(e, HL);
@@ -316,6 +334,10 @@ function render({ model, el: root }) {
     }
     const text = lines(L, u);
     if (view === "backward") for (const s of text.senders || []) mark(cells[L + 1][s], TERM);
+    const now = [wraps[L], ...range.map((M) => wraps[M])];
+    for (const w of reached) if (!now.includes(w)) w.classList.remove("cnnlearn-reached");
+    for (const w of now) w.classList.add("cnnlearn-reached");
+    reached = now;
     root.classList.add("cnnlearn-tracing");
     caption.replaceChildren(...text.map((line) => el("div", "cnnlearn-network-line", line)));
   }

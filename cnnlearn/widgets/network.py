@@ -22,8 +22,11 @@ CSS contract, relied on by tests that drive a real browser:
   shown (``"<input>:forward"``, ``"<input>:loss"`` or ``"<input>:<k>"``);
 - unit ``(c, i, j)`` (0-based) of column ``a<L>`` (or ``p``, ``L``) carries ``cnnlearn-<key>-<c>-<i>-<j>`` and
   ``data-v`` (its text); each column is a ``role="grid"`` ``.cnnlearn-column`` with ``data-key``;
-- while a unit is traced it carries ``cnnlearn-here``, every unit it lights up ``cnnlearn-hl`` (those of the
-  next layer also ``cnnlearn-near``, the senders of the biggest terms ``cnnlearn-term``);
+- while a unit is traced it carries ``cnnlearn-here`` and ``cnnlearn-hl``, every unit it lights up ``cnnlearn-hl``
+  (those of the next layer also ``cnnlearn-near``, the senders of the biggest terms ``cnnlearn-term``), except
+  where it lights a whole column up: that column's ``.cnnlearn-column-wrap`` carries ``cnnlearn-all`` (and
+  ``cnnlearn-near``) instead; every column the trace reaches carries ``cnnlearn-reached``, the others fade; a
+  pinned unit carries ``cnnlearn-sel``;
 - the caption is ``.cnnlearn-network-caption`` (one ``div`` per line); the controls are the buttons
   ``.cnnlearn-view-button`` (``data-view``), the selects ``.cnnlearn-input-select`` and
   ``.cnnlearn-target-select``; the status line is ``.cnnlearn-network-status``.
@@ -148,7 +151,7 @@ class NetworkExplorer(anywidget.AnyWidget):
             frames.update(self._frames(str(n)))
         super().__init__(
             columns=column_specs(self._cols, self._fields), palette=palette(),
-            fields=encode_fields(self._fields),
+            fields=encode_fields(self._fields, [c.shape for c in self._cols]),
             inputs=[self._input_entry(str(n)) for n in range(len(self._traces))], frames=frames,
             texts=page_texts(scale_legend(1.0)))
         self.add_class("cnnlearn-widget")
