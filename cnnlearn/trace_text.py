@@ -149,9 +149,9 @@ def column_specs(cols, fields):
                           "flat" if col.kind in ("flatten", "linear") else "maps",
                 "views": {"p": ["forward"], "L": ["backward"]}.get(col.key, ["forward", "backward"]),
                 "same": cols[L - 1].key if col.kind == "flatten" else None,
-                "title": {"forward": col.symbol if col.kind == "input" else f"{col.symbol} = {col.title}",
-                          "backward": "start" if col.kind == "target" else
-                                      "\u2202{top}/\u2202" + col.symbol},
+                "layer": col.title,
+                "title": {"forward": col.symbol,
+                          "backward": "start" if col.kind == "target" else "\u2202{top}/\u2202" + col.symbol},
                 "forward": _forward_lines(cols, L) if col.kind != "target" else [],
                 "backward": [], "sum": None, "term": _TERM, "join": _JOIN}
         if L < len(cols) - 3:
@@ -362,8 +362,8 @@ def page_texts(stops):
             "backward": "Hover or focus a unit: the units of the layer above that send it gradient light up (thick "
                         "outline), and every unit further up its gradient comes from; the caption gives its "
                         "chain-rule sum with its numbers. Enter pins it, Escape lets go."},
-        "missing": "This choice is computed by Python when asked for, and no Python kernel answers here: run the "
-                   "notebook in Jupyter. This page has the loss and the predicted class's score of each image.",
+        "missing": "No answer from Python: this choice is computed by Python when asked for, so it needs the "
+                   "notebook running in Jupyter. The loss and the predicted class's score of every image are here.",
         "waiting": "Asking Python for these gradients\u2026",
         "stops": stops,
     }

@@ -431,7 +431,7 @@ def plot_network(net, x, label=None, *, view="forward", target=LOSS, unit=None):
         for (r, c), v in zip(where, a):
             pic[r, c] = v
         ax.imshow(pic, cmap=_DIVERGING, vmin=-scale, vmax=scale, interpolation="nearest", aspect="auto")
-        title = specs[L]["title"][view].replace("{top}", top)
+        title = specs[L]["title"][view].replace("{top}", top) + ": " + specs[L]["layer"]
         ax.set_title(f"{title}\nmax {cell_text(np.abs(a).max())}", fontsize=8, loc="left", family="monospace")
         ax.set_xticks([])
         ax.set_yticks([])

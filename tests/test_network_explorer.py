@@ -337,7 +337,7 @@ def test_inputs_show_label_prediction_and_probability(explorer, net, images):
     p = softmax(net.forward(x), axis=1)
     for n, entry in enumerate(explorer.inputs):
         k = int(p[n].argmax())
-        assert entry["text"].startswith(f"test image {n + 1}: a {labels[n]}, read as {k} ({p[n, k]:.1%}")
+        assert entry["text"].startswith(f"image {n + 1}: a {labels[n]}, read as {k} ({p[n, k]:.1%}")
         assert entry["predicted"] == str(k)
 
 

@@ -56,7 +56,7 @@ def test_forward_pictures_hold_each_layers_output(net, digit):
         np.testing.assert_array_equal(pics[1][r0:r0 + 8, c0:c0 + 8], acts[1][0, c])
     np.testing.assert_array_equal(pics[6], acts[6].reshape(32, 16))  # flatten: one line per map of a5
     np.testing.assert_array_equal(pics[7].ravel(), acts[7][0])
-    assert fig.axes[4].get_title(loc="left") == f"a4 = conv 2\nmax {cell_text(np.abs(acts[4]).max())}"
+    assert fig.axes[4].get_title(loc="left") == f"a4: conv 2\nmax {cell_text(np.abs(acts[4]).max())}"
 
 
 def test_a_traced_unit_keeps_its_receptive_field_bright(net, digit):
@@ -94,7 +94,7 @@ def test_backward_pictures_hold_each_layers_gradient(net, digit):
     np.testing.assert_array_equal(pics[0], grads[0][0, 0])
     np.testing.assert_array_equal(pics[3][0:4, 0:4], grads[3][0, 0])
     np.testing.assert_array_equal(pics[7].ravel(), grads[7][0])
-    assert fig.axes[0].get_title(loc="left").startswith("\u2202L/\u2202x\nmax ")
+    assert fig.axes[0].get_title(loc="left").startswith("\u2202L/\u2202x: the image\nmax ")
     head = f"\u2202L/\u2202x[5,5] = {cell_text(grads[0][0, 0, 4, 4])}"
     assert head in [tx.get_text() for tx in fig.texts]
 

@@ -32,6 +32,9 @@ function decodeAxis(text, n) {
   });
 }
 
+const NO_ANSWER_MS = 5000;  // a kernel that has not answered by then is not coming
+const SILENT_MS = 1500;     // where the page cannot tell whether a kernel is there
+
 function fillIn(template, look) {
   return template.replace(/\{([a-z.]+)\}/g, (m, k) => look[k]);
 }
@@ -85,6 +88,7 @@ function render({ model, el: root }) {
   let traced = null;    // [L, u] traced now
   let touched = [];     // cells carrying a trace class now
   let hover = null;     // [L, u] under the mouse or the keyboard focus
+  let askTimer = null;  // waiting for Python to answer a request
 
   function build() {
     specs = model.get("columns");
@@ -201,13 +205,18 @@ function render({ model, el: root }) {
     specs.forEach((spec, L) => { wraps[L].hidden = !spec.views.includes(view); });
     if (!frame || !forward) {
       root.dataset.frame = "";
+      shown = null;
+      untrace();
       root.classList.add("cnnlearn-stale");
-      if (kernelThere(model)) {
-        status.textContent = texts().waiting;
-        if (model.get("request") !== key) { model.set("request", key); save(model); }
-      } else {
-        status.textContent = texts().missing;
-      }
+      // ask Python; a static page (and JupyterLab 3's manager, which does not say whether it has a kernel)
+      // may never answer: say so if no answer comes
+      status.textContent = texts().waiting;
+      if (model.get("request") !== key) { model.set("request", key); save(model); }
+      if (askTimer !== null) clearTimeout(askTimer);
+      askTimer = setTimeout(() => {
+        askTimer = null;
+        if (frameKey() === key && !lookupFrame(key)) status.textContent = texts().missing;
+      }, kernelThere(model) ? NO_ANSWER_MS : SILENT_MS);
       return;
     }
     root.classList.remove("cnnlearn-stale");
@@ -231,8 +240,9 @@ function render({ model, el: root }) {
       }
       const top = { top: frame.top };
       titles[L].textContent = fillIn(spec.title[view], top);
-      subs[L].textContent = `${spec.size} · max ${frame.max[src]}`;
-      grids[L].setAttribute("aria-label", `${titles[L].textContent}: ${spec.size}, largest size ${frame.max[src]}`);
+      subs[L].textContent = `${spec.layer} · ${spec.size} · max ${frame.max[src]}`;
+      grids[L].setAttribute("aria-label",
+        `${titles[L].textContent}, ${spec.layer}: ${spec.size}, largest size ${frame.max[src]}`);
       grids[L].removeAttribute("aria-labelledby");
     });
     shown = { key, frame, forward, texts: specs.map((s) => columnTexts[s.same || s.key] || null), many: {} };
@@ -454,6 +464,7 @@ function render({ model, el: root }) {
   model.on("change:selected", retrace);
   build();
   return () => {
+    if (askTimer !== null) clearTimeout(askTimer);
     window.removeEventListener("keydown", onKey, true);
     model.off("change:columns", onColumns);
     model.off("change:fields", onColumns);

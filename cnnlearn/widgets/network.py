@@ -179,7 +179,7 @@ class NetworkExplorer(anywidget.AnyWidget):
             loss = f"the loss L at the network's answer {k} (a drawing has no true label)"
         else:
             verdict = "right" if k == label else "wrong"
-            text = f"test image {int(ident) + 1}: a {label}, read as {k} ({p[k]:.1%}, {verdict})"
+            text = f"image {int(ident) + 1}: a {label}, read as {k} ({p[k]:.1%}, {verdict})"
             loss = f"the loss L at the true label t = {label}"
         return {"id": ident, "text": text, "loss": loss, "predicted": str(k),
                 "score": f"the score z{k} of its prediction {k}"}
