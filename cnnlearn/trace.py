@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU
+from .layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU, max_pool2d_backward
 from .losses import cross_entropy_backward, softmax
 from .receptive import output_size
 from .validate import as_float_array, as_int, check_ndim
@@ -345,10 +345,33 @@ class Trace:
         Returns a list of ``(v, dL/dv, dv/du, product)``, one per unit v of column L + 1 that reads u, in the
         order of their addresses; ``rel`` is ``fields(columns)[L, L + 1]`` (computed when not given).
         """
+        senders, g, d, prod = self.term_arrays(L, u, target, label, rel)
+        shape = self.columns[L + 1].shape
+        return [(tuple(int(a) for a in np.unravel_index(n, shape)), float(a), float(b), float(c))
+                for n, a, b, c in zip(senders, g, d, prod)]
+
+    def term_arrays(self, L, u, target, label=None, rel=None):
+        """:meth:`terms` as four arrays: the senders' flat indices into column L + 1, dL/dv, dv/du and their
+        products, in the order of the senders' addresses."""
         if not 0 <= L < len(self.columns) - 3:
             raise ValueError(f"L must be a column below the logits, 0..{len(self.columns) - 4}, got {L}")
         rel = rel if rel is not None else fields(self.columns)[L, L + 1]
-        g = self._gradients(target, label)[L + 1]
-        senders = sorted(units(rel, u))
-        factors = self._locals(L, u, senders)
-        return [(v, float(g[v]), float(d), float(g[v]) * float(d)) for v, d in zip(senders, factors)]
+        (chans, rows, cols), (c, i, j) = rel, u
+        shape = self.columns[L + 1].shape
+        f, oi, oj = (a.ravel() for a in np.meshgrid(chans[c], rows[i], cols[j], indexing="ij"))
+        g = self._gradients(target, label)[L + 1][f, oi, oj]
+        d = self._locals(L, u, np.stack([f, oi, oj], axis=1))
+        return np.ravel_multi_index((f, oi, oj), shape), g, d, g * d
+
+    def factors(self, L):
+        """The 0-or-1 factor dv/du of every unit u of column L whose one reader v is a ReLU (is u > 0?) or a max
+        pooling window side by side with the others (is u its window's first maximum?), from the forward pass;
+        an array of shape ``columns[L].shape``."""
+        layer = self.columns[L + 1].layer
+        if isinstance(layer, ReLU):
+            return (self.values[L] > 0).astype(float)
+        if isinstance(layer, MaxPool2D) and layer.stride == layer.kernel_size:
+            x = self.values[L][None]
+            # the pooling layer's own backward sends a 1 from every window to its first maximum
+            return max_pool2d_backward(np.ones((1,) + self.columns[L + 1].shape), x, layer.kernel_size)[0]
+        raise ValueError(f"column {L} ({self.columns[L].key}) does not feed a ReLU or a side-by-side max pooling")

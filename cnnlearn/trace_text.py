@@ -19,7 +19,7 @@ import re
 import numpy as np
 
 from .notation import cell_text, plural
-from .trace import LOSS, units
+from .trace import LOSS
 
 __all__ = ["column_specs", "encode_fields", "frame_text", "fill", "caption", "page_texts", "TERMS"]
 
@@ -191,21 +191,24 @@ def encode_fields(fields, shapes):
 # --------------------------------------------------------------------------- frames
 
 def _biggest(products):
-    """The indices of the :data:`TERMS` biggest ``products`` in size, and the phrase for the rest ('' if none)."""
-    order = sorted(range(len(products)), key=lambda k: -abs(products[k]))
+    """The indices of the :data:`TERMS` biggest ``products`` in size (the first of equal ones first), and the
+    phrase for the rest ('' if none), their sum added up from the biggest down."""
+    products = np.asarray(products, dtype=float)
+    order = np.argsort(-np.abs(products), kind="stable")
     rest = order[TERMS:]
-    more = "" if not rest else \
-        f" + {len(rest)} more, together {cell_text(sum(products[k] for k in rest))}"
+    more = "" if not rest.size else f" + {rest.size} more, together {cell_text(sum(products[rest].tolist()))}"
     return order[:TERMS], more
 
 
-def _many(terms, shape):
-    """One unit's long chain-rule sum as shipped: its number of terms, the phrase for the rest, then each biggest
-    term's sender (a flat index into the column above) and factor dv/du, separated by ``|``."""
-    shown, more = _biggest([prod for _, _, _, prod in terms])
-    parts = [str(len(terms)), more]
+def _many(term_arrays):
+    """One unit's long chain-rule sum (:meth:`cnnlearn.trace.Trace.term_arrays`) as shipped: its number of terms,
+    the phrase for the rest, then each biggest term's sender (a flat index into the column above) and factor
+    dv/du, separated by ``|``."""
+    senders, _, factors, products = term_arrays
+    shown, more = _biggest(products)
+    parts = [str(len(products)), more]
     for k in shown:
-        parts += [str(np.ravel_multi_index(terms[k][0], shape)), cell_text(terms[k][2])]
+        parts += [str(senders[k]), cell_text(factors[k])]
     return "|".join(parts)
 
 
@@ -254,8 +257,7 @@ def frame_text(trc, view, target, label, fields, levels=None):
                              for k in range(K)]
         for L, col in enumerate(cols[:-3]):
             if cols[L + 1].kind != "flatten" and _sum_kind(cols, fields, L) == "one":
-                rel = fields[L, L + 1]
-                out["one"][col.key] = "".join(str(int(trc.local(L, u, min(units(rel, u))))) for u in _every(col.shape))
+                out["one"][col.key] = "".join(str(int(v)) for v in trc.factors(L).ravel())
         return out
     g = arrays[-3].ravel()
     if target == LOSS:
@@ -275,8 +277,8 @@ def frame_text(trc, view, target, label, fields, levels=None):
                               f"the backward pass starts here: \u2202z{target}/\u2202z{target} = 1"]]
     for L, col in enumerate(cols[:-3]):
         if _sum_kind(cols, fields, L) == "many":
-            rel, shape = fields[L, L + 1], cols[L + 1].shape
-            out["many"][col.key] = "#".join(_many(trc.terms(L, u, target, label, rel), shape)
+            rel = fields[L, L + 1]
+            out["many"][col.key] = "#".join(_many(trc.term_arrays(L, u, target, label, rel))
                                              for u in _every(col.shape))
     return out
 

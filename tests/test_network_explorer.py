@@ -13,32 +13,20 @@ import anywidget
 import numpy as np
 import pytest
 
-from cnnlearn import datasets, digits_net, widgets
+from cnnlearn import widgets
 from cnnlearn.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU, Sequential
 from cnnlearn.losses import cross_entropy_backward, softmax
 from cnnlearn.notation import cell_text
 from cnnlearn.widgets import _grid
 from cnnlearn.widgets.network import NetworkExplorer
+from helpers import css_selectors
 
 COLUMNS = ("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7")  # x, conv 1, ReLU, pool, conv 2, ReLU, flatten, z
 
 
 @pytest.fixture(scope="module")
-def data():
-    return datasets.load_digits()
-
-
-@pytest.fixture(scope="module")
-def net():
-    """The digits network after two epochs (about a second); its accuracy does not matter here."""
-    n = digits_net.build_network()
-    digits_net.train(n, epochs=2)
-    return n
-
-
-@pytest.fixture(scope="module")
-def images(data):
-    _, _, x_test, y_test = data
+def images(digits):
+    _, _, x_test, y_test = digits
     return x_test[:3].copy(), y_test[:3].copy()
 
 
@@ -350,18 +338,21 @@ def test_another_class_score_is_computed_when_asked(net, images):
     assert list(ex.extra) == [f"0:{k}"]
     _, grads = forward_backward(net, x[:1], score_seed(k))
     np.testing.assert_array_equal(ex.values("a3"), grads[3][0])
-    # the page asks the same way: it sets request
+    # the page asks the same way: it sets request, and Python clears it once the frame is there
     ex.request = "0:1"
-    assert "0:1" in ex.extra
+    assert "0:1" in ex.extra and ex.request == ""
+    ex.request = "0:nonsense"
+    assert ex.request == "" and "0:nonsense" not in ex.extra
 
 
-def test_the_pad_is_one_more_input_and_is_followed(net, images, data):
+def test_the_pad_is_one_more_input_and_is_followed(net, images, digits):
     x, labels = images
     ex = NetworkExplorer(net, x[:1], labels[:1])
-    pad = widgets.DrawingPad(net, data.x_test[5, 0])
+    pad = widgets.DrawingPad(net, digits.x_test[5, 0])
     ex.follow(pad)
-    assert [e["id"] for e in ex.inputs] == ["0", "pad"]
+    assert [e["id"] for e in ex.inputs] == ["0", "pad"] and not ex.extra  # computed once it is shown
     ex.show(input="pad", view="forward")
+    assert set(ex.extra) == {"pad:forward"}
     acts, _ = forward_backward(net, pad.x, score_seed(0))
     np.testing.assert_array_equal(ex.values("a4"), acts[4][0])
     drawing = np.zeros((8, 8))
@@ -373,7 +364,8 @@ def test_the_pad_is_one_more_input_and_is_followed(net, images, data):
     ex.show(view="backward", target="loss")  # a drawing has no label: the loss at the network's answer
     np.testing.assert_array_equal(ex.values("a0"), grads[0][0])
     assert ex.inputs[-1]["text"].startswith(f"your drawing on the pad: read as {k}")
-    assert set(ex.extra) == {"pad:forward", "pad:loss", f"pad:{k}"}
+    assert set(ex.extra) == {"pad:forward", "pad:loss"}
+    assert ex.caption("a0", (0, 3, 4))[0].startswith(f"\u2202L/\u2202x[4,5] = {cell_text(grads[0][0, 0, 3, 4])}")
 
 
 def test_pinning_a_unit(explorer):
@@ -385,9 +377,9 @@ def test_pinning_a_unit(explorer):
 
 # --------------------------------------------------------------------------- the state, the files, bad input
 
-def test_state_is_json_and_small(net, data):
+def test_state_is_json_and_small(net, digits):
     """Three test digits: under 400 kB with their nine frames (forward, the loss, the predicted score)."""
-    _, _, x_test, y_test = data
+    _, _, x_test, y_test = digits
     ex = NetworkExplorer(net, x_test[:3], y_test[:3])
     state = ex.get_state()
     text = json.dumps({k: v for k, v in state.items() if k not in ("_esm", "_css")})
@@ -408,13 +400,12 @@ def test_root_classes_and_real_files():
         assert text in js, text
     assert 'addEventListener("keydown", onKey, true)' in js and 'removeEventListener("keydown", onKey, true)' in js
     assert "export default { render }" in js
-    selectors = [s.strip() for rule in css.split("}") if "{" in rule
-                 for s in rule.split("{")[0].split("*/")[-1].split(",")]
+    selectors = css_selectors(css)
     assert selectors and all(s.startswith(".cnnlearn-network") for s in selectors), selectors
 
 
-def test_nothing_changes_the_callers_arrays(net, data):
-    _, _, x_test, y_test = data
+def test_nothing_changes_the_callers_arrays(net, digits):
+    _, _, x_test, y_test = digits
     x, labels = x_test[3:5].copy(), y_test[3:5].copy()
     before = x.copy(), labels.copy()
     ex = NetworkExplorer(net, x, labels)

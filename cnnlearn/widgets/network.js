@@ -3,7 +3,8 @@
 // (three lists per pair of columns, one per axis), the caption templates and the numbers they take. This file
 // draws, and on hover or focus looks up and fills in; nothing here computes a value or a receptive field.
 
-// el() and save() are in dom.js, which cnnlearn.widgets._grid.esm puts before this file.
+// el(), save(), swatches(), rove() and listen() are in dom.js, which cnnlearn.widgets._grid.esm puts before
+// this file.
 
 const HL = "cnnlearn-hl", NEAR = "cnnlearn-near", HERE = "cnnlearn-here", TERM = "cnnlearn-term",
   SEL = "cnnlearn-sel", ALL = "cnnlearn-all";
@@ -188,12 +189,7 @@ function render({ model, el: root }) {
     targetWrap.hidden = view !== "backward";
     hint.textContent = T.hint[view];
     legend.replaceChildren(el("span", "cnnlearn-network-legend-title", T.scale));
-    for (const [text, bg, fg] of T.stops) {
-      const s = el("span", "cnnlearn-network-stop", text);
-      s.style.background = bg;
-      s.style.color = fg;
-      legend.appendChild(s);
-    }
+    swatches(legend, "cnnlearn-network-stop", T.stops);
     legend.appendChild(el("span", "cnnlearn-network-legend-note", T.legend));
   }
 
@@ -397,9 +393,7 @@ function render({ model, el: root }) {
   board.addEventListener("focusin", (ev) => {
     const e = unitOf(ev.target);
     if (!e) return;
-    const grid = e.closest('[role="grid"]');
-    for (const other of grid.querySelectorAll('[tabindex="0"]')) if (other !== e) other.tabIndex = -1;
-    e.tabIndex = 0;
+    rove(e);
     hover = [+e.dataset.L, +e.dataset.u];
     trace(...hover);
   });
@@ -408,10 +402,8 @@ function render({ model, el: root }) {
   });
 
   function focusUnit(e) {
-    const grid = e.closest('[role="grid"]');
-    for (const other of grid.querySelectorAll('[tabindex="0"]')) other.tabIndex = -1;
-    e.tabIndex = 0;
-    e.focus({ preventScroll: false });
+    rove(e);
+    e.focus();
   }
 
   // Notebook 7 takes arrow keys before a widget sees them: listen on window, in the capture phase, and act only
@@ -450,31 +442,17 @@ function render({ model, el: root }) {
   };
   window.addEventListener("keydown", onKey, true);
 
-  const onColumns = () => build();
   const onFrame = () => { hover = null; draw(); };
-  const onFrames = () => draw();
-  model.on("change:columns", onColumns);
-  model.on("change:fields", onColumns);
-  model.on("change:view", onFrame);
-  model.on("change:input", onFrame);
-  model.on("change:target", onFrame);
-  model.on("change:frames", onFrames);
-  model.on("change:extra", onFrames);
-  model.on("change:inputs", onFrames);
-  model.on("change:selected", retrace);
+  const stop = listen(model, {
+    "change:columns": build, "change:fields": build, "change:view": onFrame, "change:input": onFrame,
+    "change:target": onFrame, "change:frames": draw, "change:extra": draw, "change:inputs": draw,
+    "change:selected": retrace,
+  });
   build();
   return () => {
     if (askTimer !== null) clearTimeout(askTimer);
     window.removeEventListener("keydown", onKey, true);
-    model.off("change:columns", onColumns);
-    model.off("change:fields", onColumns);
-    model.off("change:view", onFrame);
-    model.off("change:input", onFrame);
-    model.off("change:target", onFrame);
-    model.off("change:frames", onFrames);
-    model.off("change:extra", onFrames);
-    model.off("change:inputs", onFrames);
-    model.off("change:selected", retrace);
+    stop();
   };
 }
 

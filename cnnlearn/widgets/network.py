@@ -105,8 +105,8 @@ class NetworkExplorer(anywidget.AnyWidget):
     Notes
     -----
     For each image three frames are computed and shipped: the forward values, the gradients of the loss, and
-    the gradients of the predicted class's score. Any other class score is computed when asked for, which
-    needs the kernel. :meth:`state_size` measures what the page receives.
+    the gradients of the predicted class's score. Any other class score, and the pad's drawing, are computed
+    when the page shows them, which needs the kernel. :meth:`state_size` measures what the page receives.
     """
 
     _esm = esm("network.js")
@@ -204,22 +204,37 @@ class NetworkExplorer(anywidget.AnyWidget):
         return f"{ident}:{self._trace(ident).predicted if target == 'predicted' else target}"
 
     def _requested(self, change):
+        """The page asks for a frame it lacks (``request``): compute it, then clear the request, so that the
+        same key asked again (after a new drawing) is asked anew."""
         key = change["new"]
-        if not key or key in self.frames or key in self.extra:
+        if not key:
             return
+        ident, _, what = key.partition(":")
+        known = ident == "pad" and self._pad_trace is not None or ident.isdigit() and int(ident) < len(self._traces)
+        if known and (what in ("forward", tr.LOSS) or what.isdigit() and int(what) < self._traces[0].K):
+            self._ensure(key)
+        self.request = ""
+
+    def _ensure(self, key):
+        """Compute frame ``key`` and its image's forward frame (the backward captions use it) where missing. The
+        extra frames kept are the pad's, for its drawing now, and the last one asked for of another image."""
         ident, what = key.split(":")
-        if ident != "pad" and not (ident.isdigit() and int(ident) < len(self._traces)) or \
-                ident == "pad" and self._pad_trace is None or not what.isdigit():
+        wanted = [k for k in (f"{ident}:forward", key) if k not in self.frames and k not in self.extra]
+        if not wanted:
             return
+        keep = {k: v for k, v in self.extra.items() if k.startswith("pad:") or k.startswith(f"{ident}:")}
         trc = self._trace(ident)
-        extra = {k: v for k, v in self.extra.items() if k.startswith("pad:")}
-        extra[key] = self._frame(trc, "backward", int(what), ident)
-        self.extra = extra
+        for k in wanted:
+            w = k.split(":")[1]
+            keep[k] = self._frame(trc, "forward", None, ident) if w == "forward" else \
+                self._frame(trc, "backward", tr.LOSS if w == tr.LOSS else int(w), ident)
+        self.extra = keep
 
     # ------------------------------------------------------------------ the pad
 
     def follow(self, pad):
-        """Add ``pad``'s drawing (a :class:`cnnlearn.widgets.DrawingPad`) as an input and follow its changes."""
+        """Add ``pad``'s drawing (a :class:`cnnlearn.widgets.DrawingPad`) as an input and follow its changes: the
+        drawing's frames are computed when the explorer shows it, again after every change."""
         if not hasattr(pad, "x") or not hasattr(pad, "observe") or not hasattr(pad, "answer"):
             raise TypeError(f"pad must be a cnnlearn.widgets.DrawingPad, got {pad!r} ({type(pad).__name__})")
         if self._pad is not None:
@@ -231,9 +246,10 @@ class NetworkExplorer(anywidget.AnyWidget):
     def _pad_moved(self, change):
         self._pad_trace = tr.Trace(self.net, self._pad.x)
         with self.hold_sync():
-            self.extra = self._frames("pad")
-            inputs = [e for e in self.inputs if e["id"] != "pad"]
-            self.inputs = inputs + [self._input_entry("pad")]
+            self.extra = {k: v for k, v in self.extra.items() if not k.startswith("pad:")}
+            self.inputs = [e for e in self.inputs if e["id"] != "pad"] + [self._input_entry("pad")]
+            if self.input == "pad":
+                self._ensure(self._key())
 
     # ------------------------------------------------------------------ the Python API
 
@@ -258,10 +274,7 @@ class NetworkExplorer(anywidget.AnyWidget):
                     self.target = target
                 else:
                     self.target = str(self._traces[0].check_target(target))
-            key = self._key()
-            if key not in self.frames and key not in self.extra:
-                self.request = key
-                self._requested({"new": key})
+            self._ensure(self._key())
 
     def _index(self, column):
         keys = [c.key for c in self._cols]
@@ -322,11 +335,10 @@ class NetworkExplorer(anywidget.AnyWidget):
         """The lines the caption shows while ``unit`` of ``column`` is traced in the shown view."""
         L = self._col(column)
         u = _unit(self._cols[L], unit)
+        key = self._key()
+        self._ensure(key)
         frames = {**self.frames, **self.extra}
-        key, forward = self._key(), f"{self.input}:forward"
-        if key not in frames:
-            raise RuntimeError(f"the frame {key} is not computed yet")
-        return fill(self.columns, self._fields, frames[forward], frames[key], self.view, L, u)
+        return fill(self.columns, self._fields, frames[f"{self.input}:forward"], frames[key], self.view, L, u)
 
     def trace(self, column, unit):
         """Pin ``unit`` of ``column``: the page traces it until another unit is pinned or Escape is pressed."""
