@@ -10,21 +10,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cnnlearn import datasets, digits_net, viz  # noqa: E402
+from cnnlearn import viz  # noqa: E402
 from cnnlearn.losses import cross_entropy_backward  # noqa: E402
 from cnnlearn.notation import cell_text  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def net():
-    n = digits_net.build_network()
-    digits_net.train(n, epochs=1)
-    return n
-
-
-@pytest.fixture(scope="module")
-def digit():
-    _, _, x_test, y_test = datasets.load_digits()
+def digit(digits):
+    _, _, x_test, y_test = digits
     return x_test[7], int(y_test[7])
 
 

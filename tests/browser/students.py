@@ -15,6 +15,7 @@ import numpy as np
 
 import cnnlearn
 from cnnlearn.im2col import im2col
+from cnnlearn.notation import sub
 from cnnlearn.receptive import window
 
 from . import pixels
@@ -606,9 +607,7 @@ def drive(w, equations=True, net=None):
 
 def pairs_text(pairs, out_shape, k_shape):
     """The pairing line the explorer's info shows for an input pixel, from cnnlearn.contributions."""
-    sub = cnnlearn.equations._sub
-    return "; ".join(f"{n}: dy{sub(*o, max(out_shape) > 9)} meets f{sub(*k, max(k_shape) > 9)}"
-                     for n, (o, k) in enumerate(pairs, 1))
+    return "; ".join(f"{n}: dy{sub(*o, out_shape)} meets f{sub(*k, k_shape)}" for n, (o, k) in enumerate(pairs, 1))
 
 
 def info_text(w):

@@ -34,10 +34,7 @@ def expected(net):
 
 @pytest.fixture(scope="module")
 def lab_page(browser, lab, net):
-    pg = jupyter.new_page(browser)
-    jupyter.open_notebook(pg, lab, "harness/network.ipynb", workspace="network-explorer")
-    jupyter.run_all(pg)
-    jupyter.wait_widgets_rendered(pg)
+    pg = jupyter.notebook_page(browser, lab, "harness/network.ipynb", workspace="network-explorer")
     yield pg
     pg.context.close()
     lab.shutdown_kernels()
@@ -109,10 +106,7 @@ def test_lab_axe(lab_page, axe_script):
 
 @pytest.fixture(scope="module")
 def nb7_page(browser, nb7, net):
-    pg = jupyter.new_page(browser)
-    jupyter.open_notebook(pg, nb7, "harness/network.ipynb")
-    jupyter.run_all(pg)
-    jupyter.wait_widgets_rendered(pg)
+    pg = jupyter.notebook_page(browser, nb7, "harness/network.ipynb")
     yield pg
     pg.context.close()
     nb7.shutdown_kernels()
