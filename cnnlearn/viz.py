@@ -415,7 +415,7 @@ def plot_network(net, x, label=None, *, view="forward", target=LOSS, unit=None):
     boxes = [(shape[1] * w, shape[0] * (0.2 if specs[L]["layout"] == "vector" else w))
              for (shape, _), w, L in zip(pictures, unit_in, shown)]
     gap, top_in, bottom_in = 0.45, 1.0, 1.3
-    fig_w = sum(max(w, 0.75) for w, _ in boxes) + gap * (len(boxes) - 1) + 0.6
+    fig_w = sum(max(w, 0.75) for w, _ in boxes) + gap * (len(boxes) - 1) + 1.2
     fig_h = max(h for _, h in boxes) + top_in + bottom_in
     fig = plt.figure(figsize=(fig_w, fig_h))
     axes, left = [], 0.3
@@ -431,7 +431,8 @@ def plot_network(net, x, label=None, *, view="forward", target=LOSS, unit=None):
         for (r, c), v in zip(where, a):
             pic[r, c] = v
         ax.imshow(pic, cmap=_DIVERGING, vmin=-scale, vmax=scale, interpolation="nearest", aspect="auto")
-        title = specs[L]["title"][view].replace("{top}", top) + ": " + specs[L]["layer"]
+        title = f"start: {top}" if cols[L].kind == "target" else \
+            specs[L]["title"][view].replace("{top}", top) + ": " + specs[L]["layer"]
         ax.set_title(f"{title}\nmax {cell_text(np.abs(a).max())}", fontsize=8, loc="left", family="monospace")
         ax.set_xticks([])
         ax.set_yticks([])
@@ -440,9 +441,10 @@ def plot_network(net, x, label=None, *, view="forward", target=LOSS, unit=None):
         if specs[L]["layout"] == "vector":
             ax.set_yticks(range(len(a)), specs[L]["names"]["c"], fontsize=7)
             ax.tick_params(length=0)
+            faded = here is not None and L != here[0] and L not in lit
             for (r, _), v in zip(where, a):
-                ax.text(0, r, cell_text(v), ha="center", va="center", fontsize=5.5,
-                        color="white" if abs(v) > 0.55 * scale else "black")
+                ax.text(0, r, cell_text(v), ha="center", va="center", fontsize=5.5, zorder=3,
+                        color="#595959" if faded else "white" if abs(v) > 0.55 * scale else "black")
         if here is not None and L != here[0] and L not in lit:
             dim = np.isfinite(pic)
             ax.imshow(np.dstack([np.ones(shape)] * 3 + [0.75 * dim]), interpolation="nearest", aspect="auto")
