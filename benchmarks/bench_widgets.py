@@ -10,7 +10,9 @@ info line once per configuration. This prints, in milliseconds (median and 90th 
 - select()/step_to() from Python (a notebook cell or a test), which only moves the pinned cell;
 - notebook 09's DrawingPad answering one drawing (the network's forward and backward pass and the
   answer's colours: what each stroke costs the kernel), and its AttackExplorer, whose eps slider
-  costs the kernel nothing (every eps is computed once, when it is built).
+  costs the kernel nothing (every eps is computed once, when it is built);
+- the NetworkExplorer of notebooks 07 and 09: hovering costs the kernel nothing, but a class score not
+  computed beforehand is, when the page asks for it, and so is a drawing on a pad it follows.
 
 Everything runs without a browser (ipywidgets still serialises each changed state).
 
@@ -22,6 +24,7 @@ import json
 import statistics
 import time
 
+import anywidget
 import numpy as np
 
 from cnnlearn import datasets, digits_net, widgets
@@ -93,6 +96,16 @@ def main():
     attack = widgets.AttackExplorer(net, digit, 0)
     rows.append(("AttackExplorer, 31 eps", "move the eps slider",
                  timed(lambda k: setattr(attack, "index", k), [(int(k),) for k in rng.permutation(31)] * R)))
+    _, _, x_test, y_test = datasets.load_digits()
+    explorer = widgets.NetworkExplorer(net, x_test[:3], y_test[:3])
+    keys = [(f"{n}:{k}",) for n in range(3) for k in range(10)]  # each computed once, then shipped
+    rows.append(("NetworkExplorer, 3 digits", "compute another score",
+                 timed(lambda key: setattr(explorer, "request", key), keys)))
+    explorer.follow(pad)
+    draw = lambda a: pad.set_state({"image": a.tolist(), "revision": pad.revision + 1})  # noqa: E731
+    rows.append(("NetworkExplorer, 3 digits", "a drawing, another image shown", timed(draw, drawings[:5 * R])))
+    explorer.show(input="pad", view="backward", target="predicted")
+    rows.append(("NetworkExplorer, 3 digits", "a drawing, the drawing shown", timed(draw, drawings[:5 * R])))
 
     builds = [("ContributionExplorer 3x3 worked example", lambda: widgets.ContributionExplorer()),
               ("ContributionExplorer 8x8, 3x3 filter", lambda: widgets.ContributionExplorer(x8, w3, dy6)),
@@ -101,12 +114,13 @@ def main():
               ("FullConvAnimation 8x8, 3x3 filter", lambda: widgets.FullConvAnimation(dy6, w3)),
               ("SoftmaxPlayground", lambda: widgets.SoftmaxPlayground()),
               ("DrawingPad 8x8, digits network", lambda: widgets.DrawingPad(net, digit[0, 0])),
-              ("AttackExplorer, 31 eps", lambda: widgets.AttackExplorer(net, digit, 0))]
+              ("AttackExplorer, 31 eps", lambda: widgets.AttackExplorer(net, digit, 0)),
+              ("NetworkExplorer, 3 digits", lambda: widgets.NetworkExplorer(net, x_test[:3], y_test[:3]))]
     sizes = {}
     for name, build in builds:
         rows.append((name, "build (every cell)", timed(build, [()] * R)))
         w = build()
-        v = getattr(w, "view", w)  # notebook 09's widgets are their own view
+        v = w if isinstance(w, anywidget.AnyWidget) else w.view  # notebook 09's widgets are their own view
         data = {k: val for k, val in v.get_state().items() if not k.startswith("_")}  # not the JS and CSS
         sizes[name] = len(json.dumps(data))
 

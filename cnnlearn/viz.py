@@ -10,6 +10,7 @@ it meets, dashed outlines for added zeros.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import PatchCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Rectangle
 
@@ -22,11 +23,13 @@ from .losses import cross_entropy, cross_entropy_backward, softmax
 from .notation import BLUE, GREY, NEGATIVE, ORANGE, POSITIVE, SKY, cell_text
 from .receptive import check_index, contributions, geometry, output_size, window
 from .saliency import as_images, fgsm, input_gradient, predict
+from .trace import LOSS, Trace, fields, units
+from .trace_text import caption, column_specs
 from .validate import as_float_array, as_int, as_matrix, as_shape
 
 __all__ = ["plot_forward", "plot_softmax", "plot_filter_gradient", "plot_contributions", "plot_feed_counts",
            "plot_step_sweep", "plot_images", "plot_full_conv", "plot_im2col", "plot_filter_learning", "plot_maps",
-           "plot_saliency", "plot_fgsm", "plot_accuracy_vs_eps"]
+           "plot_saliency", "plot_fgsm", "plot_accuracy_vs_eps", "plot_network"]
 
 _FONT = 11
 #: The series' diverging scale (blue below 0, white at 0, vermilion above), as the widgets colour their cells.
@@ -498,4 +501,136 @@ def plot_accuracy_vs_eps(epsilons, accuracies, label=None, *, more=()):
     if any(name for name, _, _ in lines):
         ax.legend(fontsize=_FONT - 2)
     fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- the whole network
+
+def _mosaic(shape, layout):
+    """Where each unit of a column of ``shape`` (C, H, W) sits in its picture, as the explorer lays it out: maps
+    two across with a blank line between them, one line per map (flatten), one row per class. Returns the
+    picture's shape and a ``(row, col)`` per unit, in the order of the units' flat indices."""
+    C, H, W = shape
+    if layout == "maps":
+        across = 1 if C == 1 else 2
+        where = [((c // across) * (H + 1) + i, (c % across) * (W + 1) + j)
+                 for c in range(C) for i in range(H) for j in range(W)]
+        return (-(-C // across) * (H + 1) - 1, across * (W + 1) - 1), where
+    if layout == "flat":
+        return (C, H * W), [(c, i * W + j) for c in range(C) for i in range(H) for j in range(W)]
+    return (C, 1), [(c, 0) for c in range(C)]
+
+
+def plot_network(net, x, label=None, *, view="forward", target=LOSS, unit=None):
+    """The whole network for one image, one column per layer. Static twin of ``NetworkExplorer``.
+
+    Parameters
+    ----------
+    net : Sequential
+        Conv2D, ReLU, MaxPool2D, Flatten and Linear layers ending in the class scores (``digits_net.load()``).
+    x : array of shape (C, H, W) or (1, C, H, W)
+        The image.
+    label : int, optional
+        Its true class t: needed to backpropagate the loss.
+    view : {"forward", "backward"}
+        The values of every column, or dL/d(every column).
+    target : "loss", "predicted" or a class k
+        What the backward view backpropagates.
+    unit : (column key, unit), optional
+        A unit to trace, such as ``("a3", (3, 1, 0))``: the units it reads (forward) or the units whose gradient
+        reaches it (backward) stay bright, the rest fade; the next layer's are outlined, and its caption is
+        written underneath.
+
+    Notes
+    -----
+    Colours: blue below 0, vermilion above, white at 0, each column scaled to its own largest size (its max,
+    under its title), as in the widget. Running the network overwrites its caches and stored gradients.
+    """
+    if view not in ("forward", "backward"):
+        raise ValueError(f"view must be 'forward' or 'backward', got {view!r}")
+    trc = Trace(net, x)
+    target = trc.predicted if target == "predicted" else target
+    if view == "backward":
+        target = trc.check_target(target, label)
+    cols, rel = trc.columns, fields(trc.columns)
+    specs = column_specs(cols, rel)
+    shown = [L for L, c in enumerate(cols) if c.key != ("L" if view == "forward" else "p")]
+    arrays = trc.values if view == "forward" else trc.gradients(target, label if target == LOSS else None)
+    keys = [c.key for c in cols]
+    lit, near, here = {}, {}, None
+    if unit is not None:
+        key, u = unit
+        if key not in keys:
+            raise ValueError(f"unit must be (column key, unit) with a key of {keys}, got {unit!r}")
+        L = keys.index(key)
+        u = tuple(int(v) for v in np.unravel_index(u, cols[L].shape)) if np.isscalar(u) else tuple(u)
+        here = (L, u)
+        others = [M for M in shown if (M < L if view == "forward" else M > L) and (L, M) in rel]
+        for M in others:
+            lit[M] = units(rel[L, M], u)
+        if others:
+            near[max(others) if view == "forward" else min(others)] = True
+    pictures = [_mosaic(cols[L].shape, specs[L]["layout"]) for L in shown]
+    # one size of unit for every column (the image's twice as big, a class a wide box), side by side, top-aligned
+    unit_in = [0.14 if cols[L].kind == "input" else 0.42 if specs[L]["layout"] == "vector" else 0.07 for L in shown]
+    boxes = [(shape[1] * w, shape[0] * (0.2 if specs[L]["layout"] == "vector" else w))
+             for (shape, _), w, L in zip(pictures, unit_in, shown)]
+    gap, top_in, bottom_in = 0.45, 1.0, 1.3
+    fig_w = sum(max(w, 0.75) for w, _ in boxes) + gap * (len(boxes) - 1) + 1.2
+    fig_h = max(h for _, h in boxes) + top_in + bottom_in
+    fig = plt.figure(figsize=(fig_w, fig_h))
+    axes, left = [], 0.3
+    for w, h in boxes:
+        axes.append(fig.add_axes((left / fig_w, 1 - (top_in + h) / fig_h, w / fig_w, h / fig_h)))
+        left += max(w, 0.75) + gap
+    axes = [axes]
+    top = "L" if target == LOSS else f"z{target}"
+    for ax, L, (shape, where) in zip(axes[0], shown, pictures):
+        a = arrays[L].ravel()
+        scale = float(np.abs(a).max()) or 1.0
+        pic = np.full(shape, np.nan)
+        for (r, c), v in zip(where, a):
+            pic[r, c] = v
+        ax.imshow(pic, cmap=DIVERGING, vmin=-scale, vmax=scale, interpolation="nearest", aspect="auto")
+        title = f"start: {top}" if cols[L].kind == "target" else \
+            specs[L]["title"][view].replace("{top}", top) + ": " + specs[L]["layer"]
+        ax.set_title(f"{title}\nmax {cell_text(np.abs(a).max())}", fontsize=8, loc="left", family="monospace")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for side in ax.spines.values():
+            side.set_visible(False)
+        if specs[L]["layout"] == "vector":
+            ax.set_yticks(range(len(a)), specs[L]["names"]["c"], fontsize=7)
+            ax.tick_params(length=0)
+            faded = here is not None and L != here[0] and L not in lit
+            for (r, _), v in zip(where, a):
+                ax.text(0, r, cell_text(v), ha="center", va="center", fontsize=5.5, zorder=3,
+                        color="#595959" if faded else "white" if abs(v) > 0.55 * scale else "black")
+        if here is not None and L != here[0] and L not in lit:
+            dim = np.isfinite(pic)
+            ax.imshow(np.dstack([np.ones(shape)] * 3 + [0.75 * dim]), interpolation="nearest", aspect="auto")
+        elif L in lit:
+            on = {(c * cols[L].shape[1] + i) * cols[L].shape[2] + j for c, i, j in lit[L]}
+            fade = np.zeros(shape)
+            for n, (r, c) in enumerate(where):
+                fade[r, c] = 0.0 if n in on else 0.75
+            ax.imshow(np.dstack([np.ones(shape)] * 3 + [fade]), interpolation="nearest", aspect="auto")
+            if L in near:
+                ax.add_collection(PatchCollection(
+                    [Rectangle((where[n][1] - 0.5, where[n][0] - 0.5), 1, 1) for n in sorted(on)],
+                    facecolor="none", edgecolor="black", linewidth=0.8))
+        if here is not None and L == here[0]:
+            C, H, W = cols[L].shape
+            r, c = where[(here[1][0] * H + here[1][1]) * W + here[1][2]]
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="none", edgecolor=ORANGE, linewidth=2.5))
+    k, p = trc.predicted, trc.probabilities
+    what = "values" if view == "forward" else f"gradients of {'the loss L' if target == LOSS else top}"
+    fig.suptitle(f"{view}: {what}; the network reads {k} ({p[k]:.1%})"
+                 + (f", the true label is {label}" if label is not None else ""), x=0.3 / fig_w, y=1 - 0.15 / fig_h,
+                 ha="left", va="top", fontsize=10)
+    lines = caption(trc, rel, view, *here, target=target, label=label) if here is not None else []
+    fig.text(0.3 / fig_w, (bottom_in - 0.15) / fig_h, "blue below 0, vermilion above, white at 0; each column "
+             "scaled to its own largest size (max)", fontsize=8, va="top")
+    for n, line in enumerate(lines):
+        fig.text(0.3 / fig_w, (bottom_in - 0.4 - 0.2 * n) / fig_h, line, fontsize=8, family="monospace", va="top")
     return fig

@@ -15,6 +15,8 @@ import shutil
 import pytest
 from hypothesis import settings
 
+from cnnlearn import datasets, digits_net
+
 # Hypothesis profiles: "fast" (the default, every change) and "thorough" (CI: .ci/run sets
 # CNNLEARN_HYPOTHESIS_PROFILE=thorough). A property test states only what it needs (deadline=None is here:
 # the machine is shared, so a slow example is not a failure); the number of examples comes from the profile.
@@ -70,6 +72,22 @@ def torch():
 def chromium():
     """Path of the Chromium executable (see :func:`require_browser`)."""
     return require_browser()
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """The bundled digits, ``x_train, y_train, x_test, y_test`` (``datasets.load_digits()``); do not change them."""
+    return datasets.load_digits()
+
+
+@pytest.fixture(scope="session")
+def net(digits):
+    """The digits network after two epochs of notebook 07's recipe (about a second), for tests of what the
+    widgets show about a trained network, not of how well it reads; do not train it further. A test module
+    that needs another network defines its own ``net``."""
+    n = digits_net.build_network()
+    digits_net.train(n, digits, epochs=2)
+    return n
 
 
 # Headless flags for this kind of machine: with no background networking Chromium makes no

@@ -226,3 +226,9 @@ def run_notebooks(venv, env, paths, cwd, first_cell):
     ran = re.findall(r"^RAN (\S+) \S+ FIRST (.*)$", proc.stdout, re.M)
     assert [Path(r[0]).name for r in ran] == [Path(p).name for p in paths], proc.stdout
     return ran, proc.stdout
+
+
+def css_selectors(css):
+    """Every selector of a style sheet's rules (comments before a rule left out), so a test can check that
+    each one is scoped under a widget's root class."""
+    return [s.strip() for rule in css.split("}") if "{" in rule for s in rule.split("{")[0].split("*/")[-1].split(",")]

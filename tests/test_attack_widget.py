@@ -12,29 +12,17 @@ import numpy as np
 import pytest
 import traitlets
 
-from cnnlearn import datasets, digits_net, saliency
+from cnnlearn import saliency
 from cnnlearn.layers import Conv2D, Flatten, Linear, ReLU, Sequential
 from cnnlearn.widgets import _grid
 from cnnlearn.widgets.attack import AttackExplorer
+from helpers import css_selectors
 
 
 @pytest.fixture(scope="module")
-def data():
-    return datasets.load_digits()
-
-
-@pytest.fixture(scope="module")
-def net(data):
-    """A quickly trained digits network (two epochs, about half a second); its accuracy does not matter."""
-    net = digits_net.build_network()
-    digits_net.train(net, data, epochs=2)
-    return net
-
-
-@pytest.fixture(scope="module")
-def digit(data, net):
+def digit(digits, net):
     """A test digit the network reads correctly at eps 0 and misreads at some eps <= 0.3."""
-    _, _, x_test, y_test = data
+    _, _, x_test, y_test = digits
     for n in range(len(y_test)):
         x, t = x_test[n:n + 1], int(y_test[n])
         dx = saliency.input_gradient(net, x, labels=t)
@@ -194,8 +182,7 @@ def test_root_classes_and_real_files():
     assert 'addEventListener("keydown", onKey, true)' in js and 'removeEventListener("keydown", onKey, true)' in js
     assert "export default { render }" in js
     # every rule is scoped under the widget's root class
-    selectors = [s.strip() for rule in css.split("}") if "{" in rule
-                 for s in rule.split("{")[0].split("*/")[-1].split(",")]
+    selectors = css_selectors(css)
     assert selectors and all(s.startswith(".cnnlearn-attack") for s in selectors), selectors
 
 
@@ -252,8 +239,8 @@ def test_bad_epsilons(net, digit, epsilons, error, match):
         AttackExplorer(net, x, t, epsilons=epsilons)
 
 
-def test_a_digit_misread_without_attack_is_called_wrong_not_fooled(net, data):
-    _, _, x_test, y_test = data
+def test_a_digit_misread_without_attack_is_called_wrong_not_fooled(net, digits):
+    _, _, x_test, y_test = digits
     wrong = np.flatnonzero(saliency.predict(net, x_test).argmax(axis=1) != y_test)
     assert wrong.size, "the quickly trained network reads every test digit right; pick another fixture"
     n = int(wrong[0])

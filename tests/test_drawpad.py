@@ -11,21 +11,8 @@ import numpy as np
 import pytest
 from matplotlib import colormaps, colors
 
-from cnnlearn import datasets, digits_net, saliency, widgets
+from cnnlearn import saliency, widgets
 from cnnlearn.widgets.drawpad import TOOLS
-
-
-@pytest.fixture(scope="module")
-def net():
-    """A briefly trained digits network: its answers only have to be the package's own."""
-    n = digits_net.build_network()
-    digits_net.train(n, epochs=2)
-    return n
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return datasets.load_digits()
 
 
 def expected(net, image):

@@ -9,14 +9,15 @@ and looks up, so hover, click, keyboard and play answer in the browser with no k
 Notebook 09's two pixel widgets are anywidgets of their own, each with its CSS contract in its module:
 :class:`AttackExplorer` (``attack.py``: an eps slider over frames computed once, so it too needs no
 kernel) and :class:`DrawingPad` (``drawpad.py``: the drawing happens in the browser; only the
-network's answer about it comes from Python).
+network's answer about it comes from Python). So is :class:`NetworkExplorer` (``network.py``), the whole
+trained network of notebooks 07 and 09 for one image, forward and backward, every unit traceable.
 
 CSS contract, relied on by tests that drive a real browser:
 
 - each widget's root carries ``cnnlearn-widget`` plus its own class
   (``cnnlearn-explorer``, ``cnnlearn-stepper``, ``cnnlearn-softmax``,
   ``cnnlearn-filter-explorer``, ``cnnlearn-fullconv``, ``cnnlearn-im2col``, ``cnnlearn-attack``,
-  ``cnnlearn-drawpad``);
+  ``cnnlearn-drawpad``, ``cnnlearn-network``);
 - every grid cell carries ``cnnlearn-<grid>-<row>-<col>`` (0-based) with grid one
   of ``x, y, f, dx, dy, df`` (and ``cols`` in :class:`Im2colExplorer`);
 - highlighted cells also carry ``cnnlearn-hl``; the pinned (clicked) cell carries
@@ -34,8 +35,10 @@ from .explorer import ContributionExplorer
 from .filter_explorer import FilterGradientExplorer
 from .fullconv import FullConvAnimation
 from .im2col_explorer import Im2colExplorer
+from .network import NetworkExplorer
 from .softmax import SoftmaxPlayground
 from .stepper import ForwardStepper
 
 __all__ = ["ForwardStepper", "SoftmaxPlayground", "ContributionExplorer", "FilterGradientExplorer",
-           "FullConvAnimation", "Im2colExplorer", "GridView", "AttackExplorer", "DrawingPad"]
+           "FullConvAnimation", "Im2colExplorer", "GridView", "AttackExplorer", "DrawingPad",
+           "NetworkExplorer"]

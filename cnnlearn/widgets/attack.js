@@ -2,7 +2,7 @@
 // Python computed one frame per eps (colours, texts, accessible names); this file only draws the
 // frame the slider points at, in the same frame as the input event, with no kernel.
 
-// el() and save() are in dom.js, which cnnlearn.widgets._grid.esm puts before this file.
+// el(), save(), swatches() and listen() are in dom.js, which cnnlearn.widgets._grid.esm puts before this file.
 
 const uid = () => `cnnlearn-attack-${Math.random().toString(36).slice(2)}`;
 
@@ -71,12 +71,7 @@ function render({ model, el: root }) {
     legend.replaceChildren();
     if (!L.stops) return;
     legend.appendChild(el("span", "cnnlearn-attack-legend-title", L.title));
-    for (const [text, bg, fg] of L.stops) {
-      const s = el("span", "cnnlearn-attack-stop", text);
-      s.style.background = bg;
-      s.style.color = fg;
-      legend.appendChild(s);
-    }
+    swatches(legend, "cnnlearn-attack-stop", L.stops);
     if (L.note) legend.appendChild(el("span", "cnnlearn-attack-legend-note", L.note));
   }
 
@@ -154,17 +149,12 @@ function render({ model, el: root }) {
 
   const onIndex = () => draw(model.get("index"));
   const onFrames = () => build();
-  model.on("change:index", onIndex);
-  model.on("change:frames", onFrames);
-  model.on("change:clean", onFrames);
-  model.on("change:legend", drawLegend);
+  const stop = listen(model, { "change:index": onIndex, "change:frames": onFrames, "change:clean": onFrames,
+                               "change:legend": drawLegend });
   build();
   return () => {
     window.removeEventListener("keydown", onKey, true);
-    model.off("change:index", onIndex);
-    model.off("change:frames", onFrames);
-    model.off("change:clean", onFrames);
-    model.off("change:legend", drawLegend);
+    stop();
   };
 }
 

@@ -3,7 +3,7 @@
 // `image` with one more `revision`; Python answers with `answer` (probabilities, saliency colours,
 // sentences) for that revision. Nothing here computes what the network says.
 
-// el() and save() are in dom.js, which cnnlearn.widgets._grid.esm puts before this file.
+// el(), save(), rove() and listen() are in dom.js, which cnnlearn.widgets._grid.esm puts before this file.
 
 // Whether a kernel can answer: JupyterLab's, Notebook 7's and Voila's widget managers know their kernel;
 // the manager of a static page (the offline edition) has none.
@@ -243,8 +243,7 @@ function render({ model, el: root }) {
 
   // ---------------------------------------------------------------- keyboard
   function focusCell(cell) {
-    for (const other of pad.querySelectorAll('[tabindex="0"]')) other.tabIndex = -1;
-    cell.tabIndex = 0;
+    rove(cell);
     cell.focus({ preventScroll: true });
   }
 
@@ -286,9 +285,7 @@ function render({ model, el: root }) {
     }
     root.dataset.revision = model.get("revision");
   };
-  model.on("change:image", fromPython);
-  model.on("change:answer", showAnswer);
-  model.on("change:tool", showTool);
+  const stop = listen(model, { "change:image": fromPython, "change:answer": showAnswer, "change:tool": showTool });
   build();
   root.dataset.revision = model.get("revision");
   showTool();
@@ -300,9 +297,7 @@ function render({ model, el: root }) {
     window.removeEventListener("pointermove", onMove);
     window.removeEventListener("pointerup", onUp);
     window.removeEventListener("pointercancel", onUp);
-    model.off("change:image", fromPython);
-    model.off("change:answer", showAnswer);
-    model.off("change:tool", showTool);
+    stop();
   };
 }
 

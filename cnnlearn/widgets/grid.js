@@ -1,8 +1,8 @@
 // The browser side of cnnlearn.widgets.GridView: draws titled grids and looks up, in state that
 // Python computed, what each cell lights up. Nothing here computes geometry.
 
-// el() and save() are in dom.js, quizPanel() (the prediction mode) in quiz.js; cnnlearn.widgets._grid.esm puts both
-// before this file.
+// el(), save(), swatches() and rove() are in dom.js, quizPanel() (the prediction mode) in quiz.js;
+// cnnlearn.widgets._grid.esm puts both before this file.
 
 const HL = "cnnlearn-hl", SEL = "cnnlearn-sel", PAD = "cnnlearn-pad";
 // Pair numbers take their colours from classes (grid.css), the palette itself being custom properties of the
@@ -100,12 +100,7 @@ function render({ model, el: root }) {
     const maxima = model.get("grids").map((g) => `${g.title}: ${g.max}`).join("; ");
     scale.appendChild(el("span", "cnnlearn-scale-title",
       "Cell colours show sign and size, each grid scaled to its own largest size (max):"));
-    for (const [text, bg, fg] of stops) {
-      const s = el("span", "cnnlearn-scale-stop", text);
-      s.style.background = bg;
-      s.style.color = fg;
-      scale.appendChild(s);
-    }
+    swatches(scale, "cnnlearn-scale-stop", stops);
     scale.appendChild(el("div", "cnnlearn-scale-maxima", `max of ${maxima}`));
   }
 
@@ -321,9 +316,7 @@ function render({ model, el: root }) {
   }
 
   function focusCell(cell) {
-    const grid = cell.closest('[role="grid"]');
-    for (const other of grid.querySelectorAll('[tabindex="0"]')) other.tabIndex = -1;
-    cell.tabIndex = 0;
+    rove(cell);
     cell.focus();
   }
 
@@ -342,9 +335,7 @@ function render({ model, el: root }) {
   board.addEventListener("focusin", (ev) => {
     const cell = cellOf(ev.target);
     if (!cell) return;
-    const grid = cell.closest('[role="grid"]');
-    for (const other of grid.querySelectorAll('[tabindex="0"]')) if (other !== cell) other.tabIndex = -1;
-    cell.tabIndex = 0;
+    rove(cell);
     const k = keyOf(cell.dataset.grid, cell.dataset.r, cell.dataset.c);
     if (model.get("lookup")[k] && k !== hover) { hover = k; paint(); }
   });

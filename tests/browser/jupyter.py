@@ -296,6 +296,16 @@ def run_all(page, timeout=PATIENCE_MS):
         }""", arg=PANEL, timeout=timeout, polling=200)
 
 
+def notebook_page(browser, server, notebook, workspace=None):
+    """A new page showing ``notebook`` on ``server`` after Run All, every widget rendered; close its context
+    when done."""
+    page = new_page(browser)
+    open_notebook(page, server, notebook, workspace=workspace)
+    run_all(page)
+    wait_widgets_rendered(page)
+    return page
+
+
 def cell_report(page):
     """One dict per code cell: its prompt, whether it is empty, and the text of its outputs."""
     return page.evaluate(

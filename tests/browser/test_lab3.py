@@ -13,9 +13,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from cnnlearn import datasets
+from cnnlearn.widgets import NetworkExplorer
 from helpers import make_venv
 
-from . import jupyter, latency, offline, students, tiny
+from . import jupyter, latency, network, offline, students, tiny
 
 pytestmark = pytest.mark.browser
 
@@ -89,4 +91,21 @@ def test_pixel_widgets_in_jupyterlab3(lab3, page, record_latency):
     the kernel and the answer back, and the keyboard reaches both widgets."""
     _open_and_run(page, lab3, f"notebooks/{students.NOTEBOOK_09}")
     students.drive_notebook_09(page, lab3, record_latency, "JupyterLab 3.6 + ipywidgets 7.7")
+    lab3.shutdown_kernels()
+
+
+def test_network_explorer_in_jupyterlab3(lab3, page, served_root, record_hover_latency):
+    """NetworkExplorer on ipywidgets 7.7: hovers in both views match the Python API, the keyboard moves, and a
+    class score that was not computed beforehand comes from the kernel."""
+    net = network.harness(served_root / "harness", (network.SETUP, network.EXPLORER), name="network_lab3.ipynb")
+    _, _, x_test, y_test = datasets.load_digits()
+    expected = NetworkExplorer(net, x_test[:3], y_test[:3])
+    _open_and_run(page, lab3, "harness/network_lab3.ipynb")
+    w = network.Explorer(page, jupyter.PANEL)
+    assert network.check_traces(w, expected) == 34
+    network.check_keyboard(w, expected)
+    network.check_asked(w, expected)
+    w.show(view="forward")
+    record_hover_latency("NetworkExplorer, forward view, a unit of a4, JupyterLab 3.6 + ipywidgets 7.7",
+                         latency.hover_to_highlight_ms(page, w.root, w.unit("a4", (21, 1, 2))))
     lab3.shutdown_kernels()

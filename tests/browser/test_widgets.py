@@ -39,10 +39,7 @@ def gallery(browser, lab, served_root):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(src) for src in GALLERY]
     nbformat.write(nb, served_root / "harness" / "widgets.ipynb")
-    pg = jupyter.new_page(browser)
-    jupyter.open_notebook(pg, lab, "harness/widgets.ipynb", workspace="widget-gallery")
-    jupyter.run_all(pg)
-    jupyter.wait_widgets_rendered(pg)
+    pg = jupyter.notebook_page(browser, lab, "harness/widgets.ipynb", workspace="widget-gallery")
     yield pg
     pg.context.close()
     lab.shutdown_kernels()
@@ -184,10 +181,7 @@ def gallery_nb7(browser, nb7, served_root):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(src) for src in NB7_GALLERY]
     nbformat.write(nb, served_root / "harness" / "widgets_nb7.ipynb")
-    pg = jupyter.new_page(browser)
-    jupyter.open_notebook(pg, nb7, "harness/widgets_nb7.ipynb")
-    jupyter.run_all(pg)
-    jupyter.wait_widgets_rendered(pg)
+    pg = jupyter.notebook_page(browser, nb7, "harness/widgets_nb7.ipynb")
     yield pg
     pg.context.close()
     nb7.shutdown_kernels()
