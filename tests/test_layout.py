@@ -13,9 +13,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cnnlearn"
 LAYERS = {
     0: {"validate", "notation"},  # shared checks and formats, no lesson code
     1: {"receptive", "conv_fast", "conv", "losses", "layers", "optim", "gradcheck", "im2col", "datasets",
-        "digits_net", "saliency"},  # the lesson's mathematics
-    2: {"equations", "example", "fullconv", "speed", "viz"},  # teaching helpers: equations, the worked example, the
-    # full-convolution picture, timings, figures
+        "digits_net", "saliency", "trace"},  # the lesson's mathematics (trace: a whole network, one image)
+    2: {"equations", "example", "fullconv", "speed", "trace_text", "viz"},  # teaching helpers: equations, the worked
+    # example, the full-convolution picture, timings, a traced network's captions, figures
     3: {"widgets", "checks"},  # what a notebook shows and how it checks an exercise
     4: {"classroom"},  # the teacher's tools
     5: {"__init__", "export", "student", "grading"},  # the public face and the python -m forms
