@@ -109,3 +109,26 @@ def test_a_bare_figure_is_caught():
     cells = [{"cell_type": "code", "outputs": [shown]}, {"cell_type": "code", "outputs": [bare, printed]}]
     assert bare_figures(cells) == [(1, "<Figure size 540x320 with 2 Axes>"),
                                    (1, "Figure(640x480)\n<Figure size 640x480 with 1 Axes>")]
+
+
+@pytest.mark.parametrize("name", SERIES)
+def test_cells_left_out_of_the_web_edition_only_assert(name):
+    """A cell tagged test-only (cnnlearn.classroom.series.TEST_ONLY_TAG) is left out of the web edition's pages, so
+    it may hold nothing a reader needs: only asserts, which print nothing, and no widget or figure."""
+    import ast
+
+    from cnnlearn.classroom.series import TEST_ONLY_TAG
+    for n, cell in enumerate(_cells(name)):
+        if TEST_ONLY_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        assert cell["cell_type"] == "code", f"{name}, cell {n}: only code cells are test-only"
+        body = ast.parse(_text(cell["source"])).body
+        assert body and all(isinstance(s, (ast.Assert, ast.Assign)) for s in body), \
+            f"{name}, cell {n} is tagged {TEST_ONLY_TAG} but does more than assert"
+        assert not cell.get("outputs"), f"{name}, cell {n} is tagged {TEST_ONLY_TAG} but shows something"
+
+
+def test_some_cells_are_test_only():
+    """The web edition has something to leave out: the asserts that exist for the test suite."""
+    from cnnlearn.classroom.series import TEST_ONLY_TAG
+    assert sum(TEST_ONLY_TAG in c.get("metadata", {}).get("tags", []) for name in SERIES for c in _cells(name)) >= 5
