@@ -132,3 +132,61 @@ def test_some_cells_are_test_only():
     """The web edition has something to leave out: the asserts that exist for the test suite."""
     from cnnlearn.classroom.series import TEST_ONLY_TAG
     assert sum(TEST_ONLY_TAG in c.get("metadata", {}).get("tags", []) for name in SERIES for c in _cells(name)) >= 4
+
+
+def _duration(text):
+    """Minutes of a time as the map writes it: "45 min" or "1 h 05"."""
+    hours, minutes = re.fullmatch(r"(?:(\d+) h )?(\d+)(?: min)?", text).groups()
+    return 60 * int(hours or 0) + int(minutes)
+
+
+def test_the_map_gives_the_core_path_the_extensions_and_each_notebooks_time():
+    """00's map splits the series as the web edition's contents do (cnnlearn.classroom.series), and each time and
+    both totals are what the stated rule (series.STUDY_RULE) gives the notebooks as they are now."""
+    from cnnlearn.classroom import series
+    (table,) = [text for text in _markdown(SERIES[0]) if text.startswith("## 1. The map of the series")]
+    core, extensions = table.split("**The extensions**")
+    for part, names in ((core, series.CORE_PATH), (extensions, series.EXTENSIONS)):
+        rows = re.findall(r"^\| \d\d \| \[[^\]]+\]\((\d\d_\w+)\.ipynb\) \| .* \| ([^|]+) \|$", part, flags=re.M)
+        assert [name for name, _ in rows] == list(names)
+        for name, shown in rows:
+            assert _duration(shown) == series.study_minutes(NOTEBOOKS / f"{name}.ipynb"), name
+    minutes = [sum(series.study_minutes(NOTEBOOKS / f"{n}.ipynb") for n in names)
+               for names in (series.CORE_PATH, series.EXTENSIONS)]
+    totals = re.search(r"about (.+?) for the core path and (.+?) for\s+the extensions", table).groups()
+    assert [_duration(t) for t in totals] == minutes
+
+
+def test_the_lesson_plan_gives_each_notebook_its_time():
+    """docs/teaching.md's table: each notebook's time alone is what the rule gives it now, its homework the time
+    alone less the minutes in class, and the homework line under each session the sum of its notebooks'."""
+    from cnnlearn.classroom import series
+    text = (NOTEBOOKS.parent / "docs" / "teaching.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\d\d_\w+)` \| (core|extension) \| (\d) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", text,
+                      flags=re.M)
+    assert [name for name, *_ in rows] == list(series.CORE_PATH + series.EXTENSIONS)
+    homework = {}
+    for name, part, session, alone, in_class, rest in rows:
+        assert part == ("core" if name in series.CORE_PATH else "extension"), name
+        assert _duration(alone.strip()) == series.study_minutes(NOTEBOOKS / f"{name}.ipynb"), name
+        assert _duration(alone.strip()) - _duration(in_class.strip()) == _duration(rest.strip()), name
+        homework[session] = homework.get(session, 0) + _duration(rest.strip())
+    lines = dict(re.findall(r"^Homework after session (\d): .*?, about (.+?) for a student working alone\.$", text,
+                            flags=re.M))
+    assert {k: _duration(v) for k, v in lines.items()} == homework
+
+
+def test_the_study_rule_counts_what_it_says(tmp_path):
+    from cnnlearn.classroom import series
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "word " * 240 + "$$a = b$$"},
+             {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "# a comment\nx = 1\n\ny = 2",
+              "outputs": [{"output_type": "display_data", "metadata": {},
+                           "data": {"image/png": "", "text/plain": "fig"}}]},
+             {"cell_type": "code", "metadata": {}, "execution_count": 2, "outputs": [],
+              "source": "# Autograder test (nbgrader, 3 points): the check above\nexplorer.predict_feeds(0, 1)"}]
+    path = tmp_path / "tiny.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert series.study_counts(path) == {"words": 240, "equations": 1, "code_cells": 2, "code_lines": 3,
+                                         "widgets": 0, "figures": 1, "predictions": 1, "exercise_points": 3}
+    # 2 (prose) + 0.5 (equation) + 1 (cells) + 0.3 (lines) + 1 (figure) + 2 (prediction) + 15 (points) = 21.8
+    assert series.study_minutes(path) == 20
