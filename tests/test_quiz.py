@@ -94,3 +94,14 @@ def test_a_new_configuration_drops_the_question():
 def test_bad_questions_are_refused_with_a_message(call, words):
     with pytest.raises((TypeError, ValueError), match=words):
         call(widgets.ContributionExplorer())
+
+
+def test_a_checked_question_points_at_the_answer_instead_of_repeating_it():
+    """Once checked, the widget pins the answer's cell, whose sentence and equation show under the grids: the
+    question's panel says where to look, not the same sentence a second time."""
+    ex = widgets.ContributionExplorer()
+    for ask in (lambda: ex.predict_feeds(0, 1), lambda: ex.predict_pairing(2, 1, 1, 1)):
+        ask()
+        q = ex.view.quiz
+        assert q["explanation"] == widgets._grid.REVEALED
+        assert q["explanation"] != ex.view.lookup[widgets._grid.key(*q["reveal"])]["info"]

@@ -386,7 +386,8 @@ def export(outdir, notebooks="notebooks", run=True, log=print, hub=HUB_PLACEHOLD
             raise ValueError(f"{path}: {exc}") from None
         hidden = hide_test_only(nb)
         executed[path.stem] = nb
-        log(f"{path}: {'executed' if run else 'as saved'}, {hidden} test-only cell{'' if hidden == 1 else 's'} left out "
+        cells = "cell" if hidden == 1 else "cells"
+        log(f"{path}: {'executed' if run else 'as saved'}, {hidden} test-only {cells} left out "
             f"({time.perf_counter() - t0:.1f} s)")
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="cnnlearn-book-") as tmp:

@@ -261,6 +261,11 @@ def worked_or(x, w):
     return (ex.x if x is None else as_matrix(x, "x", "(H, W)"), ex.w if w is None else as_matrix(w, "w", "(kh, kw)"))
 
 
+#: What a question's panel says once checked, when the answer's own cell is then shown (lit up, with its sentence
+#: and its equation under the grids): the panel points at it rather than saying it twice.
+REVEALED = "The answer is lit up in the grids, with its explanation and its sum below them."
+
+
 class GridWidget(ipw.VBox):
     """Shared plumbing: root classes, ``highlighted``/``marks``, ``selected`` and the grid-name check."""
 
@@ -321,15 +326,15 @@ class GridWidget(ipw.VBox):
 
     def ask_about(self, cell, grid, question, kind="question"):
         """Ask which cells of ``grid`` the widget lights up for ``cell`` (``(grid, row, col)``, 0-based): the answer
-        and the explanation are the widget's own lookup entry for that cell, computed in Python, and checking
-        pins the cell, so the widget then shows exactly what the student was asked to predict."""
+        is the widget's own lookup entry for that cell, computed in Python, and checking pins the cell, so the
+        widget then shows exactly what the student was asked to predict, with its sentence and equation."""
         cell = self._quiz_cell(cell)
         e = self.view.lookup.get(key(*cell))
         if e is None:
             raise ValueError(f"cell must be one the widget answers for (it lights up nothing), got {tuple(cell)}")
         grid = self._grid_name(grid, tuple(g["name"] for g in self.view.grids))
         answer = [(grid, r, c) for r, c in e["hl"].get(grid, [])]
-        return self.ask(question, answer, explanation=e["info"], reveal=cell, kind=kind, about=[cell])
+        return self.ask(question, answer, explanation=REVEALED, reveal=cell, kind=kind, about=[cell])
 
     def _quiz_cell(self, cell):
         grid, r, c = cell

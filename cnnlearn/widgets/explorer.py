@@ -12,7 +12,7 @@ from ..example import worked_example
 from ..notation import plural, sub
 from ..receptive import check_index, contributions, geometry, output_size, window
 from ..validate import as_int, as_matrix, as_shape
-from ._grid import GridView, GridWidget, copied, entry, equation_box, grid_spec, key, pair_text
+from ._grid import REVEALED, GridView, GridWidget, copied, entry, equation_box, grid_spec, key, pair_text
 
 _GEO_LIMITS = dict(size=(1, 8), kernel=(1, 5), stride=(1, 3), padding=(0, 2), dilation=(1, 3))
 
@@ -198,7 +198,7 @@ class ContributionExplorer(GridWidget):
         k = next((r, c) for r, c, m in e["marks"]["f"] if m == n)
         sx, so = sub(i, j, self._x.shape), sub(oi, oj, self._y.shape)
         return self.ask(f"In dL/dx{sx}, which filter entry multiplies dy{so}? Click it in F, then press Check (or "
-                        "Enter).", [("f", *k)], explanation=e["info"], reveal=("x", i, j), kind="pairing",
+                        "Enter).", [("f", *k)], explanation=REVEALED, reveal=("x", i, j), kind="pairing",
                         about=[("x", i, j), ("dy", oi, oj)])
 
     def configure(self, input_shape=None, kernel_shape=None, stride=None, padding=None, dilation=None):
