@@ -128,12 +128,26 @@ def offline_violations(page, page_name, axe_script, widgets=True, exclude=()):
     return [f for f in failures if f]
 
 
+def wait_math_settled(page, root):
+    """Wait until MathJax has finished with what ``root`` shows: a checked question reveals an equation, and
+    MathJax 2 (the web edition's) first puts in a bare SVG, then hides it from screen readers behind its
+    assistive MathML; axe must see the finished state. MathJax 3 (JupyterLab's) has no such step."""
+    page.wait_for_function(
+        """(root) => {
+            const hub = window.MathJax && window.MathJax.Hub;
+            if (hub && hub.queue && (hub.queue.pending || hub.queue.running)) return false;
+            return [...root.querySelectorAll('.MathJax_SVG svg, .MathJax_SVG_Display svg')]
+                .every(svg => svg.getAttribute('aria-hidden') === 'true');
+        }""", arg=root.element_handle(), timeout=jupyter.PATIENCE_MS)
+
+
 def answer_questions(page, axe_script, where, scope=jupyter.PANEL):
     """Answer every question waiting on the page (students.answer_questions), then axe on each widget so
     answered: its marks (right, missed, extra), status and explanation. Returns the widgets answered."""
     asked = students.answer_questions(page, scope)
     failures = []
     for i, w in enumerate(asked):
+        wait_math_settled(page, w.root)
         w.root.evaluate("(r, i) => r.setAttribute('data-cnnlearn-axe', 'answered-' + i)", i)
         target = f'[data-cnnlearn-axe="answered-{i}"]'
         failures.append(report(f"{where}, {w} answered", run_axe(page, axe_script, [target])))
