@@ -4,9 +4,9 @@ shows before the answer is checked, and the student's answer reads back as right
 tests/browser/test_network.py answers the same questions in a page."""
 
 import pytest
+from test_network_explorer import COLUMNS, every, projective_field, receptive_field, shapes
 
 from cnnlearn.widgets.network import NetworkExplorer
-from test_network_explorer import COLUMNS, every, projective_field, receptive_field, shapes
 
 
 @pytest.fixture(scope="module")
