@@ -20,7 +20,7 @@ import pytest
 from cnnlearn import digits_net
 from cnnlearn.classroom import series
 
-from . import axe, latency, looks, offline, pixels, students, tiny
+from . import axe, latency, looks, network, offline, pixels, students, tiny
 from .conftest import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
