@@ -3,8 +3,8 @@
 // (three lists per pair of columns, one per axis), the caption templates and the numbers they take. This file
 // draws, and on hover or focus looks up and fills in; nothing here computes a value or a receptive field.
 
-// el(), save(), swatches(), rove() and listen() are in dom.js, which cnnlearn.widgets._grid.esm puts before
-// this file.
+// el(), save(), swatches(), rove() and listen() are in dom.js, quizPanel() (the prediction mode) in quiz.js,
+// which cnnlearn.widgets._grid.esm puts before this file.
 
 const HL = "cnnlearn-hl", NEAR = "cnnlearn-near", HERE = "cnnlearn-here", TERM = "cnnlearn-term",
   SEL = "cnnlearn-sel", ALL = "cnnlearn-all";
@@ -81,7 +81,38 @@ function render({ model, el: root }) {
   const status = el("div", "cnnlearn-network-status");
   status.setAttribute("aria-live", "polite");
   const hint = el("div", "cnnlearn-network-hint");
-  root.append(controls, legend, status, board, caption, hint);
+
+  // ---------------------------------------------------------------- prediction mode (quiz.js)
+  // A unit's address is [column key, c, i, j]; its accessible name is its aria-label (its own part kept in
+  // e._label); Check pins the revealed unit, whose trace then shows the answer.
+  const unitAddress = (e) => [specs[+e.dataset.L].key, ...address(+e.dataset.L, +e.dataset.u)];
+  let quizCells = null;  // Map address key -> unit, of the columns the question asks about
+  const quizMap = () => {
+    if (quizCells) return quizCells;
+    quizCells = new Map();
+    const grids = (model.get("quiz") || {}).grids || [];
+    specs.forEach((spec, L) => {
+      if (grids.includes(spec.key)) for (const e of cells[L]) quizCells.set(unitAddress(e).join(":"), e);
+    });
+    return quizCells;
+  };
+  let quizTouched = [];  // units whose accessible name the question added to
+  const quiz = quizPanel({
+    model, cells: quizMap, repaint: () => retrace(), unhover: () => { hover = null; },
+    address: unitAddress, noun: "unit",
+    name: (e, text) => e.setAttribute("aria-label", e.getAttribute("aria-label") + text),
+    reveal: (m, reveal) => { if (reveal.length === 4) m.set("selected", reveal); },
+  });
+  function paintQuiz() {
+    for (const e of quizTouched) e.setAttribute("aria-label", e._label);
+    quizTouched = [];
+    const q = model.get("quiz") || {};
+    const grids = (q.answer || []).length ? (q.grids || []) : [];
+    specs.forEach((spec, L) => wraps[L].classList.toggle("cnnlearn-quiz-column", grids.includes(spec.key)));
+    root.classList.toggle("cnnlearn-quizzing", grids.length > 0);
+    quiz.decorate(quizTouched, traced ? [specs[traced[0]].key, ...address(...traced)].join(":") : null);
+  }
+  root.append(controls, legend, status, quiz.panel, board, caption, hint);
 
   // ---------------------------------------------------------------- the columns
   let specs = [], fields = {}, cells = [], names = [], wraps = [], titles = [], subs = [], grids = [];
@@ -152,6 +183,7 @@ function render({ model, el: root }) {
       cells.push(list); names.push(nameList); wraps.push(wrap); titles.push(title); subs.push(sub); grids.push(grid);
     });
     shown = null;
+    quizCells = null;
     draw();
   }
 
@@ -231,7 +263,8 @@ function render({ model, el: root }) {
         const e = list[u];
         e.style.setProperty("--bg", bg);
         e.dataset.v = vals[u];
-        e.setAttribute("aria-label", `${nm[u]} = ${vals[u]}`);
+        e._label = `${nm[u]} = ${vals[u]}`;
+        e.setAttribute("aria-label", e._label);
         if (vector) { e.textContent = vals[u]; e.style.color = fg; }
       }
       const top = { top: frame.top };
@@ -315,7 +348,8 @@ function render({ model, el: root }) {
   }
 
   function trace(L, u) {
-    if (!shown || !specs[L] || !specs[L].views.includes(model.get("view"))) { untrace(); return; }
+    // a question waits for its answer: trace nothing, write no caption (no peeking)
+    if (!shown || !specs[L] || !specs[L].views.includes(model.get("view")) || quiz.hides()) { untrace(); return; }
     clearMarks();
     traced = [L, u];
     const view = model.get("view");
@@ -363,6 +397,7 @@ function render({ model, el: root }) {
     if (pin && cells[pin[0]]) cells[pin[0]][pin[1]].classList.add(SEL);
     const now = hover || pin;
     if (now) trace(...now); else untrace();
+    paintQuiz();
   }
 
   function pin(L, u) {
@@ -384,11 +419,12 @@ function render({ model, el: root }) {
     if (hover && hover[0] === L && hover[1] === u) return;
     hover = [L, u];
     trace(L, u);
+    paintQuiz();
   });
   board.addEventListener("mouseleave", () => { hover = null; retrace(); });
   board.addEventListener("click", (ev) => {
     const e = unitOf(ev.target);
-    if (e) { focusUnit(e); pin(+e.dataset.L, +e.dataset.u); }
+    if (e) { focusUnit(e); if (!quiz.click(e)) pin(+e.dataset.L, +e.dataset.u); }
   });
   board.addEventListener("focusin", (ev) => {
     const e = unitOf(ev.target);
@@ -396,6 +432,7 @@ function render({ model, el: root }) {
     rove(e);
     hover = [+e.dataset.L, +e.dataset.u];
     trace(...hover);
+    paintQuiz();
   });
   board.addEventListener("focusout", (ev) => {
     if (!board.contains(ev.relatedTarget)) { hover = null; retrace(); }
@@ -426,7 +463,7 @@ function render({ model, el: root }) {
       case "PageDown": c = Math.min(C - 1, c + 1); break;
       case "Home": if (flat) pos = 0; else j = 0; break;
       case "End": if (flat) pos = H * W - 1; else j = W - 1; break;
-      case "Enter": case " ": pin(L, +e.dataset.u); break;
+      case "Enter": case " ": if (!quiz.key(ev.key, e)) pin(L, +e.dataset.u); break;
       case "Escape":
         hover = null;
         if (model.get("selected").length) { model.set("selected", []); save(model); }
@@ -446,7 +483,7 @@ function render({ model, el: root }) {
   const stop = listen(model, {
     "change:columns": build, "change:fields": build, "change:view": onFrame, "change:input": onFrame,
     "change:target": onFrame, "change:frames": draw, "change:extra": draw, "change:inputs": draw,
-    "change:selected": retrace,
+    "change:selected": retrace, "change:quiz": () => { quizCells = null; retrace(); },
   });
   build();
   return () => {

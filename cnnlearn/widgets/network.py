@@ -29,7 +29,11 @@ CSS contract, relied on by tests that drive a real browser:
   pinned unit carries ``cnnlearn-sel``;
 - the caption is ``.cnnlearn-network-caption`` (one ``div`` per line); the controls are the buttons
   ``.cnnlearn-view-button`` (``data-view``), the selects ``.cnnlearn-input-select`` and
-  ``.cnnlearn-target-select``; the status line is ``.cnnlearn-network-status``.
+  ``.cnnlearn-target-select``; the status line is ``.cnnlearn-network-status``;
+- prediction mode (``quiz.js``, as in the grid widgets): the question is ``.cnnlearn-quiz`` (``data-kind``,
+  ``data-about``, ``data-grids``, ``data-state``), the columns it asks about carry ``cnnlearn-quiz-column``, a
+  unit the student chose ``cnnlearn-guess`` and, once checked, ``cnnlearn-quiz-right``, ``cnnlearn-quiz-missed``
+  or ``cnnlearn-quiz-extra`` (with a glyph, and the same words in its accessible name).
 """
 
 import json
@@ -39,8 +43,9 @@ import traitlets as t
 
 from .. import trace as tr
 from ..trace_text import column_specs, encode_fields, fill, frame_text, page_texts
+from ..trace_text import unit_name as name_of
 from ..validate import as_float_array, as_int, check_ndim
-from ._grid import HERE, anywidget, diverging, esm, scale_legend, text_on
+from ._grid import anywidget, css, diverging, esm, scale_legend, text_on
 
 VIEWS = ("forward", "backward")
 LEVELS = 12  # colour levels on each side of 0
@@ -109,8 +114,8 @@ class NetworkExplorer(anywidget.AnyWidget):
     when the page shows them, which needs the kernel. :meth:`state_size` measures what the page receives.
     """
 
-    _esm = esm("network.js")
-    _css = HERE / "network.css"
+    _esm = esm("quiz.js", "network.js")
+    _css = css("quiz.css", "network.css")
 
     columns = t.List().tag(sync=True)
     fields = t.Dict().tag(sync=True)
@@ -124,6 +129,11 @@ class NetworkExplorer(anywidget.AnyWidget):
     selected = t.List().tag(sync=True)  # the pinned unit [key, c, i, j], or []
     request = t.Unicode("").tag(sync=True)  # a frame key the page needs and does not have
     texts = t.Dict().tag(sync=True)  # the page's words: legend, buttons, status
+    # prediction mode (quiz.js): {"question", "answer": [[key, c, i, j], ...], "grids": [keys], "explanation",
+    # "reveal": [key, c, i, j] or [], "kind", "about"}; the student's choices come back in quiz_guess
+    quiz = t.Dict().tag(sync=True)
+    quiz_guess = t.List().tag(sync=True)
+    quiz_checked = t.Bool(False).tag(sync=True)
 
     def __init__(self, net, x, labels, *, view="forward", target="loss", pad=None):
         x = as_float_array(x, "x")
@@ -360,3 +370,92 @@ class NetworkExplorer(anywidget.AnyWidget):
         return sum(len(json.dumps(v, separators=(",", ":"), ensure_ascii=False).encode())
                    for k, v in state.items() if k not in ("_esm", "_css"))
 
+
+    # ------------------------------------------------------------------ predict, then see (quiz.js)
+
+    def _quiz_unit(self, column, unit):
+        L = self._index(column)
+        return [self._cols[L].key, *_unit(self._cols[L], unit)]
+
+    def unit_name(self, column, unit):
+        """The name the page gives ``unit`` of ``column`` (1-based), such as ``a3[5,2,3]``."""
+        L = self._index(column)
+        return name_of(self.columns[L], _unit(self._cols[L], unit))
+
+    def ask(self, question, answer, *, explanation, reveal=None, view=None, kind="question", about=()):
+        """Ask the student to predict before the page shows: ``question`` (a sentence), ``answer`` the units
+        ``(column, (c, i, j))`` the student should click, ``explanation`` what the page says once the answer is
+        checked, ``reveal`` the unit ``(column, (c, i, j))`` to pin then (its trace shows the answer), in ``view``.
+
+        Until the student presses Check (or Enter), the page traces nothing and writes no caption; clicks and
+        Space on units of the answer's columns choose them. Then each unit is marked right, missed or extra.
+        ``kind`` and ``about`` (units the question names) describe the question to a program reading the page.
+        Returns the widget, so that a cell can end with ``explorer.ask(...)``."""
+        if not isinstance(question, str) or not question.strip():
+            raise TypeError(f"question must be a sentence (str), got {question!r}")
+        cells = [self._quiz_unit(column, unit) for column, unit in answer]
+        if not cells:
+            raise ValueError("answer must name at least one unit (column, (c, i, j))")
+        with self.hold_sync():
+            if view is not None:
+                self.show(view=view)
+            reveal = [] if reveal is None else self._quiz_unit(*reveal)
+            self.selected = []
+            self.quiz_guess, self.quiz_checked = [], False
+            self.quiz = {"question": question, "answer": cells, "grids": sorted({c[0] for c in cells}),
+                         "explanation": str(explanation), "reveal": reveal, "kind": str(kind),
+                         "about": [self._quiz_unit(*a) for a in about]}
+        return self
+
+    def predict_reads(self, column, unit, of="a0"):
+        """Ask which units of column ``of`` (the image, by default) ``unit`` of ``column`` reads: its receptive
+        field there, computed by :meth:`reads`. Checking pins the unit in the forward view, so that the page
+        then traces exactly what the student was asked to predict."""
+        below = self._cols[self._index(of)].key
+        reads = self.reads(column, unit)
+        if below not in reads:
+            raise ValueError(f"of must be a column below {column!r} that it reads, one of {sorted(reads)}; "
+                             f"got {of!r}")
+        name = self.unit_name(column, unit)
+        what = "pixels of the image" if below == "a0" else f"units of {below}"
+        self.show(view="forward")
+        L = self._col(column)
+        lines = fill(self.columns, self._fields, self.frames[f"{self.input}:forward"], self.frames[self._key()],
+                     "forward", L, _unit(self._cols[L], unit))
+        n = len(reads[below])
+        explanation = (f"{name} reads {n} {what}: " + "; ".join(lines[1:])
+                       + ". Each layer's window widens what the unit below it read.")
+        return self.ask(f"Which {what} does {name} read? Click each of them in {below}, then press Check "
+                        f"(or Enter).", [(below, u) for u in sorted(reads[below])], explanation=explanation,
+                        reveal=(column, unit), view="forward", kind="reads", about=[(column, unit)])
+
+    def predict_feeds(self, column, unit, into):
+        """Ask which units of column ``into`` (above ``column``) send gradient back to ``unit``: the units it
+        feeds there, computed by :meth:`feeds`. Checking pins the unit in the backward view."""
+        above = self._cols[self._index(into)].key
+        feeds = self.feeds(column, unit)
+        if above not in feeds:
+            raise ValueError(f"into must be a column above {column!r} that it feeds, one of {sorted(feeds)}; "
+                             f"got {into!r}")
+        name = self.unit_name(column, unit)
+        n = len(feeds[above])
+        explanation = (f"{name} feeds 1 unit of {above}, so its gradient has a single term (the chain rule)."
+                       if n == 1 else f"{name} feeds {n} units of {above}, so its gradient is a sum of {n} terms, "
+                       f"one per unit it feeds (the chain rule).")
+        return self.ask(f"Which units of {above} send gradient back to {name}? Click each of them in {above}, "
+                        f"then press Check (or Enter).", [(above, u) for u in sorted(feeds[above])],
+                        explanation=explanation, reveal=(column, unit), view="backward", kind="feeds",
+                        about=[(column, unit)])
+
+    def quiz_result(self):
+        """What the student answered: ``{"question", "asked", "checked", "guess", "right", "missed", "extra"}``,
+        units as sets of ``(column key, c, i, j)``; ``asked`` is False when no question is set."""
+        q = self.quiz
+        answer = {tuple(u) for u in q.get("answer", [])}
+        guess = {(k, int(c), int(i), int(j)) for k, c, i, j in self.quiz_guess}
+        return {"question": q.get("question", ""), "asked": bool(q), "checked": bool(self.quiz_checked),
+                "guess": guess, "right": guess & answer, "missed": answer - guess, "extra": guess - answer}
+
+    def clear_quiz(self):
+        """Leave prediction mode: the page traces on hover and focus at once again."""
+        self.quiz, self.quiz_guess, self.quiz_checked = {}, [], False

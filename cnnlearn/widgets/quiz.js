@@ -1,8 +1,13 @@
-// Prediction mode of cnnlearn.widgets.GridView: the widget asks a question, the student clicks an answer and
-// presses Check (or Enter); the widget marks each cell right, missed or extra, and only then explains and shows.
-// The question, the answer and the explanation were computed in Python (GridWidget.ask); nothing here computes
-// geometry. Everything happens in the browser, so it works with no kernel; with one, the guesses and whether they
-// were checked go back to Python (quiz_guess, quiz_checked) for a teacher to collect.
+// Prediction mode of cnnlearn.widgets.GridView and NetworkExplorer: the widget asks a question, the student clicks
+// an answer and presses Check (or Enter); the widget marks each cell right, missed or extra, and only then
+// explains and shows. The question, the answer and the explanation were computed in Python (GridWidget.ask,
+// NetworkExplorer.ask); nothing here computes geometry. Everything happens in the browser, so it works with no
+// kernel; with one, the guesses and whether they were checked go back to Python (quiz_guess, quiz_checked) for a
+// teacher to collect.
+//
+// A cell is named by an address: [grid, r, c] in a grid widget (its dataset grid, r, c), [column key, c, i, j]
+// in NetworkExplorer. The widget says how to read a cell's address (address), where its accessible name is
+// (name), and what Check reveals (reveal); the grids' ways are the defaults.
 
 // el() and save() are in dom.js, which cnnlearn.widgets._grid.esm puts before this file.
 
@@ -12,7 +17,20 @@ const QUIZ_MARKS = {
   extra: ["\u2717", "extra: not part of the answer"],  // ballot x
 };
 
-function quizPanel({ model, cells, repaint, unhover }) {
+// The grid widgets' ways: a cell's address from its dataset, its name in its hidden name span, and Check pins
+// the revealed cell (stepping to it in a stepper).
+const gridAddress = (cell) => [cell.dataset.grid, +cell.dataset.r, +cell.dataset.c];
+const gridName = (cell, text) => { cell._name.textContent += text; };
+function gridReveal(model, reveal) {
+  if (reveal.length !== 3 || !model.get("lookup")[reveal.join(":")]) return;
+  const steps = model.get("steps");
+  const idx = steps.findIndex((s) => s.join(":") === reveal.join(":"));
+  if (idx >= 0) model.set("step", idx);
+  model.set("selected", reveal);
+}
+
+function quizPanel({ model, cells, repaint, unhover, address = gridAddress, name = gridName,
+  reveal: revealIt = gridReveal, noun = "cell" }) {
   const panel = el("div", "cnnlearn-quiz");
   panel.setAttribute("role", "group");
   panel.setAttribute("aria-label", "Predict first");
@@ -31,18 +49,19 @@ function quizPanel({ model, cells, repaint, unhover }) {
   const q = () => model.get("quiz") || {};
   const asked = () => Array.isArray(q().answer) && q().answer.length > 0;
   const checked = () => asked() && model.get("quiz_checked");
-  const keyOfCell = (g, r, c) => `${g}:${r}:${c}`;
-  const answerKeys = () => new Set((q().answer || []).map(([g, r, c]) => keyOfCell(g, r, c)));
-  const guessKeys = () => new Set((model.get("quiz_guess") || []).map(([g, r, c]) => keyOfCell(g, r, c)));
-  const inQuiz = (cell) => asked() && (q().grids || []).includes(cell.dataset.grid);
+  const keyOfCell = (...parts) => parts.join(":");
+  const answerKeys = () => new Set((q().answer || []).map((a) => keyOfCell(...a)));
+  const guessKeys = () => new Set((model.get("quiz_guess") || []).map((a) => keyOfCell(...a)));
+  const inQuiz = (cell) => asked() && (q().grids || []).includes(address(cell)[0]);
+  const plural = (n) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
   function setGuess(keys) {
-    model.set("quiz_guess", [...keys].map((k) => { const [g, r, c] = k.split(":"); return [g, +r, +c]; }));
+    model.set("quiz_guess", [...keys].map((k) => { const [g, ...rest] = k.split(":"); return [g, ...rest.map(Number)]; }));
     save(model);
   }
 
   function toggle(cell) {
-    const k = keyOfCell(cell.dataset.grid, cell.dataset.r, cell.dataset.c);
+    const k = keyOfCell(...address(cell));
     const keys = guessKeys();
     if (keys.has(k)) keys.delete(k); else keys.add(k);
     setGuess(keys);
@@ -52,13 +71,7 @@ function quizPanel({ model, cells, repaint, unhover }) {
     if (!asked() || checked()) return;
     unhover();  // show the answer, not the cell under the mouse or the keyboard focus
     model.set("quiz_checked", true);
-    const reveal = q().reveal || [];
-    if (reveal.length === 3 && model.get("lookup")[keyOfCell(...reveal)]) {
-      const steps = model.get("steps");
-      const idx = steps.findIndex((s) => keyOfCell(...s) === keyOfCell(...reveal));
-      if (idx >= 0) model.set("step", idx);
-      model.set("selected", reveal);
-    }
+    revealIt(model, q().reveal || []);
     save(model);
   }
 
@@ -89,19 +102,19 @@ function quizPanel({ model, cells, repaint, unhover }) {
     check.disabled = false;
     if (!checked()) {
       const n = guessKeys().size;
-      status.textContent = n ? `${n} cell${n === 1 ? "" : "s"} chosen. Press Check (or Enter on a cell) when you are done.`
-        : "Click the cells of your answer (or move with the arrow keys and press Space), then press Check.";
+      status.textContent = n ? `${plural(n)} chosen. Press Check (or Enter on a ${noun}) when you are done.`
+        : `Click the ${noun}s of your answer (or move with the arrow keys and press Space), then press Check.`;
       explanation.textContent = "";
       return;
     }
     const { right, extra, missed } = result();
     if (!extra.length && !missed.length) {
-      status.textContent = `Right: all ${right.length} cell${right.length === 1 ? "" : "s"} of the answer, and nothing else.`;
+      status.textContent = `Right: all ${plural(right.length)} of the answer, and nothing else.`;
     } else {
       const parts = [`${right.length} right`];
       if (missed.length) parts.push(`${missed.length} missed (\u25CB)`);
       if (extra.length) parts.push(`${extra.length} extra (\u2717)`);
-      status.textContent = `Not quite: ${parts.join(", ")}. The marks on the cells show which.`;
+      status.textContent = `Not quite: ${parts.join(", ")}. The marks on the ${noun}s show which.`;
     }
     explanation.textContent = q().explanation || "";
   }
@@ -115,7 +128,7 @@ function quizPanel({ model, cells, repaint, unhover }) {
     const guess = guessKeys();
     const marks = {};
     const reveal = q().reveal || [];
-    if (checked() && (reveal.length !== 3 || shown === keyOfCell(...reveal))) {
+    if (checked() && (!reveal.length || shown === keyOfCell(...reveal))) {
       const { right, extra, missed } = result();
       for (const k of right) marks[k] = "right";
       for (const k of extra) marks[k] = "extra";
@@ -128,14 +141,14 @@ function quizPanel({ model, cells, repaint, unhover }) {
       cell.classList.toggle("cnnlearn-guess", guessed);
       for (const m of Object.keys(QUIZ_MARKS)) cell.classList.toggle(`cnnlearn-quiz-${m}`, kind === m);
       cell._quiz = guessed || Boolean(kind);
-      if (guessed) cell._name.textContent += ", in your answer";
+      if (guessed) name(cell, ", in your answer");
       if (!cell._quizMark) {  // its own corner: the pairing numbers keep theirs
         cell._quizMark = el("span", "cnnlearn-quiz-mark");
         cell._quizMark.setAttribute("aria-hidden", "true");
         cell.append(cell._quizMark);
       }
       cell._quizMark.textContent = kind ? QUIZ_MARKS[kind][0] : "";
-      if (kind) cell._name.textContent += `, ${QUIZ_MARKS[kind][1]}`;
+      if (kind) name(cell, `, ${QUIZ_MARKS[kind][1]}`);
       if (cell._quiz) touched.push(cell);
     }
   }

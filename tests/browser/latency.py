@@ -48,7 +48,7 @@ _AT_REST = f"([r, key]) => {_HL} === key"
 
 
 # The widget's own text outside its grids, where the pointer rests with rest="widget".
-RESTING_PLACES = ".cnnlearn-legend, .cnnlearn-tiny-step"
+RESTING_PLACES = ".cnnlearn-legend, .cnnlearn-network-legend, .cnnlearn-tiny-step"
 
 
 def hover_to_highlight_ms(page, root, cell, n=20, rest="widget", timeout=PATIENCE_MS):

@@ -12,10 +12,12 @@ import re
 
 import nbformat
 
-from cnnlearn import digits_net
+from cnnlearn import datasets, digits_net
 from cnnlearn.notation import cell_text
+from cnnlearn.widgets.network import NetworkExplorer
 
-from .jupyter import PATIENCE_MS, painted
+from .jupyter import PANEL, PATIENCE_MS, painted
+from .students import eventually
 
 ROOT = "cnnlearn-network"
 
@@ -25,6 +27,9 @@ SETUP = ("from cnnlearn import datasets, digits_net, widgets\n"
          "x_train, y_train, x_test, y_test = datasets.load_digits()")
 EXPLORER = "explorer = widgets.NetworkExplorer(net, x_test[:3], y_test[:3])\nexplorer"
 PAD = "pad = widgets.DrawingPad(net, x_test[5, 0])\nexplorer.follow(pad)\npad"
+# a second explorer, asking first which pixels a pooled value reads (notebook 07's question)
+QUIZ = ("quizzer = widgets.NetworkExplorer(net, x_test[:1], y_test[:1])\n"
+        "quizzer.predict_reads('a3', (4, 1, 2))\nquizzer")
 
 
 def notebook(cells):
@@ -36,7 +41,7 @@ def notebook(cells):
     return nb
 
 
-def harness(folder, cells=(SETUP, EXPLORER, PAD), name="network.ipynb"):
+def harness(folder, cells=(SETUP, EXPLORER, PAD, QUIZ), name="network.ipynb"):
     """Train a digits network briefly with fixed seeds, save it in ``folder`` with a notebook of ``cells`` that
     shows it; return the network read back from the file, so the kernel and the test hold the same weights."""
     net = digits_net.build_network()
@@ -210,3 +215,121 @@ def check_asked(w, expected, input=1):
 def _every(shape):
     C, H, W = shape
     return [(c, i, j) for c in range(C) for i in range(H) for j in range(W)]
+
+
+# --------------------------------------------------------------------------- predict, then see
+
+def quiz_state(w):
+    """The explorer's question as the page shows it: ``None``, or ``{kind, about, grids, state, status}``."""
+    return w.root.evaluate("""r => { const p = r.querySelector('.cnnlearn-quiz');
+        if (!p || p.hidden) return null;
+        return {kind: p.dataset.kind, about: p.dataset.about, grids: p.dataset.grids, state: p.dataset.state,
+                status: p.querySelector('.cnnlearn-quiz-status').textContent}; }""")
+
+
+def quiz_units(w, cls):
+    """``{(key, c, i, j)}`` of the explorer's units carrying class ``cls`` (a guess, or a mark after Check)."""
+    found = set()
+    for classes in w.root.locator(f".cnnlearn-u.{cls}").evaluate_all("els => els.map(e => e.className)"):
+        m = re.search(r"(?:^|\s)cnnlearn-(a\d+|p|L)-(\d+)-(\d+)-(\d+)(?:\s|$)", classes)
+        found.add((m[1], int(m[2]), int(m[3]), int(m[4])))
+    return found
+
+
+def quiz_answer(q):
+    """The answer to the page's question, computed by the package on a network of the same layers (what a unit
+    reads or feeds depends on the layers' windows, not on their weights), never by the page."""
+    key, *unit = q["about"].split(":")
+    unit = tuple(int(v) for v in unit)
+    twin = NetworkExplorer(digits_net.build_network(), datasets.load_digits()[2][:1], [0])
+    grid = q["grids"]
+    found = twin.reads(key, unit) if q["kind"] == "reads" else twin.feeds(key, unit)
+    return {(grid, *u) for u in found[grid]}
+
+
+def _press_on(w, unit, key):
+    """Move the keyboard focus to ``unit`` = (column key, c, i, j) with Home and the arrow keys, from the column's
+    Tab stop, as a student would, and press ``key`` there."""
+    col, c, i, j = unit
+    start = w.root.locator(f'.cnnlearn-column[data-key="{col}"] [tabindex="0"]')
+    start.focus()
+    w.page.keyboard.press("Home")
+    for _ in range(8):
+        w.page.keyboard.press("PageUp")
+        w.page.keyboard.press("ArrowUp")
+    for _ in range(c):
+        w.page.keyboard.press("PageDown")
+    for _ in range(i):
+        w.page.keyboard.press("ArrowDown")
+    for _ in range(j):
+        w.page.keyboard.press("ArrowRight")
+    w.page.keyboard.press(key)
+
+
+def check_quiz(w):
+    """Answer the explorer's question like a student. First wrongly, by mouse: one unit of the answer and one unit
+    outside it, then Check: the page marks them right and extra (class, glyph and accessible name) and every other
+    unit of the answer missed, and nothing is traced before Check. Then Try again and the right answer by keyboard
+    (Space on each unit, Enter to check): the page confirms it, and traces the unit asked about, lighting up the
+    answer. Returns the answer."""
+    q = quiz_state(w)
+    assert q and q["state"] == "asking", f"no question waits for an answer: {q}"
+    answer = quiz_answer(q)
+    grid = q["grids"]
+    every = quiz_units_all(w, grid)
+    inside, outside = sorted(answer)[0], sorted(every - answer)[0]
+    guess = {inside, outside}
+    for u in sorted(guess):
+        w.unit(u[0], u[1:]).click()
+    eventually(lambda: quiz_units(w, "cnnlearn-guess") == guess, what=f"the clicks did not choose {guess}")
+    assert w.root.locator(".cnnlearn-hl").count() == 0 and w.caption() == [], "a trace shows before Check"
+    w.root.get_by_role("button", name="Check").click()
+
+    def marked():
+        got = {m: quiz_units(w, f"cnnlearn-quiz-{m}") for m in ("right", "missed", "extra")}
+        return got == {"right": {inside}, "missed": answer - {inside}, "extra": {outside}} and got
+    eventually(marked, what=f"after Check the marks are not right, missed and extra: {quiz_state(w)}")
+    assert quiz_state(w)["status"].startswith("Not quite"), quiz_state(w)
+    for u, glyph, word in ((inside, "\u2713", "right"), (outside, "\u2717", "extra"),
+                           (sorted(answer - {inside})[0], "\u25CB", "missed")):
+        e = w.unit(u[0], u[1:])
+        assert e.locator(".cnnlearn-quiz-mark").inner_text() == glyph, (u, word)
+        assert f", {word}" in e.get_attribute("aria-label"), (u, e.get_attribute("aria-label"))
+
+    w.root.get_by_role("button", name="Try again").click()
+    eventually(lambda: quiz_state(w)["state"] == "asking" and not quiz_units(w, "cnnlearn-guess"),
+               what="Try again did not clear the answer")
+    for u in sorted(answer):
+        _press_on(w, u, " ")
+    eventually(lambda: quiz_units(w, "cnnlearn-guess") == answer, what=f"Space did not choose {answer}")
+    w.page.keyboard.press("Enter")
+    eventually(lambda: quiz_state(w)["state"] == "checked" and quiz_state(w)["status"].startswith("Right"),
+               what=f"the right answer was not confirmed: {quiz_state(w)}")
+    assert quiz_units(w, "cnnlearn-quiz-right") == answer
+    key, *unit = q["about"].split(":")
+    eventually(lambda: w.lit().get(grid) == {u[1:] for u in answer}
+               and w.root.locator(f".{unit_class(key, [int(v) for v in unit])}.cnnlearn-here").count() == 1,
+               what="after the answer the explorer does not trace the unit asked about")
+    return answer
+
+
+def quiz_units_all(w, key):
+    """Every unit of column ``key`` on the page, as ``(key, c, i, j)``."""
+    out = set()
+    for cls in w.root.locator(f'.cnnlearn-column[data-key="{key}"] .cnnlearn-u').evaluate_all(
+            "els => els.map(e => e.className)"):
+        m = re.search(rf"(?:^|\s)cnnlearn-{key}-(\d+)-(\d+)-(\d+)(?:\s|$)", cls)
+        out.add((key, int(m[1]), int(m[2]), int(m[3])))
+    return out
+
+
+def answer_questions(page, scope=PANEL):
+    """Answer every question a NetworkExplorer in ``scope`` waits on, as :func:`check_quiz` does; returns the
+    explorers answered."""
+    asked = []
+    for n in range(page.locator(f"{scope} .{ROOT}").count()):
+        w = Explorer(page, scope, n)
+        if (quiz_state(w) or {}).get("state") == "asking":
+            check_quiz(w)
+            asked.append(w)
+    return asked

@@ -95,6 +95,22 @@ def test_lab_the_pads_drawing_is_followed(lab_page, net):
         assert w.texts(key) == {u: cell_text(values[u]) for u in np.ndindex(values.shape)}, key
 
 
+def _answer_and_axe(page, scope, axe_script, where):
+    """The second explorer asks which pixels a3[5,2,3] reads: answer it wrong by mouse, then right by keyboard
+    (network.check_quiz); axe then finds nothing on it, marks and explanation shown."""
+    w = Explorer(page, scope, n=1)
+    answer = network.check_quiz(w)
+    assert len(answer) == 16
+    w.root.evaluate("r => r.setAttribute('data-cnnlearn-axe', 'network-quiz')")
+    failure = axe.report(f"{where}, NetworkExplorer answered", axe.run_axe(page, axe_script,
+                                                                          ['[data-cnnlearn-axe="network-quiz"]']))
+    assert not failure, failure
+
+
+def test_lab_predict_first(lab_page, axe_script):
+    _answer_and_axe(lab_page, jupyter.PANEL, axe_script, "JupyterLab 4")
+
+
 def test_lab_axe(lab_page, axe_script):
     Explorer(lab_page, jupyter.PANEL)
     result = axe.run_axe(lab_page, axe_script, [f"{jupyter.PANEL} .cnnlearn-network"])
@@ -132,7 +148,7 @@ def offline_site(net, served_root, tmp_path_factory):
     """The offline edition of a notebook showing the explorer, exported (run afresh) beside the network's file."""
     src = tmp_path_factory.mktemp("network-src")
     (src / network.NET_FILE).write_bytes((served_root / "harness" / network.NET_FILE).read_bytes())
-    nbformat.write(network.notebook([network.SETUP, network.EXPLORER]), src / "01_network.ipynb")
+    nbformat.write(network.notebook([network.SETUP, network.EXPLORER, network.QUIZ]), src / "01_network.ipynb")
     out = tmp_path_factory.mktemp("network-site")
     export(out, [src / "01_network.ipynb"], log=lambda line: None)
     return out / "01_network.html"
@@ -161,6 +177,16 @@ def test_offline_hover_every_column_and_no_kernel(offline_site, browser, expecte
         w.show(target="loss")
         expected.show(input=0, view="backward", target="loss")
         assert w.frame() == expected_frame(expected) and status.inner_text() == ""
+        assert refused == [] and failed == [] and errors == [], (refused, failed, errors)
+    finally:
+        page.context.close()
+
+
+def test_offline_predict_first(offline_site, browser, axe_script):
+    """The question works with no kernel: guesses, Check, marks and the reveal all happen in the page."""
+    page, refused, failed, errors = offline.open_page(browser, offline_site)
+    try:
+        _answer_and_axe(page, "body", axe_script, "offline page")
         assert refused == [] and failed == [] and errors == [], (refused, failed, errors)
     finally:
         page.context.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from . import axe, jupyter, latency, looks, offline, pixels, students
+from . import axe, jupyter, latency, looks, network, offline, pixels, students
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,11 @@ def test_notebook_runs_in_jupyterlab(lab, page, name, axe_script, clean_kernels,
         axe.check_notebook_widgets(page, name, axe_script, "JupyterLab 4")
         check_looks(page, name)
     axe.answer_questions(page, axe_script, f"JupyterLab 4, {name}")  # predict first: wrong, then right
+    for n, w in enumerate(network.answer_questions(page)):  # NetworkExplorer's questions, answered the same way
+        w.root.evaluate("(r, n) => r.setAttribute('data-cnnlearn-axe', 'network-answered-' + n)", n)
+        failure = axe.report(f"JupyterLab 4, {name}, NetworkExplorer #{n} answered",
+                             axe.run_axe(page, axe_script, [f'[data-cnnlearn-axe="network-answered-{n}"]']))
+        assert not failure, failure
     if name in FRONT_END_GRIDS:
         check_front_end_grid(page, name, "JupyterLab 4", record_hover_latency)
     found = students.all_widgets(page)

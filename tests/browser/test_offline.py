@@ -20,7 +20,7 @@ import pytest
 from cnnlearn import digits_net
 from cnnlearn.classroom import series
 
-from . import axe, latency, looks, offline, pixels, students, tiny
+from . import axe, latency, looks, network, offline, pixels, students, tiny
 from .conftest import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
@@ -283,6 +283,11 @@ def test_series_page_offline(series_site, series_notebooks, browser, axe_script,
         failures = check_both_schemes(page, f"{stem}.html", axe_script)
         assert not failures, "axe or the looks found problems:\n" + "\n".join(failures)
         axe.answer_questions(page, axe_script, f"offline {stem}.html", scope="body")  # predict first, by mouse and keys
+        for n, w in enumerate(network.answer_questions(page, scope="body")):  # NetworkExplorer's (notebook 07)
+            w.root.evaluate("(r, n) => r.setAttribute('data-cnnlearn-axe', 'network-answered-' + n)", n)
+            failure = axe.report(f"offline {stem}.html, NetworkExplorer #{n} answered",
+                                 axe.run_axe(page, axe_script, [f'[data-cnnlearn-axe="network-answered-{n}"]']))
+            assert not failure, failure
 
         for root, grid_name, shape in SERIES_GRIDS.get(stem, []):
             drive_series_grid(page, stem, root, grid_name, shape, record_hover_latency)
