@@ -17,7 +17,7 @@ from cnnlearn.notation import cell_text
 from cnnlearn.widgets.network import NetworkExplorer
 
 from .jupyter import PANEL, PATIENCE_MS, painted
-from .students import eventually
+from .students import eventually, quiz_state
 
 ROOT = "cnnlearn-network"
 
@@ -218,14 +218,6 @@ def _every(shape):
 
 
 # --------------------------------------------------------------------------- predict, then see
-
-def quiz_state(w):
-    """The explorer's question as the page shows it: ``None``, or ``{kind, about, grids, state, status}``."""
-    return w.root.evaluate("""r => { const p = r.querySelector('.cnnlearn-quiz');
-        if (!p || p.hidden) return null;
-        return {kind: p.dataset.kind, about: p.dataset.about, grids: p.dataset.grids, state: p.dataset.state,
-                status: p.querySelector('.cnnlearn-quiz-status').textContent}; }""")
-
 
 def quiz_units(w, cls):
     """``{(key, c, i, j)}`` of the explorer's units carrying class ``cls`` (a guess, or a mark after Check)."""

@@ -559,7 +559,8 @@ def eventually(check, timeout=PATIENCE_S, every=0.1, what=None):
 # ------------------------------------------------------------------------------ predict, then see
 
 def quiz_state(w):
-    """The widget's question as the page shows it: ``None``, or ``{kind, about, grids, state, status}``."""
+    """A widget's question as the page shows it (a grid widget's or NetworkExplorer's): ``None``, or
+    ``{kind, about, grids, state, status}``."""
     return w.root.evaluate("""r => { const p = r.querySelector('.cnnlearn-quiz');
         if (!p || p.hidden) return null;
         return {kind: p.dataset.kind, about: p.dataset.about, grids: p.dataset.grids, state: p.dataset.state,
