@@ -85,13 +85,13 @@ def im2col(x, kh, kw, stride=1, padding=0, dilation=1):
 def im2col_naive(x, kh, kw, stride=1, padding=0, dilation=1):
     """Loop twin of :func:`im2col`: one window at a time, copied into its column. Same arguments and result."""
     x4, two_d, kh, kw, Ho, Wo, geom = _input(x, kh, kw, stride, padding, dilation)
-    (sh, sw), (ph, pw), (dh, dw) = geom
+    (sh, sw), (ph, pw), (dil_h, dil_w) = geom
     N, C = x4.shape[:2]
     xp = pad(x4, ph, pw)
     cols = np.zeros((N, C * kh * kw, Ho * Wo), dtype=x4.dtype)
     for i in range(Ho):
         for j in range(Wo):
-            patch = xp[:, :, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw]
+            patch = xp[:, :, i * sh:i * sh + dil_h * (kh - 1) + 1:dil_h, j * sw:j * sw + dil_w * (kw - 1) + 1:dil_w]
             cols[:, :, i * Wo + j] = patch.reshape(N, C * kh * kw)  # rows in the order c, ki, kj
     return cols[0] if two_d else cols
 
@@ -145,12 +145,12 @@ def col2im(dcols, x_shape, kh, kw, stride=1, padding=0, dilation=1):
 def col2im_naive(dcols, x_shape, kh, kw, stride=1, padding=0, dilation=1):
     """Loop twin of :func:`col2im`: one column at a time, added onto a padded canvas, the padding cropped."""
     d3, two_d, (N, C, H, W), kh, kw, Ho, Wo, geom = _dcols(dcols, x_shape, kh, kw, stride, padding, dilation)
-    (sh, sw), (ph, pw), (dh, dw) = geom
+    (sh, sw), (ph, pw), (dil_h, dil_w) = geom
     dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=d3.dtype)
     for i in range(Ho):
         for j in range(Wo):
             # += : neighbouring windows overlap, and each one adds its share
-            dxp[:, :, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw] += \
+            dxp[:, :, i * sh:i * sh + dil_h * (kh - 1) + 1:dil_h, j * sw:j * sw + dil_w * (kw - 1) + 1:dil_w] += \
                 d3[:, :, i * Wo + j].reshape(N, C, kh, kw)
     dx = dxp[:, :, ph:ph + H, pw:pw + W]
     return dx[0, 0] if two_d else np.ascontiguousarray(dx)

@@ -108,10 +108,10 @@ def _reads(layer, in_shape, out_shape):
     C, H, W = in_shape
     F, Ho, Wo = out_shape
     if isinstance(layer, Conv2D):
-        (sh, sw), (ph, pw), (dh, dw) = layer.stride, layer.padding, layer.dilation
+        (sh, sw), (ph, pw), (dil_h, dil_w) = layer.stride, layer.padding, layer.dilation
         kh, kw = layer.kernel_size
-        rows = [[o * sh + k * dh - ph for k in range(kh) if 0 <= o * sh + k * dh - ph < H] for o in range(Ho)]
-        cols = [[o * sw + k * dw - pw for k in range(kw) if 0 <= o * sw + k * dw - pw < W] for o in range(Wo)]
+        rows = [[o * sh + k * dil_h - ph for k in range(kh) if 0 <= o * sh + k * dil_h - ph < H] for o in range(Ho)]
+        cols = [[o * sw + k * dil_w - pw for k in range(kw) if 0 <= o * sw + k * dil_w - pw < W] for o in range(Wo)]
         return [list(range(C))] * F, rows, cols
     if isinstance(layer, MaxPool2D):
         (kh, kw), (sh, sw) = layer.kernel_size, layer.stride
@@ -321,8 +321,8 @@ class Trace:
         c, i, j = u
         f, oi, oj = np.array(senders, dtype=int).reshape(-1, 3).T
         if isinstance(layer, Conv2D):
-            (sh, sw), (ph, pw), (dh, dw) = layer.stride, layer.padding, layer.dilation
-            return layer.params["w"][f, c, (i + ph - oi * sh) // dh, (j + pw - oj * sw) // dw]
+            (sh, sw), (ph, pw), (dil_h, dil_w) = layer.stride, layer.padding, layer.dilation
+            return layer.params["w"][f, c, (i + ph - oi * sh) // dil_h, (j + pw - oj * sw) // dil_w]
         if isinstance(layer, Linear):
             return layer.params["w"][f, np.ravel_multi_index(u, self.columns[L].shape)]
         if isinstance(layer, MaxPool2D):

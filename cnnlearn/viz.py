@@ -364,12 +364,12 @@ def plot_im2col(x, kh, kw, column=0, *, stride=1, padding=0, dilation=1):
         raise ValueError(f"column must be in 0..{L - 1} (there are Ho*Wo = {L} columns), got {column}")
     H, W = x.shape
     Ho, Wo = output_size((H, W), (kh, kw), stride=stride, padding=padding, dilation=dilation)
-    (sh, sw), (ph, pw), (dh, dw) = geometry(stride, padding, dilation)
+    (sh, sw), (ph, pw), (dil_h, dil_w) = geometry(stride, padding, dilation)
     oi, oj = divmod(column, Wo)
     used = np.zeros((H, W), bool)
     for ki in range(kh):
         for kj in range(kw):
-            r, c = oi * sh + ki * dh - ph, oj * sw + kj * dw - pw
+            r, c = oi * sh + ki * dil_h - ph, oj * sw + kj * dil_w - pw
             if 0 <= r < H and 0 <= c < W:
                 used[r, c] = True
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(3 + 0.6 * L, 3.2), gridspec_kw={"width_ratios": [W, L]})

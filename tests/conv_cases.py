@@ -31,8 +31,8 @@ class Geometry:
 
     @property
     def out_shape(self):
-        (sh, sw), (ph, pw), (dh, dw) = (pair(self.kwargs[k]) for k in ("stride", "padding", "dilation"))
-        return out_len(self.H, self.kh, sh, ph, dh), out_len(self.W, self.kw, sw, pw, dw)
+        (sh, sw), (ph, pw), (dil_h, dil_w) = (pair(self.kwargs[k]) for k in ("stride", "padding", "dilation"))
+        return out_len(self.H, self.kh, sh, ph, dil_h), out_len(self.W, self.kw, sw, pw, dil_w)
 
 
 def _int_or_pair(lo, hi):
@@ -46,10 +46,10 @@ def geometries(draw, max_kernel=4, max_stride=3, max_padding=2, max_dilation=3, 
     kwargs = dict(stride=draw(_int_or_pair(1, max_stride)),
                   padding=draw(_int_or_pair(0, max_padding)),
                   dilation=draw(_int_or_pair(1, max_dilation)))
-    (ph, pw), (dh, dw) = pair(kwargs["padding"]), pair(kwargs["dilation"])
+    (ph, pw), (dil_h, dil_w) = pair(kwargs["padding"]), pair(kwargs["dilation"])
     kh, kw = draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel))
-    min_h = max(1, dh * (kh - 1) + 1 - 2 * ph)
-    min_w = max(1, dw * (kw - 1) + 1 - 2 * pw)
+    min_h = max(1, dil_h * (kh - 1) + 1 - 2 * ph)
+    min_w = max(1, dil_w * (kw - 1) + 1 - 2 * pw)
     H = draw(st.integers(min_h, min_h + max_extra))
     W = draw(st.integers(min_w, min_w + max_extra))
     return Geometry(H, W, kh, kw, kwargs)

@@ -88,9 +88,9 @@ def test_forward_against_explicit_sums():
     """Independent of both package kernels: write the sum out with padding, stride and dilation."""
     rng = np.random.default_rng(3)
     x, w, b = rng.standard_normal((2, 2, 7, 6)), rng.standard_normal((3, 2, 2, 3)), rng.standard_normal(3)
-    (sh, sw), (ph, pw), (dh, dw) = (2, 1), (1, 2), (2, 1)
-    y = conv2d(x, w, b, stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw))
-    Ho, Wo = (7 + 2 * ph - dh * 1 - 1) // sh + 1, (6 + 2 * pw - dw * 2 - 1) // sw + 1
+    (sh, sw), (ph, pw), (dil_h, dil_w) = (2, 1), (1, 2), (2, 1)
+    y = conv2d(x, w, b, stride=(sh, sw), padding=(ph, pw), dilation=(dil_h, dil_w))
+    Ho, Wo = (7 + 2 * ph - dil_h * 1 - 1) // sh + 1, (6 + 2 * pw - dil_w * 2 - 1) // sw + 1
     assert y.shape == (2, 3, Ho, Wo)
     for n in range(2):
         for f in range(3):
@@ -100,7 +100,7 @@ def test_forward_against_explicit_sums():
                     for c in range(2):
                         for k in range(2):
                             for l in range(3):
-                                r, s = sh * i + dh * k - ph, sw * j + dw * l - pw
+                                r, s = sh * i + dil_h * k - ph, sw * j + dil_w * l - pw
                                 if 0 <= r < 7 and 0 <= s < 6:
                                     total += x[n, c, r, s] * w[f, c, k, l]
                     assert abs(y[n, f, i, j] - total) <= 1e-12 * max(1.0, abs(total))

@@ -52,10 +52,10 @@ def reads_of(layer, in_shape, unit):
     C, H, W = in_shape
     f, oi, oj = unit
     if isinstance(layer, Conv2D):
-        (sh, sw), (ph, pw), (dh, dw) = layer.stride, layer.padding, layer.dilation
+        (sh, sw), (ph, pw), (dil_h, dil_w) = layer.stride, layer.padding, layer.dilation
         kh, kw = layer.kernel_size
-        return {(c, oi * sh + ki * dh - ph, oj * sw + kj * dw - pw) for c in range(C) for ki in range(kh)
-                for kj in range(kw) if 0 <= oi * sh + ki * dh - ph < H and 0 <= oj * sw + kj * dw - pw < W}
+        return {(c, oi * sh + ki * dil_h - ph, oj * sw + kj * dil_w - pw) for c in range(C) for ki in range(kh)
+                for kj in range(kw) if 0 <= oi * sh + ki * dil_h - ph < H and 0 <= oj * sw + kj * dil_w - pw < W}
     if isinstance(layer, MaxPool2D):
         (kh, kw), (sh, sw) = layer.kernel_size, layer.stride
         return {(f, oi * sh + ki, oj * sw + kj) for ki in range(kh) for kj in range(kw)}
@@ -217,7 +217,7 @@ def conv_terms(conv, dy, unit):
     finding, for each output position and filter entry, the input pixel it meets."""
     c, i, j = unit
     F, Ho, Wo = dy.shape
-    (sh, sw), (ph, pw), (dh, dw) = conv.stride, conv.padding, conv.dilation
+    (sh, sw), (ph, pw), (dil_h, dil_w) = conv.stride, conv.padding, conv.dilation
     kh, kw = conv.kernel_size
     out = []
     for f in range(F):
@@ -225,7 +225,7 @@ def conv_terms(conv, dy, unit):
             for oj in range(Wo):
                 for ki in range(kh):
                     for kj in range(kw):
-                        if (oi * sh + ki * dh - ph, oj * sw + kj * dw - pw) == (i, j):
+                        if (oi * sh + ki * dil_h - ph, oj * sw + kj * dil_w - pw) == (i, j):
                             w = conv.params["w"][f, c, ki, kj]
                             out.append(((f, oi, oj), dy[f, oi, oj], w, dy[f, oi, oj] * w))
     return out

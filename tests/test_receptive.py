@@ -9,14 +9,14 @@ from conv_cases import geometries, pair
 
 def brute_force_contributions(g):
     """Walk every output pixel and every filter entry and record the input pixel it lands on."""
-    (sh, sw), (ph, pw), (dh, dw) = (pair(g.kwargs[k]) for k in ("stride", "padding", "dilation"))
+    (sh, sw), (ph, pw), (dil_h, dil_w) = (pair(g.kwargs[k]) for k in ("stride", "padding", "dilation"))
     Ho, Wo = g.out_shape
     feeds = {(i, j): [] for i in range(g.H) for j in range(g.W)}
     for oi in range(Ho):
         for oj in range(Wo):
             for ki in range(g.kh):
                 for kj in range(g.kw):
-                    i, j = sh * oi + dh * ki - ph, sw * oj + dw * kj - pw
+                    i, j = sh * oi + dil_h * ki - ph, sw * oj + dil_w * kj - pw
                     if 0 <= i < g.H and 0 <= j < g.W:
                         feeds[(i, j)].append(((oi, oj), (ki, kj)))
     return feeds

@@ -160,13 +160,13 @@ def test_input_gradient_is_conv_transpose2d(torch, case):
     from conv_cases import pair
 
     kw_ = case.kwargs
-    (sh, sw), (ph, pw), (dh, dw) = (pair(kw_[k]) for k in ("stride", "padding", "dilation"))
+    (sh, sw), (ph, pw), (dil_h, dil_w) = (pair(kw_[k]) for k in ("stride", "padding", "dilation"))
     Ho, Wo = case.dy.shape[2:]
     H, W = case.x.shape[2:]
     kh, kw = case.w.shape[2:]
-    extra = (H - ((Ho - 1) * sh - 2 * ph + dh * (kh - 1) + 1), W - ((Wo - 1) * sw - 2 * pw + dw * (kw - 1) + 1))
+    extra = (H - ((Ho - 1) * sh - 2 * ph + dil_h * (kh - 1) + 1), W - ((Wo - 1) * sw - 2 * pw + dil_w * (kw - 1) + 1))
     dx, _, _ = conv2d_backward(case.dy, case.x, case.w, **kw_)
     tdx = torch.nn.functional.conv_transpose2d(torch.from_numpy(case.dy), torch.from_numpy(case.w),
-                                               stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw),
+                                               stride=(sh, sw), padding=(ph, pw), dilation=(dil_h, dil_w),
                                                output_padding=extra).numpy()
     assert tdx.shape == case.x.shape and rel_error(dx, tdx) <= TOL
