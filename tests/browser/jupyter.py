@@ -39,6 +39,12 @@ SETTINGS = {
         {"windowingMode": "none"},
 }
 
+# The kernels' own settings. Run All sends every cell at once and the kernel, after an error, aborts the requests
+# that arrive within stop_on_error_timeout (0 s by default): on a busy machine a request can arrive later than that
+# and run, so a cell after the error would run in a test that expects it not to. Each test shuts its kernels down
+# (conftest.clean_kernels), so the longer window never reaches another test.
+KERNEL_CONFIG = "c.Kernel.stop_on_error_timeout = 60.0\n"
+
 # How long a wait may last before the test fails: a safety net for a page that is stuck, never the expected
 # path. Every wait in these tests returns as soon as the state it needs holds (a cell's output present, a
 # widget's class set, a frame drawn), so a busy machine makes the tests slower, not red.
@@ -115,9 +121,12 @@ class JupyterServer:
             path.write_text(json.dumps(value))
         runtime.mkdir(parents=True, exist_ok=True)
         workspaces.mkdir(parents=True, exist_ok=True)
+        kernel_config = self.home / "ipython" / "profile_default" / "ipython_kernel_config.py"
+        kernel_config.parent.mkdir(parents=True, exist_ok=True)
+        kernel_config.write_text(KERNEL_CONFIG)
         env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTER_RUNTIME_DIR=str(runtime),
                    JUPYTERLAB_WORKSPACES_DIR=str(workspaces), JUPYTER_CONFIG_DIR=str(self.home / "config"),
-                   MPLBACKEND="module://matplotlib_inline.backend_inline")
+                   IPYTHONDIR=str(self.home / "ipython"), MPLBACKEND="module://matplotlib_inline.backend_inline")
         env.update(self.extra_env)
         module = "jupyterlab" if self.app == "lab" else "notebook"
         cmd = [self.python, "-m", module, "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",

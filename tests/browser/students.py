@@ -334,7 +334,9 @@ def _wait_step(w, k, timeout=PATIENCE_MS):
         eventually(lambda: w.highlighted(hl_grid) in accept, timeout=timeout / 1000,
                    what=f"{w}: at step {k} the page highlights {w.highlighted(hl_grid)} in {hl_grid}, "
                         f"not the input window of output pixel {o} (one of {accept})")
-    assert int(slider_value(w.slider())) == k, f"{w}: the slider does not show step {k}"
+    # the slider follows the step through a link of its own: its view may come a frame after the grids'
+    eventually(lambda: int(slider_value(w.slider())) == k, timeout=timeout / 1000,
+               what=f"{w}: the slider does not show step {k}")
 
     def filled_in():  # the kernel sends the texts after the highlights
         for (r, c), t in w.texts(grid).items():
