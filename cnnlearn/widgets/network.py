@@ -425,7 +425,8 @@ class NetworkExplorer(anywidget.AnyWidget):
         n = len(reads[below])
         explanation = (f"{name} reads {n} {what}: " + "; ".join(lines[1:])
                        + ". Each layer's window widens what the unit below it read.")
-        return self.ask(f"Which {what} does {name} read? Click each of them in {below}, then press Check "
+        where = "x, the image" if below == "a0" else below  # the image's column is titled x on the page
+        return self.ask(f"Which {what} does {name} read? Click each of them in {where}, then press Check "
                         f"(or Enter).", [(below, u) for u in sorted(reads[below])], explanation=explanation,
                         reveal=(column, unit), view="forward", kind="reads", about=[(column, unit)])
 
