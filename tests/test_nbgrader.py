@@ -11,6 +11,7 @@ to run as a student sees them (tests/helpers.py's check_student_run).
 
 import copy
 import html
+import os
 import re
 import subprocess
 import sys
@@ -377,8 +378,10 @@ def test_solution_passes_and_typical_wrong_answer_gets_a_hint(path, grade_id, so
 
 def _nbgrader(course, *args):
     start = time.perf_counter()
+    # nbgrader runs alembic by name: the venv's scripts first on PATH, also when its python runs unactivated
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=INFO"], cwd=course,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)
     assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
     return proc.stdout + proc.stderr, time.perf_counter() - start
 

@@ -253,7 +253,9 @@ def test_colab_cell_installs_only_when_cnnlearn_is_missing():
     assert text_of(nb.cells[5].outputs).strip() == f"CALLS ['install --quiet \"cnnlearn @ {PACKAGE_URL}\"']"
 
 
-COLAB_LIKE = ["ipywidgets==7.7.1", "numpy==2.0.2", "matplotlib==3.10.0", "ipykernel==6.17.1",
+# Colab's classic notebook server as well: ipywidgets 7's widgetsnbextension requires some notebook, and left to pip
+# it takes Notebook 7, which brings JupyterLab along before cnnlearn is even installed
+COLAB_LIKE = ["ipywidgets==7.7.1", "numpy==2.0.2", "matplotlib==3.10.0", "ipykernel==6.17.1", "notebook==6.5.7",
               "nbclient", "nbformat"]
 
 
@@ -266,6 +268,8 @@ def test_series_runs_under_colab_like_ipywidgets_7(tmp_path):
     python = str(venv / "bin" / "python")
     assert subprocess.run([python, "-c", "import cnnlearn"], env=env, capture_output=True,
                           cwd=tmp_path).returncode != 0, "cnnlearn must not be importable before the set-up cell"
+    assert subprocess.run([python, "-c", "import jupyterlab"], env=env, capture_output=True,
+                          cwd=tmp_path).returncode != 0, "the Colab-like runtime has JupyterLab before cnnlearn came"
     out = tmp_path / "colab"
     # install from a copy, so that building the wheel leaves nothing behind in the checkout
     src = tmp_path / "src"
