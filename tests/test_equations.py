@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cnnlearn import (
@@ -281,6 +281,8 @@ def test_update_equation_for_the_worked_example():
 
 
 @given(st.floats(-5, 5), st.floats(-5, 5), st.sampled_from([0.001, 0.01, 0.1, 0.25, 1.0]))
+@example(-2.2250738585072014e-308, -1.875, 0.25)  # a subnormal old entry: 0.46875 less a hair shows 0.4687
+@example(-2.1452154193358637, -3.077039490904449, 0.1)  # -1.8375 by hand: rounds, half to even, to -1.838
 def test_update_equation_by_hand_gives_the_shown_value(f, g, lr):
     """The shown numbers, subtracted by hand and rounded like the shown value, give the shown value, and that
     is the true new entry rounded."""
@@ -290,7 +292,7 @@ def test_update_equation_by_hand_gives_the_shown_value(f, g, lr):
     lr_shown, grad = rest.split(r" \cdot ")
     shown = numbers[1]
     with localcontext() as ctx:
-        ctx.prec = 60
+        ctx.prec = 5000  # exact, as the equation adds (a subnormal old value must not round away)
         by_hand = Decimal(old) - Decimal(lr_shown) * Decimal(grad.strip("()"))
     assert float(Decimal(shown)) == pytest.approx(f - lr * g, rel=1e-3, abs=1e-12)
     assert Decimal(f"{by_hand:.4g}") == Decimal(shown)  # rounded as the equation rounds: in decimal, half to even
