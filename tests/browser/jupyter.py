@@ -401,10 +401,15 @@ def set_slider(slider, value):
     ``slider`` is a locator of one ``.widget-slider``. Typing works in every front end (Notebook 7
     swallows the arrow keys on sliders, ipywidgets#3926).
     """
-    readout = slider.locator(".widget-readout")
-    readout.click()
-    readout.press("Control+A")
-    readout.type(str(value))
+    readout, want = slider.locator(".widget-readout"), str(value)
+    # on a busy machine the click's focus can come after the keys: type again until the readout reads right
+    for _ in range(5):
+        readout.click()
+        readout.press("Control+A")
+        readout.type(want)
+        if readout.inner_text().strip() == want:
+            break
+    assert readout.inner_text().strip() == want, f"typing {want} into a slider's readout left {readout.inner_text()!r}"
     readout.press("Enter")
 
 
