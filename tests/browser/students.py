@@ -123,11 +123,18 @@ class Widget:
             self.page.wait_for_function(_WAIT_JS, arg=arg, timeout=timeout)
         except PlaywrightTimeout:
             pass  # the asserts below say what the page shows instead
-        seen = self.highlighted(grid)
-        assert seen == set(expected), f"{self}: grid {grid} highlights {sorted(seen)}, not {sorted(expected)}"
-        if selected is not None:
-            seen = self.selected(grid)
-            assert seen == set(selected), f"{self}: grid {grid} marks {sorted(seen)} as clicked, not {sorted(selected)}"
+
+        def settled():
+            # read again until both hold at once: a kernel's late echo of an earlier step (Voila on a busy machine)
+            # can move the pinned cell for a moment after the page first showed the state waited for
+            seen = self.highlighted(grid)
+            assert seen == set(expected), f"{self}: grid {grid} highlights {sorted(seen)}, not {sorted(expected)}"
+            if selected is not None:
+                seen = self.selected(grid)
+                assert seen == set(selected), \
+                    f"{self}: grid {grid} marks {sorted(seen)} as clicked, not {sorted(selected)}"
+            return True
+        eventually(settled, timeout=timeout / 1000)
 
     def slider(self, label=None):
         """The widget's slider whose label reads ``label`` (the first slider when None)."""
