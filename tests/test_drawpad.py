@@ -144,7 +144,8 @@ def test_state_is_small_json_and_the_front_end_is_real_files(net, digits):
     assert "export default" in js
     assert 'window.addEventListener("keydown", onKey, true)' in js  # Notebook 7 swallows arrow keys otherwise
     css = (here / "drawpad.css").read_text(encoding="utf-8")
-    assert pad._css == css and "touch-action: none" in css
+    theme = (here / "theme.css").read_text(encoding="utf-8")
+    assert pad._css == theme + "\n" + css and "touch-action: none" in css  # the shared theme colours first
     for name in ("cnnlearn-ink-", "cnnlearn-sal-", "cnnlearn-prob-", "cnnlearn-top", "cnnlearn-tool", "cnnlearn-clear",
                  "cnnlearn-drawpad-status", "dataset.ink", "dataset.p", "dataset.revision", "dataset.answered"):
         assert name in js, name  # the CSS contract of the module docstring

@@ -67,6 +67,8 @@ def test_grid_view_ships_real_files_and_the_one_component():
     assert "export default" in js and "window.addEventListener(\"keydown\"" in js
     assert "function el(" in dom and "function save(" in dom  # one helper, one place
     assert "function el(" not in js + quiz and "function quizPanel(" in quiz and "quizPanel(" in js
+    theme, grid, quiz_css = ((here / f).read_text(encoding="utf-8") for f in ("theme.css", "grid.css", "quiz.css"))
+    assert v._css == "\n".join([theme, grid, quiz_css]) and "--cnnlearn-fg:" not in grid  # the theme's colours once
     assert "cnnlearn-hl" in v._css and "cnnlearn-sel" in v._css
 
 

@@ -67,8 +67,8 @@ def esm(*names):
 
 
 def css(*names):
-    """The style sheet of a widget: its CSS files, one after the other."""
-    return "\n".join((HERE / f).read_text(encoding="utf-8") for f in names)
+    """The style sheet of a widget: ``theme.css`` (the theme's colours all widgets share), then its own CSS files."""
+    return "\n".join((HERE / f).read_text(encoding="utf-8") for f in ("theme.css", *names))
 
 
 def key(grid, r, c):

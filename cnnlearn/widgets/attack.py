@@ -26,7 +26,7 @@ import traitlets as t
 from .. import saliency
 from ..notation import plural
 from ..validate import as_float_array, as_int, check_ndim
-from ._grid import HERE, anywidget, diverging, esm, mix
+from ._grid import anywidget, css, diverging, esm, mix
 
 #: The default epsilons: 0, 0.01, ..., 0.30.
 EPSILONS = tuple(round(0.01 * k, 2) for k in range(31))
@@ -96,7 +96,7 @@ class AttackExplorer(anywidget.AnyWidget):
     """
 
     _esm = esm("attack.js")
-    _css = HERE / "attack.css"
+    _css = css("attack.css")
 
     frames = t.List().tag(sync=True)
     index = t.Int(0).tag(sync=True)

@@ -25,7 +25,7 @@ from matplotlib import colormaps, colors
 
 from ..saliency import predict, saliency
 from ..validate import as_float_array, check_ndim
-from ._grid import HERE, anywidget, esm
+from ._grid import anywidget, css, esm
 
 #: The pen's ink per tool: full ink, half ink (the digits' soft stroke edges), and no ink.
 TOOLS = {"ink": 1.0, "half": 0.5, "erase": 0.0}
@@ -79,7 +79,7 @@ class DrawingPad(anywidget.AnyWidget):
     """
 
     _esm = esm("drawpad.js")
-    _css = HERE / "drawpad.css"
+    _css = css("drawpad.css")
 
     image = t.List().tag(sync=True)      # rows of ink values in [0, 1]
     revision = t.Int(0).tag(sync=True)   # the drawing's version: one more per change
